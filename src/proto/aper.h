@@ -1,0 +1,184 @@
+/*
+ * aper.h -- aligned PER (ITU-T X.691, ALIGNED variant) primitives.
+ *
+ * Why this exists: E2AP and the E2SMs are APER on the wire.  The codecs built on these
+ * primitives must be fast (no malloc, no per-bit function-pointer dispatch) and must never read
+ * past their input whatever a length field claims.  Everything here works on a caller's buffer:
+ *
+ *   kz_per_enc  writes bits into a fixed buffer.  Errors are sticky: after the first failure
+ *               (KZ_ENOSPC, KZ_ERANGE ...) every later put is a no-op and e->err keeps the first
+ *               code, so an encoder can run straight through and check once at the end.
+ *   kz_per_dec  reads bits from a fixed buffer.  Every get returns 0 or a negative KZ_E* code
+ *               and records the first error and the bit offset where it happened in d->err /
+ *               d->err_bit, so diagnostics can name the offset.  A get never reads past len_bits.
+ *
+ * Constraints are passed as plain numbers; "range" always means ub - lb + 1 of a constrained
+ * whole number (so INTEGER (0..255) has range 256).  A range of 0 means 2^64 (unused by E2).
+ *
+ * Guarantees: decoding is bounded by the input (no read past buf + len); a length that claims
+ * more than the remaining input fails with KZ_ETRUNC before anything is copied; no function
+ * here allocates, except kz_per_get_open / kz_per_get_octets_frag, which take an arena only to
+ * reassemble fragmented (>= 16K) contents.
+ */
+#ifndef KIZUNA_PROTO_APER_H
+#define KIZUNA_PROTO_APER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kizuna/arena.h"
+#include "kizuna/error.h"
+
+typedef struct kz_per_enc {
+    uint8_t *buf;
+    size_t cap;      /* bytes available in buf */
+    size_t bit;      /* next bit to write (0 = MSB of buf[0]) */
+    int err;         /* first error, 0 if none; sticky */
+} kz_per_enc;
+
+typedef struct kz_per_dec {
+    const uint8_t *buf;
+    size_t len_bits; /* input size in bits */
+    size_t bit;      /* next bit to read */
+    int err;         /* first error, 0 if none */
+    size_t err_bit;  /* bit offset of the first error */
+} kz_per_dec;
+
+/* ---- setup ---------------------------------------------------------------------------- */
+
+void kz_per_enc_init(kz_per_enc *e, uint8_t *buf, size_t cap);
+void kz_per_dec_init(kz_per_dec *d, const uint8_t *buf, size_t len);
+
+/* Bytes written so far, counting a partly written last octet (the complete PDU length once
+ * the outermost value is done: APER pads the PDU to a whole octet, and an empty PDU is one
+ * zero octet per X.691 11.1). */
+size_t kz_per_enc_bytes(const kz_per_enc *e);
+/* Finish a complete encoding: pad to an octet, write the single 0x00 octet if nothing was
+ * written.  Returns the length in bytes or a negative error. */
+long kz_per_enc_finish(kz_per_enc *e);
+
+/* Record an error at the current position (first one wins); returns code. */
+int kz_per_dec_fail(kz_per_dec *d, int code);
+static inline size_t kz_per_dec_remaining_bits(const kz_per_dec *d) { return d->len_bits - d->bit; }
+
+/* ---- bits and alignment ----------------------------------------------------------------- */
+
+void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits);   /* nbits <= 64 */
+int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value);   /* nbits <= 64 */
+void kz_per_put_align(kz_per_enc *e);          /* zero bits up to the next octet boundary */
+int kz_per_get_align(kz_per_dec *d);           /* skip to the next boundary (padding not checked) */
+void kz_per_put_octets(kz_per_enc *e, const uint8_t *p, size_t n);     /* raw, caller aligned */
+/* Point *p at n raw octets in the input (caller aligned first); no copy. */
+int kz_per_get_octets(kz_per_dec *d, size_t n, const uint8_t **p);
+
+/* ---- whole numbers (X.691 11.5 - 11.8) ------------------------------------------------ */
+
+/* Constrained whole number: v in 0 .. range-1 (value minus lower bound). */
+void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range);
+int kz_per_get_cwhole(kz_per_dec *d, uint64_t range, uint64_t *v);
+/* Semi-constrained (lower bound only): v = value - lb >= 0; length-prefixed octets. */
+void kz_per_put_swhole(kz_per_enc *e, uint64_t v);
+int kz_per_get_swhole(kz_per_dec *d, uint64_t *v);
+/* Unconstrained: two's complement, length-prefixed. */
+void kz_per_put_uwhole(kz_per_enc *e, int64_t v);
+int kz_per_get_uwhole(kz_per_dec *d, int64_t *v);
+/* Normally small non-negative whole number (X.691 11.6): CHOICE / ENUMERATED extension index,
+ * extension-addition bitmap length. */
+void kz_per_put_nsnn(kz_per_enc *e, uint64_t n);
+int kz_per_get_nsnn(kz_per_dec *d, uint64_t *n);
+
+/* ---- length determinants (X.691 11.9) ----------------------------------------------------
+ * For a constrained length (ub < 65536) call with lb/ub; otherwise pass ub = KZ_PER_UNBOUNDED.
+ * Unbounded lengths of 16384 or more are fragmented: the put/get_length_frag pair handles one
+ * fragment at a time:
+ *
+ *     size_t left = n, chunk;
+ *     do { chunk = kz_per_put_length_frag(e, left); ...write chunk items...; left -= chunk; }
+ *     while (chunk >= 16384);   // a full fragment is always followed by another length
+ *
+ * kz_per_get_length_frag sets *n to the items that follow and *more when another length
+ * follows after them.  Helpers below do this for octet / bit / character strings. */
+#define KZ_PER_UNBOUNDED UINT64_MAX
+
+void kz_per_put_length(kz_per_enc *e, size_t n, uint64_t lb, uint64_t ub);   /* n < 16384 if unbounded */
+int kz_per_get_length(kz_per_dec *d, uint64_t lb, uint64_t ub, size_t *n);   /* rejects fragments */
+size_t kz_per_put_length_frag(kz_per_enc *e, size_t n);
+int kz_per_get_length_frag(kz_per_dec *d, size_t *n, bool *more);
+
+/* ---- simple types ------------------------------------------------------------------------ */
+
+void kz_per_put_bool(kz_per_enc *e, bool v);
+int kz_per_get_bool(kz_per_dec *d, bool *v);
+
+/* ENUMERATED with nroot root values; ext = the type has "...".  Values >= nroot are extension
+ * values (index v - nroot as a normally small number).  Decoding an unknown extension value
+ * succeeds and returns its index (>= nroot): the caller decides. */
+void kz_per_put_enum(kz_per_enc *e, uint64_t v, uint64_t nroot, bool ext);
+int kz_per_get_enum(kz_per_dec *d, uint64_t nroot, bool ext, uint64_t *v);
+
+/* INTEGER.  Constraint flags say which bounds exist; ext = "..." in the constraint (values
+ * outside lb..ub are then encoded unconstrained after a 1 bit). */
+typedef struct kz_per_int_c {
+    int64_t lb, ub;
+    bool has_lb, has_ub, ext;
+} kz_per_int_c;
+void kz_per_put_int(kz_per_enc *e, int64_t v, const kz_per_int_c *c);
+int kz_per_get_int(kz_per_dec *d, const kz_per_int_c *c, int64_t *v);
+/* Unsigned 64-bit variant for INTEGER (0..2^64-1)-style fields (e.g. RANParameter-ID 1..2^32). */
+void kz_per_put_uint(kz_per_enc *e, uint64_t v, uint64_t lb, uint64_t ub, bool ext);
+int kz_per_get_uint(kz_per_dec *d, uint64_t lb, uint64_t ub, bool ext, uint64_t *v);
+
+/* Size constraint of a string or SEQUENCE OF: SIZE(lb..ub[, ...]); ub = KZ_PER_UNBOUNDED
+ * when there is none. */
+typedef struct kz_per_size_c {
+    uint64_t lb, ub;
+    bool ext;
+} kz_per_size_c;
+
+/* OCTET STRING.  Decoding points *p into the input when the contents are contiguous; a
+ * fragmented (>= 16K, unbounded) value is reassembled into the arena. */
+void kz_per_put_octet_string(kz_per_enc *e, const uint8_t *p, size_t n, const kz_per_size_c *c);
+int kz_per_get_octet_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
+                            const uint8_t **p, size_t *n);
+
+/* BIT STRING of nbits bits, stored left-aligned in ceil(nbits/8) octets (unused low bits of
+ * the last octet are zero).  Decoding copies into the arena only when the bits are not
+ * octet-aligned in the input (fixed sizes <= 16 bits) or fragmented. */
+void kz_per_put_bit_string(kz_per_enc *e, const uint8_t *p, size_t nbits, const kz_per_size_c *c);
+int kz_per_get_bit_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
+                          const uint8_t **p, size_t *nbits);
+
+/* PrintableString / VisibleString / IA5String / UTF8String without a PermittedAlphabet:
+ * 8 bits per character in APER (UTF8String: octet-string-like, unconstrained).  kind tells
+ * which characters are legal; decoding rejects a character outside the type's set. */
+enum kz_per_str_kind { KZ_STR_PRINTABLE, KZ_STR_VISIBLE, KZ_STR_IA5, KZ_STR_UTF8 };
+void kz_per_put_char_string(kz_per_enc *e, const char *s, size_t n, const kz_per_size_c *c,
+                            enum kz_per_str_kind kind);
+int kz_per_get_char_string(kz_per_dec *d, const kz_per_size_c *c, enum kz_per_str_kind kind,
+                           kz_arena *a, const char **s, size_t *n);
+
+/* REAL (X.691 15 -> X.690 8.5 contents, length-prefixed).  Writes the canonical binary form
+ * (base 2, odd mantissa, scale 0, minimal exponent; 0 as empty; specials as X.690 8.5.9).
+ * Reads every X.690 form: bases 2/8/16, scale factors, the redundant leading zero octet
+ * some asn1c versions write, and decimal NR1/NR2/NR3. */
+void kz_per_put_real(kz_per_enc *e, double v);
+int kz_per_get_real(kz_per_dec *d, double *v);
+/* The same value as the oracle's JSON {"mantissa":M,"base":2,"exponent":E}: v = M * 2^E,
+ * M odd (or 0).  Returns false for inf/nan. */
+bool kz_real_split(double v, int64_t *mantissa, int *exponent);
+
+/* ---- open types (X.691 11.2) -------------------------------------------------------------
+ * An open type is a complete encoding wrapped as an unbounded octet string.  To encode one in
+ * place without a second buffer:
+ *     size_t mark = kz_per_open_begin(e);  ...encode the inner value with e...;  kz_per_open_end(e, mark);
+ * open_end pads the inner value, writes its length in front (moving the contents when the
+ * length takes other than the 2 octets reserved) and handles contents of 16K and more. */
+size_t kz_per_open_begin(kz_per_enc *e);
+void kz_per_open_end(kz_per_enc *e, size_t mark);
+/* Read an open type's contents: *inner is a decoder over exactly those octets (pointing into
+ * the input; reassembled into the arena if fragmented).  The caller decodes the inner value and
+ * may ignore what it does not know: the outer decoder has already moved past it. */
+int kz_per_get_open(kz_per_dec *d, kz_arena *a, kz_per_dec *inner);
+
+#endif
