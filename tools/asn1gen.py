@@ -243,12 +243,16 @@ class Parser:
             ext = True
         self.expect(")")
         if size:
-            # (SIZE(a..b), ...): the outer constraint is extensible (X.691 treats the size
-            # constraint as extensible then; checked against the oracle)
+            # (SIZE(a..b), ...): the extension marker belongs to the outer constraint.  On a
+            # character string the oracle (Erlang asn1ct) then treats the size as not
+            # PER-visible (plain unconstrained length; checked: KPM senderName "ab" encodes as
+            # 02 61 62), while asn1c encodes an extension bit + constrained length.  We follow
+            # the oracle; docs/codec.md lists this interop trap.
             if self.peek() == ",":
                 self.next()
                 self.expect("...")
-                ext = True
+                self.expect(")")
+                return {"size": size, "lo": lo, "hi": hi, "ext": True, "outer_ext": True}
             self.expect(")")
         return {"size": size, "lo": lo, "hi": hi, "ext": ext}
 
@@ -729,6 +733,8 @@ class Gen:
             out.append("const kz_asn_type %s_desc = { .kind = KZ_ASN_%s, %s, .sc = %s };"
                        % (n, k, common, self.size_c(t.c, k)))
         elif k == "CHARS":
+            if t.c is not None and t.c.get("outer_ext"):
+                t.c = None   # not PER-visible: see parse_constraint
             sk = {"PrintableString": "KZ_STR_PRINTABLE", "VisibleString": "KZ_STR_VISIBLE",
                   "IA5String": "KZ_STR_IA5", "UTF8String": "KZ_STR_UTF8"}[t.strkind]
             out.append("const kz_asn_type %s_desc = { .kind = KZ_ASN_CHARS, %s, .sc = %s, .str_kind = %s };"

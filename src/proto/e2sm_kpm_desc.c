@@ -418,13 +418,13 @@ static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition_fields[] = {
 };
 const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_fields };
 
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__fileFormatversion_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__fileFormatversion", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__fileFormatversion), .sc = {0, 15ull, true}, .str_kind = KZ_STR_PRINTABLE };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__fileFormatversion_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__fileFormatversion", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__fileFormatversion), .sc = {0, KZ_PER_UNBOUNDED, false}, .str_kind = KZ_STR_PRINTABLE };
 
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderName_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__senderName", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderName), .sc = {0, 400ull, true}, .str_kind = KZ_STR_PRINTABLE };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderName_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__senderName", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderName), .sc = {0, KZ_PER_UNBOUNDED, false}, .str_kind = KZ_STR_PRINTABLE };
 
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderType_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__senderType", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderType), .sc = {0, 8ull, true}, .str_kind = KZ_STR_PRINTABLE };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderType_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__senderType", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderType), .sc = {0, KZ_PER_UNBOUNDED, false}, .str_kind = KZ_STR_PRINTABLE };
 
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__vendorName_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__vendorName", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__vendorName), .sc = {0, 32ull, true}, .str_kind = KZ_STR_PRINTABLE };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__vendorName_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__vendorName", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__vendorName), .sc = {0, KZ_PER_UNBOUNDED, false}, .str_kind = KZ_STR_PRINTABLE };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_IndicationHeader_Format1_fields[] = {
     { "colletStartTime", &kz_kpm_TimeStamp_desc, offsetof(kz_kpm_E2SM_KPM_IndicationHeader_Format1, colletStartTime), KZ_ASN_NO_FLAG, 0 },
