@@ -24,7 +24,7 @@ static const double kz__flat[24] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
-static const double kz__area_factor[KZ_AREA_COUNT] = {0.6, 1.4, 2.0};
+static const double kz__area_factor[KZ_AREA_COUNT] = {0.8, 1.1, 1.25};
 static const char *const kz__area_names[KZ_AREA_COUNT] = {"suburb", "business", "station"};
 static const char *const kz__profile_names[3] = {"earth12", "vienna", "flat"};
 
