@@ -94,7 +94,7 @@ static int gen(const kz_asn_type *t, kz_asn_random_opts *o, kz_arena *a, void *v
     case KZ_ASN_REAL: {
         double d;
         switch (below(o, 5)) {
-        case 0: d = 0; break;
+        case 0: d = o->no_real_specials ? 1.0 : 0.0; break;   /* the oracle cannot read 0.0 */
         case 1: d = (double)((int64_t)below(o, 2000) - 1000); break;
         default: {
             int64_t m = (int64_t)(below(o, 1ull << 52) | 1);

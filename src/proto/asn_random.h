@@ -13,7 +13,9 @@ typedef struct kz_asn_random_opts {
     uint32_t max_octets;      /* cap for unbounded OCTET STRING / BIT STRING / char lengths */
     uint32_t max_items;       /* cap for SEQUENCE OF counts above their lower bound */
     uint32_t big_octets_per_mille; /* chance (per 1000) of an unbounded octet string of 16K..40K */
-    bool no_real_specials;    /* only finite, non-zero-sign REALs (the oracle's JSON has no -0/inf) */
+    bool no_real_specials;    /* only finite, non-zero REALs: the oracle's JSON has no inf, and
+                                 Erlang's PER codec cannot decode the X.690 encoding of 0.0
+                                 (empty contents) -- it writes 0.0 as c0 00 instead */
 } kz_asn_random_opts;
 
 uint64_t kz_asn_random_next(kz_asn_random_opts *o);
