@@ -233,7 +233,7 @@ static int enc_seqof(enc_ctx *c, const kz_asn_type *t, const void *v)
     const kz_asn_seqof *s = v;
     if (s->count && !s->items)
         return fail(c->diag, KZ_EINVAL, c->e->bit, "%s: count %u with no items", t->name, s->count);
-    bool unbounded;
+    bool unbounded = false;
     int rc = enc_size(c, t, s->count, &unbounded);
     if (rc)
         return rc;
@@ -583,8 +583,8 @@ static int dec_seqof(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
 {
     kz_asn_seqof *s = v;
     const kz_asn_type *et = t->elem;
-    size_t n;
-    bool unbounded, more = false;
+    size_t n = 0;
+    bool unbounded = false, more = false;
     int rc = dec_size(c, t, d, &n, &unbounded);
     if (rc)
         return rc;

@@ -23,6 +23,8 @@ static const char *const crit_names[3] = { "reject", "ignore", "notify" };
 static json_t *hex_string(const uint8_t *p, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
+    if (n == 0)
+        return json_string("");
     char stack[256];
     char *s = n * 2 + 1 <= sizeof stack ? stack : malloc(n * 2 + 1);
     if (!s)
@@ -77,8 +79,8 @@ json_t *kz_asn_to_json(const kz_asn_type *t, const void *v)
         return json_null();
     case KZ_ASN_REAL: {
         double d = *(const double *)v;
-        int64_t m;
-        int e;
+        int64_t m = 0;
+        int e = 0;
         if (kz_real_split(d, &m, &e))
             return json_pack("{sIsisi}", "mantissa", (json_int_t)m, "base", 2, "exponent", e);
         return json_pack("{ss}", "decimal", isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
