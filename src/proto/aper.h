@@ -144,7 +144,8 @@ int kz_per_get_octet_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
 
 /* BIT STRING of nbits bits, stored left-aligned in ceil(nbits/8) octets (unused low bits of
  * the last octet are zero).  Decoding copies into the arena only when the bits are not
- * octet-aligned in the input (fixed sizes <= 16 bits) or fragmented. */
+ * octet-aligned in the input (fixed sizes <= 16 bits), when nbits is not a multiple of 8 (so
+ * the unused bits of the last octet read back as zero) or when fragmented. */
 void kz_per_put_bit_string(kz_per_enc *e, const uint8_t *p, size_t nbits, const kz_per_size_c *c);
 int kz_per_get_bit_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
                           const uint8_t **p, size_t *nbits);
