@@ -34,7 +34,7 @@ static const uint8_t kz__empty[1];
 void kz_per_enc_init(kz_per_enc *e, uint8_t *buf, size_t cap)
 {
     e->buf = buf;
-    e->cap = cap;
+    e->cap = cap > SIZE_MAX / 8 ? SIZE_MAX / 8 : cap;   /* so that cap * 8 never overflows */
     e->bit = 0;
     e->err = 0;
 }
@@ -90,13 +90,39 @@ static inline int kz__need_octets(kz_per_dec *d, size_t n)
     return 0;
 }
 
+/* Unfragmented unbounded length (< 16K) at an aligned position with the contents present:
+ * the fast path of open types and octet strings.  Returns false to fall back to the general
+ * code (which then reports whatever is wrong). */
+static inline bool kz__fast_len(kz_per_dec *d, size_t *n)
+{
+    size_t byte = (d->bit + 7) >> 3;
+    size_t have = d->len_bits / 8;
+    if (byte + 2 > have)
+        return false;
+    unsigned b0 = d->buf[byte];
+    size_t len, hdr;
+    if (b0 < 0x80) {
+        len = b0;
+        hdr = 1;
+    } else if ((b0 & 0xc0) == 0x80) {
+        len = (size_t)(b0 & 0x3f) << 8 | d->buf[byte + 1];
+        hdr = 2;
+    } else {
+        return false;
+    }
+    if (len > have - byte - hdr)
+        return false;
+    d->bit = (byte + hdr) * 8;
+    *n = len;
+    return true;
+}
+
 /* Capacity check for nbits more output bits; sets KZ_ENOSPC. */
 static inline bool kz__room(kz_per_enc *e, size_t nbits)
 {
     if (e->err)
         return false;
-    size_t cap_bits = e->cap > SIZE_MAX / 8 ? SIZE_MAX : e->cap * 8;
-    if (nbits > cap_bits - e->bit) {
+    if (nbits > e->cap * 8 - e->bit) {
         kz__efail(e, KZ_ENOSPC);
         return false;
     }
@@ -105,16 +131,17 @@ static inline bool kz__room(kz_per_enc *e, size_t nbits)
 
 /* ---- bits and alignment ------------------------------------------------------------------ */
 
-void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits)
+void kz__per_put_bits_slow(kz_per_enc *e, uint64_t value, unsigned nbits)
 {
+    size_t byte = e->bit >> 3;
+    unsigned off = (unsigned)(e->bit & 7);
     if (nbits > 64 || (nbits < 64 && (value >> nbits) != 0)) {
         kz__efail(e, nbits > 64 ? KZ_EINVAL : KZ_ERANGE);
         return;
     }
     if (!kz__room(e, nbits) || nbits == 0)
         return;
-    uint8_t *b = e->buf + (e->bit >> 3);
-    unsigned off = (unsigned)(e->bit & 7);
+    uint8_t *b = e->buf + byte;
     e->bit += nbits;
     if (off == 0 && (nbits & 7) == 0) {           /* fast path: whole aligned octets */
         while (nbits) {
@@ -140,7 +167,7 @@ void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits)
         *b = (uint8_t)(value << (8 - nbits));
 }
 
-int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value)
+int kz__per_get_bits_slow(kz_per_dec *d, unsigned nbits, uint64_t *value)
 {
     if (nbits > 64)
         return kz_per_dec_fail(d, KZ_EINVAL);
@@ -173,19 +200,6 @@ int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value)
     return 0;
 }
 
-void kz_per_put_align(kz_per_enc *e)
-{
-    if (!e->err)
-        e->bit = (e->bit + 7) & ~(size_t)7;       /* the partial octet is already zero-filled */
-}
-
-int kz_per_get_align(kz_per_dec *d)
-{
-    d->bit = (d->bit + 7) & ~(size_t)7;
-    if (d->bit > d->len_bits)
-        d->bit = d->len_bits;
-    return 0;
-}
 
 void kz_per_put_octets(kz_per_enc *e, const uint8_t *p, size_t n)
 {
@@ -220,21 +234,13 @@ int kz_per_get_octets(kz_per_dec *d, size_t n, const uint8_t **p)
 /* Octets needed for x as an unsigned number (at least 1). */
 static unsigned kz__octets(uint64_t x)
 {
-    unsigned n = 1;
-    while (n < 8 && (x >> (8 * n)) != 0)
-        n++;
-    return n;
+    return x ? (unsigned)(71 - __builtin_clzll(x)) / 8 : 1;
 }
 
 /* Bits needed for x (0 for x == 0). */
 static unsigned kz__bits(uint64_t x)
 {
-    unsigned n = 0;
-    while (x) {
-        n++;
-        x >>= 1;
-    }
-    return n;
+    return x ? 64u - (unsigned)__builtin_clzll(x) : 0;
 }
 
 static void kz__put_ubytes(kz_per_enc *e, uint64_t v, unsigned n)
@@ -926,12 +932,26 @@ static int kz__get_sized(kz_per_dec *d, const kz_per_size_c *c, bool bits, uint6
 
 void kz_per_put_octet_string(kz_per_enc *e, const uint8_t *p, size_t n, const kz_per_size_c *c)
 {
+    if ((!c || (c->ub == KZ_PER_UNBOUNDED && !c->ext && c->lb == 0)) && n < KZ__FRAG && !e->err) {
+        kz_per_put_align(e);                       /* fast path: unbounded, unfragmented */
+        if (n < 128)
+            kz_per_put_bits(e, n, 8);
+        else
+            kz_per_put_bits(e, 0x8000 | n, 16);
+        kz_per_put_octets(e, p, n);
+        return;
+    }
     kz__put_sized(e, p, n, c, false, 2);
 }
 
 int kz_per_get_octet_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
                             const uint8_t **p, size_t *n)
 {
+    if ((!c || (c->ub == KZ_PER_UNBOUNDED && !c->ext && c->lb == 0)) && kz__fast_len(d, n)) {
+        *p = *n ? d->buf + d->bit / 8 : kz__empty;  /* fast path: unbounded, unfragmented */
+        d->bit += *n * 8;
+        return 0;
+    }
     return kz__get_sized(d, c, false, 2, a, p, n);
 }
 
@@ -948,11 +968,18 @@ int kz_per_get_bit_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
 
 /* ---- character strings ----------------------------------------------------------------------- */
 
+/* PrintableString's character set (X.680 41.4) as a 128-bit map: bit ch set if allowed. */
+static const uint64_t kz__printable_map[2] = {
+    /* ' '=32 '\''=39 '('=40 ')'=41 '+'=43 ','=44 '-'=45 '.'=46 '/'=47 '0'-'9'=48-57 ':'=58 '='=61 '?'=63 */
+    (1ull << 32) | (1ull << 39) | (1ull << 40) | (1ull << 41) | (0x1Full << 43) |
+        (0x3FFull << 48) | (1ull << 58) | (1ull << 61) | (1ull << 63),
+    /* 'A'-'Z' = 65-90, 'a'-'z' = 97-122 (bits 1-26 and 33-58 of the second word) */
+    (0x3FFFFFFull << 1) | (0x3FFFFFFull << 33),
+};
+
 static bool kz__printable(unsigned char ch)
 {
-    if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
-        return true;
-    return ch != 0 && strchr(" '()+,-./:=?", ch) != NULL;
+    return ch < 128 && (kz__printable_map[ch >> 6] >> (ch & 63)) & 1;
 }
 
 /* Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
@@ -1308,6 +1335,11 @@ int kz_per_get_open(kz_per_dec *d, kz_arena *a, kz_per_dec *inner)
 {
     const uint8_t *p;
     size_t n;
+    if (kz__fast_len(d, &n)) {
+        kz_per_dec_init(inner, d->buf + d->bit / 8, n);
+        d->bit += n * 8;
+        return 0;
+    }
     int rc = kz__get_sized(d, NULL, false, 2, a, &p, &n);
     if (rc)
         return rc;

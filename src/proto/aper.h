@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kizuna/arena.h"
 #include "kizuna/error.h"
@@ -64,10 +65,10 @@ static inline size_t kz_per_dec_remaining_bits(const kz_per_dec *d) { return d->
 
 /* ---- bits and alignment ----------------------------------------------------------------- */
 
-void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits);   /* nbits <= 64 */
-int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value);   /* nbits <= 64 */
-void kz_per_put_align(kz_per_enc *e);          /* zero bits up to the next octet boundary */
-int kz_per_get_align(kz_per_dec *d);           /* skip to the next boundary (padding not checked) */
+static inline void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits);  /* nbits <= 64 */
+static inline int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value);  /* nbits <= 64 */
+static inline void kz_per_put_align(kz_per_enc *e);   /* zero bits up to the next octet boundary */
+static inline int kz_per_get_align(kz_per_dec *d);    /* skip to the next boundary (padding not checked) */
 void kz_per_put_octets(kz_per_enc *e, const uint8_t *p, size_t n);     /* raw, caller aligned */
 /* Point *p at n raw octets in the input (caller aligned first); no copy. */
 int kz_per_get_octets(kz_per_dec *d, size_t n, const uint8_t **p);
@@ -181,5 +182,67 @@ void kz_per_open_end(kz_per_enc *e, size_t mark);
  * the input; reassembled into the arena if fragmented).  The caller decodes the inner value and
  * may ignore what it does not know: the outer decoder has already moved past it. */
 int kz_per_get_open(kz_per_dec *d, kz_arena *a, kz_per_dec *inner);
+
+/* ---- inline fast paths ---------------------------------------------------------------------
+ * The bit put/get run a few dozen times per message: the common case (<= 56 bits, 8 octets of
+ * buffer left) is one big-endian word access, inlined; everything else (ends of buffers,
+ * errors, wide fields) goes to the checked out-of-line code in aper.c. */
+void kz__per_put_bits_slow(kz_per_enc *e, uint64_t value, unsigned nbits);
+int kz__per_get_bits_slow(kz_per_dec *d, unsigned nbits, uint64_t *value);
+
+static inline uint64_t kz__load_be64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return __builtin_bswap64(w);
+}
+
+static inline void kz__store_be64(uint8_t *p, uint64_t w)
+{
+    w = __builtin_bswap64(w);
+    memcpy(p, &w, 8);
+}
+
+static inline void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits)
+{
+    size_t byte = e->bit >> 3;
+    /* Octets past the new end are written as zero: that keeps the "partial octet is
+     * zero-filled" invariant, and later puts overwrite them. */
+    if (nbits <= 56 && !e->err && (value >> nbits) == 0 && byte + 8 <= e->cap) {
+        unsigned off = (unsigned)(e->bit & 7);
+        uint8_t *b = e->buf + byte;
+        uint64_t keep = (uint64_t)(b[0] & (uint8_t)(0xFF00u >> off)) << 56;
+        kz__store_be64(b, keep | (nbits ? value << (64 - off - nbits) : 0));
+        e->bit += nbits;
+        return;
+    }
+    kz__per_put_bits_slow(e, value, nbits);
+}
+
+static inline int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value)
+{
+    if (nbits - 1u < 56u && d->len_bits - d->bit >= 64 + 7) {
+        unsigned off = (unsigned)(d->bit & 7);
+        uint64_t w = kz__load_be64(d->buf + (d->bit >> 3));
+        *value = (w << off) >> (64 - nbits);
+        d->bit += nbits;
+        return 0;
+    }
+    return kz__per_get_bits_slow(d, nbits, value);
+}
+
+static inline void kz_per_put_align(kz_per_enc *e)
+{
+    if (!e->err)
+        e->bit = (e->bit + 7) & ~(size_t)7;   /* the partial octet is already zero-filled */
+}
+
+static inline int kz_per_get_align(kz_per_dec *d)
+{
+    d->bit = (d->bit + 7) & ~(size_t)7;
+    if (d->bit > d->len_bits)
+        d->bit = d->len_bits;
+    return 0;
+}
 
 #endif

@@ -120,6 +120,26 @@ typedef struct enc_ctx {
 
 static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v);
 
+/* ProtocolIE-Field header: id INTEGER (0..65535) is two aligned octets, criticality
+ * ENUMERATED {reject, ignore, notify} two bits -- written as one 18-bit field. */
+static inline void put_ie_header(kz_per_enc *e, uint32_t id, unsigned crit)
+{
+    kz_per_put_align(e);
+    kz_per_put_bits(e, (uint64_t)id << 2 | crit, 18);
+}
+
+static inline int get_ie_header(kz_per_dec *d, uint64_t *id, uint64_t *crit)
+{
+    uint64_t w;
+    kz_per_get_align(d);
+    int rc = kz_per_get_bits(d, 18, &w);
+    if (rc)
+        return rc;
+    *id = w >> 2;
+    *crit = w & 3;
+    return *crit == 3 ? kz_per_dec_fail(d, KZ_ERANGE) : 0;
+}
+
 static int enc_field(enc_ctx *c, const kz_asn_type *t, const void *base, uint32_t off, uint32_t flags)
 {
     const void *v = (const char *)base + off;
@@ -266,8 +286,7 @@ static int enc_ies(enc_ctx *c, const kz_asn_type *t, const void *v)
         const kz_asn_ie *ie = &t->ies[i];
         if (!flag_get(v, ie->has_offset))
             continue;
-        kz_per_put_cwhole(c->e, ie->id, 65536);
-        kz_per_put_enum(c->e, ie->criticality, 3, false);
+        put_ie_header(c->e, ie->id, ie->criticality);
         int rc = enc_open(c, ie->type, v, ie->offset, ie->flags);
         if (rc) {
             path_push(c->diag, ".protocolIEs[%u](id %u)", k, ie->id);
@@ -293,6 +312,10 @@ static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v)
         if (!ic->ext && ((ic->has_lb && x < ic->lb) || (ic->has_ub && x > ic->ub))) {
             rc = fail(c->diag, KZ_ERANGE, e->bit, "%s: %lld outside %lld..%lld", t->name,
                       (long long)x, (long long)ic->lb, (long long)ic->ub);
+            break;
+        }
+        if (ic->has_lb && ic->has_ub && !ic->ext) {   /* the common case: (lb..ub) */
+            kz_per_put_cwhole(e, (uint64_t)x - (uint64_t)ic->lb, (uint64_t)ic->ub - (uint64_t)ic->lb + 1);
             break;
         }
         kz_per_int_c pc = { ic->lb, ic->ub, ic->has_lb, ic->has_ub, ic->ext };
@@ -365,8 +388,7 @@ static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v)
         break;
     case KZ_ASN_IESINGLE: {
         const kz_asn_ie *ie = &t->ies[0];
-        kz_per_put_cwhole(e, ie->id, 65536);
-        kz_per_put_enum(e, ie->criticality, 3, false);
+        put_ie_header(e, ie->id, ie->criticality);
         rc = enc_open(c, ie->type, v, ie->offset, ie->flags);
         if (rc)
             path_push(c->diag, "(id %u)", ie->id);
@@ -628,9 +650,10 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     int deferred = 0;    /* unknown reject IE: finish the list to report everything */
     for (size_t k = 0; k < count; k++) {
         uint64_t id, crit;
-        if ((rc = kz_per_get_cwhole(d, 65536, &id)) || (rc = kz_per_get_enum(d, 3, false, &crit))) {
+        if ((rc = get_ie_header(d, &id, &crit))) {
+            rc = dfail(c, d, t, rc);
             path_push(c->diag, ".protocolIEs[%zu]", k);
-            return dfail(c, d, t, rc);
+            return rc;
         }
         unsigned i = 0;
         while (i < t->n && t->ies[i].id != id)
@@ -687,7 +710,16 @@ static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     int rc = 0;
     switch (t->kind) {
     case KZ_ASN_INT: {
-        kz_per_int_c pc = { t->ic.lb, t->ic.ub, t->ic.has_lb, t->ic.has_ub, t->ic.ext };
+        const kz_asn_int_c *ic = &t->ic;
+        if (ic->has_lb && ic->has_ub && !ic->ext) {   /* the common case: (lb..ub) */
+            uint64_t x;
+            if ((rc = kz_per_get_cwhole(d, (uint64_t)ic->ub - (uint64_t)ic->lb + 1, &x)))
+                rc = dfail(c, d, t, rc);
+            else
+                *(int64_t *)v = (int64_t)((uint64_t)ic->lb + x);
+            break;
+        }
+        kz_per_int_c pc = { ic->lb, ic->ub, ic->has_lb, ic->has_ub, ic->ext };
         if ((rc = kz_per_get_int(d, &pc, (int64_t *)v)))
             rc = dfail(c, d, t, rc);
         break;
@@ -758,7 +790,7 @@ static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     case KZ_ASN_IESINGLE: {
         const kz_asn_ie *ie = &t->ies[0];
         uint64_t id, crit;
-        if ((rc = kz_per_get_cwhole(d, 65536, &id)) || (rc = kz_per_get_enum(d, 3, false, &crit))) {
+        if ((rc = get_ie_header(d, &id, &crit))) {
             rc = dfail(c, d, t, rc);
             break;
         }
