@@ -29,6 +29,7 @@ typedef struct kz__decode {
     bool nest;                 /* annotate E2SM payloads (E2AP-PDU only) */
     kz_nest *nest_ctx;
     unsigned failed;
+    unsigned pcap_msgs;        /* E2AP messages (or frame problems) found in the capture */
 } kz__decode;
 
 static void usage(FILE *f)
@@ -255,6 +256,7 @@ static int decode_stdin_hex(kz__decode *d)
 static int on_pcap_msg(const kz_pcap_msg *m, void *arg)
 {
     kz__decode *d = arg;
+    d->pcap_msgs++;
     json_t *w = json_object();
     char ts[64], frac[16];
     time_t sec = (time_t)m->ts_sec;
@@ -309,6 +311,9 @@ static int decode_pcap(kz__decode *d, const char *path)
         fprintf(stderr, "kizuna decode: %s\n", err);
         return KZ_CLI_BAD_INPUT;
     }
+    if (d->pcap_msgs == 0)
+        fprintf(stderr, "kizuna decode: %s: no E2AP found (SCTP DATA / I-DATA chunks with PPID "
+                "70 or port 36421)\n", path);
     if (d->failed) {
         fprintf(stderr, "kizuna decode: %s: %u PDU(s) or frame(s) failed (see \"error\" in the "
                 "output)\n", path, d->failed);
