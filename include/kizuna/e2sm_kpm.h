@@ -184,8 +184,8 @@ typedef enum kz_kpm_value_kind {
 
 typedef struct kz_kpm_value {
     kz_kpm_value_kind kind;
-    int64_t i;                  /* KZ_KPM_VALUE_INT */
-    double r;                   /* KZ_KPM_VALUE_REAL */
+    int64_t i;                  /* KZ_KPM_VALUE_INT (in a sample: meaningless otherwise) */
+    double r;                   /* KZ_KPM_VALUE_REAL (in a sample: meaningless otherwise) */
 } kz_kpm_value;
 
 typedef struct kz_kpm_iter_opts {
@@ -210,7 +210,8 @@ typedef struct kz_kpm_sample {
     kz_kpm_value v;
 } kz_kpm_sample;
 
-#define KZ_KPM_ITER_NAMES 64   /* ID -> name resolutions cached per measInfoList */
+#define KZ_KPM_ITER_NAMES 64   /* ID -> name resolutions cached per measInfoList position
+                                  (kept across the UE reports of a format 3 message) */
 
 typedef struct kz_kpm_iter {
     /* private: */
@@ -223,9 +224,10 @@ typedef struct kz_kpm_iter {
     const kz_kpm_MeasurementCondUEidList *conds;     /* format 2 */
     const kz_kpm_MeasurementRecord *rec;
     uint32_t fmt, u, p, k, j, l;
-    int64_t base_ns, step_ns, granul_ns_opt;
+    int64_t base_ns, step_ns, ts_cur;
     bool incomplete, has_ts;
     kz_octets names[KZ_KPM_ITER_NAMES];
+    int64_t name_ids[KZ_KPM_ITER_NAMES];             /* measID names[i] was resolved for */
 } kz_kpm_iter;
 
 /* Start iterating msg (hdr may be NULL: timestamps 0).  Returns 0, KZ_EINVAL (no format),

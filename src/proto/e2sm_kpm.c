@@ -399,12 +399,28 @@ static kz_octets type_name(const kz_kpm_iter *it, const kz_kpm_MeasurementType *
     return none;
 }
 
+/* names[i] for measType t.  UE reports of a format 3 message usually repeat one measInfoList,
+ * so an ID resolved for the same position last time is kept instead of searched again. */
+static void cache_name(kz_kpm_iter *it, uint32_t i, const kz_kpm_MeasurementType *t)
+{
+    if (t->present == kz_kpm_MeasurementType_measID) {
+        if (it->name_ids[i] != t->u.measID) {
+            it->names[i] = type_name(it, t);
+            it->name_ids[i] = t->u.measID;
+        }
+    } else {
+        it->names[i] = type_name(it, t);
+        it->name_ids[i] = 0;
+    }
+}
+
 static void load_period(kz_kpm_iter *it)
 {
     const kz_kpm_MeasurementDataItem *d = &it->data->items[it->p];
     it->rec = &d->measRecord;
     it->incomplete = d->has_incompleteFlag;
     it->k = it->j = it->l = 0;
+    it->ts_cur = it->has_ts ? it->base_ns + (int64_t)it->p * it->step_ns : 0;
 }
 
 static void load_report(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationMessage_Format1 *f)
@@ -419,13 +435,14 @@ static void load_report(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationMessage
         load_period(it);
     if (it->info)
         for (uint32_t i = 0; i < it->info->count && i < KZ_KPM_ITER_NAMES; i++)
-            it->names[i] = type_name(it, &it->info->items[i].measType);
+            cache_name(it, i, &it->info->items[i].measType);
 }
 
 int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hdr,
                      const kz_kpm_E2SM_KPM_IndicationMessage *msg, const kz_kpm_iter_opts *opts)
 {
     memset(it, 0, offsetof(kz_kpm_iter, names));
+    memset(it->name_ids, 0, sizeof it->name_ids);
     if (opts)
         it->o = *opts;
     if (!msg)
@@ -446,7 +463,7 @@ int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hd
         if (it->data->count)
             load_period(it);
         for (uint32_t i = 0; i < it->conds->count && i < KZ_KPM_ITER_NAMES; i++)
-            it->names[i] = type_name(it, &it->conds->items[i].measType);
+            cache_name(it, i, &it->conds->items[i].measType);
         break;
     }
     case kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_indicationMessage_Format3:
@@ -466,68 +483,68 @@ int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hd
         if (ts->len != 8 || kz_kpm_ts_to_unix_ns(ts->buf, it->o.ts_reading, &it->base_ns) != 0)
             return KZ_ERANGE;
         it->has_ts = true;
+        it->ts_cur = it->base_ns;   /* period 0 was loaded before the time was known */
     }
     return 0;
 }
 
-bool kz_kpm_iter_next(kz_kpm_iter *it, kz_kpm_sample *s)
+/* The hot path: one value of the current record into *s (the caller checked there is one).
+ * A leaf -- no calls unless a name is beyond the cache -- so it needs no stack frame. */
+static inline bool emit(kz_kpm_iter *it, kz_kpm_sample *s)
+{
+    const kz_kpm_MeasurementRecordItem *ri = &it->rec->items[it->k];
+    const kz_kpm_MeasurementType *mt = NULL;
+    uint32_t slot = UINT32_MAX;
+    s->cell = it->o.cell;
+    s->ue = it->ue;
+    s->period = it->p;
+    s->index = it->k;
+    s->incomplete = it->incomplete;
+    s->ts_ns = it->ts_cur;
+    s->label = NULL;
+    s->cond = NULL;
+    /* integer = 1, real = 2, noValue = 3 in the generated CHOICE */
+    static const uint8_t kind_of[4] = { KZ_KPM_VALUE_NONE, KZ_KPM_VALUE_INT, KZ_KPM_VALUE_REAL,
+                                        KZ_KPM_VALUE_NONE };
+    s->v.kind = (kz_kpm_value_kind)(ri->present < 4 ? kind_of[ri->present] : KZ_KPM_VALUE_NONE);
+    /* both views of the union (defined in C11); only the one kind names is meaningful */
+    s->v.i = ri->u.integer;
+    s->v.r = ri->u.real;
+    if (it->conds) {
+        if (it->k < it->conds->count) {
+            s->cond = &it->conds->items[it->k];
+            mt = &s->cond->measType;
+            slot = it->k;
+        }
+    } else if (it->info && it->j < it->info->count) {
+        const kz_kpm_MeasurementInfoItem *mi = &it->info->items[it->j];
+        mt = &mi->measType;
+        slot = it->j;
+        if (it->l < mi->labelInfoList.count)
+            s->label = &mi->labelInfoList.items[it->l].measLabel;
+        if (++it->l >= mi->labelInfoList.count) {
+            it->l = 0;
+            it->j++;
+        }
+    }
+    if (mt) {
+        s->name = slot < KZ_KPM_ITER_NAMES ? it->names[slot] : type_name(it, mt);
+        s->id = mt->present == kz_kpm_MeasurementType_measID ? mt->u.measID : 0;
+    } else {
+        s->name.buf = NULL;
+        s->name.len = 0;
+        s->id = 0;
+    }
+    it->k++;
+    return true;
+}
+
+/* The slow path: move to the next period or UE report with a value in it. */
+static bool next_slow(kz_kpm_iter *it, kz_kpm_sample *s)
 {
     for (;;) {
-        if (it->rec && it->k < it->rec->count) {
-            const kz_kpm_MeasurementRecordItem *ri = &it->rec->items[it->k];
-            const kz_kpm_MeasurementType *mt = NULL;
-            s->cell = it->o.cell;
-            s->ue = it->ue;
-            s->period = it->p;
-            s->index = it->k;
-            s->incomplete = it->incomplete;
-            s->ts_ns = it->has_ts ? it->base_ns + (int64_t)it->p * it->step_ns : 0;
-            s->label = NULL;
-            s->cond = NULL;
-            s->v.i = 0;
-            s->v.r = 0;
-            switch (ri->present) {
-            case kz_kpm_MeasurementRecordItem_integer:
-                s->v.kind = KZ_KPM_VALUE_INT;
-                s->v.i = ri->u.integer;
-                break;
-            case kz_kpm_MeasurementRecordItem_real:
-                s->v.kind = KZ_KPM_VALUE_REAL;
-                s->v.r = ri->u.real;
-                break;
-            default:
-                s->v.kind = KZ_KPM_VALUE_NONE;
-                break;
-            }
-            uint32_t slot = UINT32_MAX;
-            if (it->conds) {
-                if (it->k < it->conds->count) {
-                    s->cond = &it->conds->items[it->k];
-                    mt = &s->cond->measType;
-                    slot = it->k;
-                }
-            } else if (it->info && it->j < it->info->count) {
-                const kz_kpm_MeasurementInfoItem *mi = &it->info->items[it->j];
-                mt = &mi->measType;
-                slot = it->j;
-                if (it->l < mi->labelInfoList.count)
-                    s->label = &mi->labelInfoList.items[it->l].measLabel;
-                if (++it->l >= mi->labelInfoList.count) {
-                    it->l = 0;
-                    it->j++;
-                }
-            }
-            if (mt) {
-                s->name = slot < KZ_KPM_ITER_NAMES ? it->names[slot] : type_name(it, mt);
-                s->id = mt->present == kz_kpm_MeasurementType_measID ? mt->u.measID : 0;
-            } else {
-                s->name.buf = NULL;
-                s->name.len = 0;
-                s->id = 0;
-            }
-            it->k++;
-            return true;
-        }
+        if (it->rec && it->k < it->rec->count)
+            return emit(it, s);
         if (it->data && it->p + 1 < it->data->count) {
             it->p++;
             load_period(it);
@@ -542,6 +559,13 @@ bool kz_kpm_iter_next(kz_kpm_iter *it, kz_kpm_sample *s)
         it->rec = NULL;
         return false;
     }
+}
+
+bool kz_kpm_iter_next(kz_kpm_iter *it, kz_kpm_sample *s)
+{
+    if (it->rec && it->k < it->rec->count)
+        return emit(it, s);
+    return next_slow(it, s);
 }
 
 int kz_kpm_foreach(const kz_kpm_E2SM_KPM_IndicationHeader *hdr,
