@@ -46,6 +46,7 @@ void kz_per_dec_init(kz_per_dec *d, const uint8_t *buf, size_t len)
     d->bit = 0;
     d->err = 0;
     d->err_bit = 0;
+    d->readable_end = buf + d->len_bits / 8;
 }
 
 size_t kz_per_enc_bytes(const kz_per_enc *e) { return (e->bit + 7) / 8; }
@@ -248,7 +249,7 @@ static void kz__put_ubytes(kz_per_enc *e, uint64_t v, unsigned n)
     kz_per_put_bits(e, n == 8 ? v : v & ((UINT64_C(1) << (8 * n)) - 1), 8 * n);
 }
 
-void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range)
+void kz__per_put_cwhole_slow(kz_per_enc *e, uint64_t v, uint64_t range)
 {
     if (e->err)
         return;
@@ -274,7 +275,7 @@ void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range)
     }
 }
 
-int kz_per_get_cwhole(kz_per_dec *d, uint64_t range, uint64_t *v)
+int kz__per_get_cwhole_slow(kz_per_dec *d, uint64_t range, uint64_t *v)
 {
     int rc;
     if (range == 1) {
@@ -789,7 +790,7 @@ static int kz__get_units(kz_per_dec *d, size_t n, bool bits, kz_arena *a, const 
     if (!out)
         return kz_per_dec_fail(d, KZ_ENOMEM);
     size_t i = 0;
-    uint64_t v;
+    uint64_t v = 0;
     for (; i + 8 <= n; i += 8) {
         kz_per_get_bits(d, 8, &v);
         out[i / 8] = (uint8_t)v;
@@ -1263,8 +1264,8 @@ size_t kz_per_open_begin(kz_per_enc *e)
 {
     kz_per_put_align(e);
     size_t mark = e->bit / 8;
-    if (kz__room(e, 16))
-        e->bit += 16;                              /* two octets reserved for the length */
+    if (kz__room(e, 8))
+        e->bit += 8;   /* one octet reserved: most open types are < 128 octets (no move then) */
     return mark;
 }
 
@@ -1272,23 +1273,25 @@ void kz_per_open_end(kz_per_enc *e, size_t mark)
 {
     if (e->err)
         return;
-    if (mark > SIZE_MAX - 2 || (mark + 2) * 8 > e->bit) {
+    if (mark > SIZE_MAX - 2 || (mark + 1) * 8 > e->bit) {
         kz__efail(e, KZ_EINVAL);
         return;
     }
     kz_per_put_align(e);
-    if (e->bit == (mark + 2) * 8)
+    if (e->bit == (mark + 1) * 8)
         kz_per_put_bits(e, 0, 8);                  /* an empty encoding is one 0 octet (11.1) */
     if (e->err)
         return;
     uint8_t *b = e->buf;
-    size_t n = e->bit / 8 - mark - 2;
+    size_t n = e->bit / 8 - mark - 1;
     if (n < 128) {
-        memmove(b + mark + 1, b + mark + 2, n);
-        b[mark] = (uint8_t)n;
-        e->bit -= 8;
+        b[mark] = (uint8_t)n;                      /* the common case: nothing moves */
         return;
     }
+    if (!kz__room(e, 8))                           /* a longer length: contents move right */
+        return;
+    memmove(b + mark + 2, b + mark + 1, n);
+    e->bit += 8;
     if (n < KZ__FRAG) {
         b[mark] = (uint8_t)(0x80 | (n >> 8));
         b[mark + 1] = (uint8_t)n;
@@ -1331,12 +1334,13 @@ void kz_per_open_end(kz_per_enc *e, size_t mark)
     e->bit = (mark + hdrs + n) * 8;
 }
 
-int kz_per_get_open(kz_per_dec *d, kz_arena *a, kz_per_dec *inner)
+int kz__per_get_open_slow(kz_per_dec *d, kz_arena *a, kz_per_dec *inner)
 {
     const uint8_t *p;
     size_t n;
     if (kz__fast_len(d, &n)) {
         kz_per_dec_init(inner, d->buf + d->bit / 8, n);
+        inner->readable_end = d->readable_end;   /* contents lie inside d's input */
         d->bit += n * 8;
         return 0;
     }

@@ -44,6 +44,9 @@ typedef struct kz_per_dec {
     size_t bit;      /* next bit to read */
     int err;         /* first error, 0 if none */
     size_t err_bit;  /* bit offset of the first error */
+    const uint8_t *readable_end;  /* memory that may be loaded (>= buf + len): an open type's
+                                     decoder sees its octets, but may word-load up to the end
+                                     of the enclosing input; values never use those bits */
 } kz_per_dec;
 
 /* ---- setup ---------------------------------------------------------------------------- */
@@ -76,8 +79,8 @@ int kz_per_get_octets(kz_per_dec *d, size_t n, const uint8_t **p);
 /* ---- whole numbers (X.691 11.5 - 11.8) ------------------------------------------------ */
 
 /* Constrained whole number: v in 0 .. range-1 (value minus lower bound). */
-void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range);
-int kz_per_get_cwhole(kz_per_dec *d, uint64_t range, uint64_t *v);
+static inline void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range);
+static inline int kz_per_get_cwhole(kz_per_dec *d, uint64_t range, uint64_t *v);
 /* Semi-constrained (lower bound only): v = value - lb >= 0; length-prefixed octets. */
 void kz_per_put_swhole(kz_per_enc *e, uint64_t v);
 int kz_per_get_swhole(kz_per_dec *d, uint64_t *v);
@@ -181,7 +184,7 @@ void kz_per_open_end(kz_per_enc *e, size_t mark);
 /* Read an open type's contents: *inner is a decoder over exactly those octets (pointing into
  * the input; reassembled into the arena if fragmented).  The caller decodes the inner value and
  * may ignore what it does not know: the outer decoder has already moved past it. */
-int kz_per_get_open(kz_per_dec *d, kz_arena *a, kz_per_dec *inner);
+static inline int kz_per_get_open(kz_per_dec *d, kz_arena *a, kz_per_dec *inner);
 
 /* ---- inline fast paths ---------------------------------------------------------------------
  * The bit put/get run a few dozen times per message: the common case (<= 56 bits, 8 octets of
@@ -221,7 +224,8 @@ static inline void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits
 
 static inline int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value)
 {
-    if (nbits - 1u < 56u && d->len_bits - d->bit >= 64 + 7) {
+    if (nbits - 1u < 56u && nbits <= d->len_bits - d->bit &&
+        (size_t)(d->readable_end - d->buf) >= (d->bit >> 3) + 8) {
         unsigned off = (unsigned)(d->bit & 7);
         uint64_t w = kz__load_be64(d->buf + (d->bit >> 3));
         *value = (w << off) >> (64 - nbits);
@@ -229,6 +233,67 @@ static inline int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value
         return 0;
     }
     return kz__per_get_bits_slow(d, nbits, value);
+}
+
+void kz__per_put_cwhole_slow(kz_per_enc *e, uint64_t v, uint64_t range);
+int kz__per_get_cwhole_slow(kz_per_dec *d, uint64_t range, uint64_t *v);
+
+/* Constrained whole numbers of range 2..65536 (X.691 11.5.7.1-3), the ones E2 uses most:
+ * a minimal bit field up to 255, one aligned octet for 256, two aligned octets up to 64K. */
+static inline void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range)
+{
+    if (v < range && range - 2 < 65535) {
+        if (range <= 255) {
+            kz_per_put_bits(e, v, 64u - (unsigned)__builtin_clzll(range - 1));
+        } else {
+            if (!e->err)
+                e->bit = (e->bit + 7) & ~(size_t)7;
+            kz_per_put_bits(e, v, range == 256 ? 8 : 16);
+        }
+        return;
+    }
+    kz__per_put_cwhole_slow(e, v, range);
+}
+
+static inline int kz_per_get_cwhole(kz_per_dec *d, uint64_t range, uint64_t *v)
+{
+    if (range - 2 < 65535) {
+        int rc;
+        if (range <= 255) {
+            rc = kz_per_get_bits(d, 64u - (unsigned)__builtin_clzll(range - 1), v);
+        } else {
+            d->bit = (d->bit + 7) & ~(size_t)7;
+            if (d->bit > d->len_bits)
+                d->bit = d->len_bits;
+            rc = kz_per_get_bits(d, range == 256 ? 8 : 16, v);
+        }
+        if (rc)
+            return rc;
+        return *v < range ? 0 : kz_per_dec_fail(d, KZ_ERANGE);
+    }
+    return kz__per_get_cwhole_slow(d, range, v);
+}
+
+int kz__per_get_open_slow(kz_per_dec *d, kz_arena *a, kz_per_dec *inner);
+
+/* Open type with a one-octet length (< 128 octets, the usual E2AP IE): no call, no copy. */
+static inline int kz_per_get_open(kz_per_dec *d, kz_arena *a, kz_per_dec *inner)
+{
+    size_t byte = (d->bit + 7) >> 3, have = d->len_bits >> 3;
+    if (byte < have) {
+        size_t n = d->buf[byte];
+        if (n < 0x80 && n <= have - byte - 1) {
+            inner->buf = d->buf + byte + 1;
+            inner->len_bits = n * 8;
+            inner->bit = 0;
+            inner->err = 0;
+            inner->err_bit = 0;
+            inner->readable_end = d->readable_end;
+            d->bit = (byte + 1 + n) * 8;
+            return 0;
+        }
+    }
+    return kz__per_get_open_slow(d, a, inner);
 }
 
 static inline void kz_per_put_align(kz_per_enc *e)

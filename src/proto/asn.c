@@ -412,9 +412,7 @@ static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v)
         rc = fail(c->diag, KZ_EINVAL, e->bit, "bad descriptor kind %d", t->kind);
     }
     c->depth--;
-    if (!rc && e->err)
-        rc = fail(c->diag, e->err, e->bit, "%s: %s", t->name, kz_strerror(e->err));
-    return rc;
+    return rc;   /* aper errors are sticky in e->err: kz_asn_encode reports them at the end */
 }
 
 int kz_asn_encode_per(const kz_asn_type *t, const void *value, kz_per_enc *e, kz_asn_diag *diag)
@@ -647,6 +645,7 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     if (rc)
         return dfail(c, d, t, rc);
     uint64_t seen = 0;   /* IE sets have fewer than 64 entries (asserted by the generator) */
+    unsigned guess = 0;
     int deferred = 0;    /* unknown reject IE: finish the list to report everything */
     for (size_t k = 0; k < count; k++) {
         uint64_t id, crit;
@@ -655,9 +654,11 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
             path_push(c->diag, ".protocolIEs[%zu]", k);
             return rc;
         }
-        unsigned i = 0;
-        while (i < t->n && t->ies[i].id != id)
-            i++;
+        unsigned i = guess;   /* IEs usually come in the order of the set */
+        if (i >= t->n || t->ies[i].id != id)
+            for (i = 0; i < t->n && t->ies[i].id != id; i++)
+                ;
+        guess = i + 1;
         if (i == t->n) {
             size_t at = d->bit;
             if ((rc = skip_open(c, d, "ProtocolIE-Field"))) {
