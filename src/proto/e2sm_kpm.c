@@ -6,7 +6,7 @@
  * Builders borrow arrays from a scratch arena and hand them back before returning (the
  * SCRATCH_BEGIN/END pair), so they allocate nothing that outlives the call.  The iterator is a
  * flat state machine over (UE report, period, value) with the names of ID-only measurements
- * resolved once per measInfoList, so a value costs a few dozen instructions.
+ * resolved once per list position, so a value costs about 90 instructions (callgrind).
  */
 #include <math.h>
 #include <string.h>
@@ -489,7 +489,7 @@ int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hd
 }
 
 /* The hot path: one value of the current record into *s (the caller checked there is one).
- * A leaf -- no calls unless a name is beyond the cache -- so it needs no stack frame. */
+ * No calls unless a name lies beyond the cache; period and UE changes live in next_slow. */
 static inline bool emit(kz_kpm_iter *it, kz_kpm_sample *s)
 {
     const kz_kpm_MeasurementRecordItem *ri = &it->rec->items[it->k];
