@@ -109,8 +109,10 @@ static int encode_one(kz__encode *e, json_t *j, const char *where)
                     fprintf(stderr, "kizuna encode: %s: cannot encode as %s: %s\n", where,
                             e->type_name, kz_asn_diag_format(&diag, d, sizeof d));
             } else if (rc != KZ_ENOMEM) {
-                fprintf(stderr, "kizuna encode: %s: JSON does not match %s: %s\n", where,
-                        e->type_name, kz_asn_diag_format(&diag, d, sizeof d));
+                /* A JSON error has no bit offset: name the JSON path, jq style. */
+                fprintf(stderr, "kizuna encode: %s: JSON does not match %s at $%s: %s\n", where,
+                        e->type_name, diag.path, diag.detail[0] ? diag.detail
+                        : kz_strerror(diag.code));
             }
             if ((rc == KZ_ENOSPC || rc == KZ_ENOMEM) && cap < ((size_t)1 << 28)) {
                 free(mem);

@@ -412,7 +412,8 @@ static int encode_payload(const char *type, const json_t *val, char **hex, char 
         void *v;
         char d[512];
         if (kz_asn_from_json(t, val, &a, &v, &diag)) {
-            snprintf(err, errcap, "%s: %s", type, kz_asn_diag_format(&diag, d, sizeof d));
+            snprintf(err, errcap, "%s at $%s: %s", type, diag.path,
+                     diag.detail[0] ? diag.detail : kz_strerror(diag.code));
         } else {
             kz_asn_diag_init(&diag);
             long len = kz_asn_encode(t, v, buf, cap, &diag);

@@ -177,11 +177,11 @@ bad_input)
     expect_bad "unknown type" "--type kpm:NoSuchType: no such type" -- decode --type kpm:NoSuchType 00
     expect_bad "bad --ran-function" "expected kpm, rc, ccc" -- decode --ran-function xyz 00
     expect_bad "bad JSON" "argument: line 1 column [0-9]+: bad JSON" -- encode '{"initiatingMessage":'
-    expect_bad "JSON not matching" 'JSON does not match e2ap:E2AP-PDU: .*procedureCode' \
+    expect_bad "JSON not matching" 'JSON does not match e2ap:E2AP-PDU at \$\.initiatingMessage: ' \
         -- encode '{"initiatingMessage":{"procedureCode":"five","criticality":"ignore","value":{}}}'
-    expect_bad "JSON unknown field" 'JSON does not match kpm:E2SM-KPM-EventTriggerDefinition: .*reportingPeriodX' \
+    expect_bad "JSON unknown field" 'JSON does not match kpm:E2SM-KPM-EventTriggerDefinition at \$\.eventDefinition-formats\.eventDefinition-Format1: .*reportingPeriodX' \
         -- encode --type kpm:E2SM-KPM-EventTriggerDefinition '{"eventDefinition-formats":{"eventDefinition-Format1":{"reportingPeriodX":1000}}}'
-    expect_bad "JSON out of range" 'JSON does not match|cannot encode' \
+    expect_bad "JSON out of range" 'at \$\.eventDefinition-formats\.eventDefinition-Format1\.reportingPeriod: .*0 outside 1\.\.4294967295' \
         -- encode --type kpm:E2SM-KPM-EventTriggerDefinition '{"eventDefinition-formats":{"eventDefinition-Format1":{"reportingPeriod":0}}}'
     expect_bad "unreadable -f" "/nonexistent/x.json: No such file" -- encode -f /nonexistent/x.json
     expect_bad "pcap error record" 'no "pdu" to encode' -- encode '{"frame":3,"error":"x"}'
