@@ -289,7 +289,7 @@ static int enc_ies(enc_ctx *c, const kz_asn_type *t, const void *v)
         put_ie_header(c->e, ie->id, ie->criticality);
         int rc = enc_open(c, ie->type, v, ie->offset, ie->flags);
         if (rc) {
-            path_push(c->diag, ".protocolIEs[%u](id %u)", k, ie->id);
+            path_push(c->diag, "[%u](id %u)", k, ie->id);
             return rc;
         }
         k++;
@@ -476,10 +476,14 @@ static int dec_open(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *base,
     int rc = kz_per_get_open(d, c->a, &inner);
     if (rc)
         return dfail(c, d, t, rc);
-    size_t start = (size_t)(inner.buf - d->buf) * 8;   /* for offsets in messages */
+    bool clean = !c->diag || c->diag->code == 0;
     rc = dec_field(c, t, &inner, base, off, flags);
-    if (rc && c->diag && c->diag->bit < start && inner.buf >= d->buf && inner.buf < d->buf + d->len_bits / 8)
-        c->diag->bit += start;   /* make the offset relative to the outer buffer */
+    /* An error recorded inside has an offset relative to the open type's octets: make it
+     * relative to ours (each enclosing open type does the same on the way out).  Contents
+     * reassembled from fragments live in the arena: their offset is left as it is. */
+    if (rc && clean && c->diag && c->diag->code && inner.buf >= d->buf &&
+        inner.buf < d->buf + d->len_bits / 8)
+        c->diag->bit += (size_t)(inner.buf - d->buf) * 8;
     return rc;
 }
 
@@ -651,7 +655,7 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
         uint64_t id, crit;
         if ((rc = get_ie_header(d, &id, &crit))) {
             rc = dfail(c, d, t, rc);
-            path_push(c->diag, ".protocolIEs[%zu]", k);
+            path_push(c->diag, "[%zu]", k);
             return rc;
         }
         unsigned i = guess;   /* IEs usually come in the order of the set */
@@ -662,7 +666,7 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
         if (i == t->n) {
             size_t at = d->bit;
             if ((rc = skip_open(c, d, "ProtocolIE-Field"))) {
-                path_push(c->diag, ".protocolIEs[%zu](id %llu)", k, (unsigned long long)id);
+                path_push(c->diag, "[%zu](id %llu)", k, (unsigned long long)id);
                 return rc;
             }
             if (crit != KZ_CRIT_IGNORE)
@@ -670,7 +674,7 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
             if (crit == KZ_CRIT_REJECT && !deferred) {
                 deferred = fail(c->diag, KZ_EUNKNOWN, at, "unknown IE id %llu with criticality reject",
                                 (unsigned long long)id);
-                path_push(c->diag, ".protocolIEs[%zu](id %llu)", k, (unsigned long long)id);
+                path_push(c->diag, "[%zu](id %llu)", k, (unsigned long long)id);
             }
             continue;
         }
@@ -678,7 +682,7 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
         if (seen & (1ull << i)) {
             diag_ie(c->diag, (uint32_t)id, (unsigned)crit, KZ_TOE_NOT_UNDERSTOOD);
             rc = fail(c->diag, KZ_EPROTO, d->bit, "IE id %llu appears twice", (unsigned long long)id);
-            path_push(c->diag, ".protocolIEs[%zu](id %llu)", k, (unsigned long long)id);
+            path_push(c->diag, "[%zu](id %llu)", k, (unsigned long long)id);
             return rc;
         }
         seen |= 1ull << i;
@@ -686,7 +690,7 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
         rc = dec_open(c, ie->type, d, v, ie->offset, ie->flags);
         if (rc) {
             diag_ie(c->diag, (uint32_t)id, (unsigned)crit, KZ_TOE_NOT_UNDERSTOOD);
-            path_push(c->diag, ".protocolIEs[%zu](id %llu)", k, (unsigned long long)id);
+            path_push(c->diag, "[%zu](id %llu)", k, (unsigned long long)id);
             return rc;
         }
     }
@@ -855,6 +859,9 @@ int kz_asn_decode(const kz_asn_type *t, const uint8_t *buf, size_t len, kz_arena
     kz_per_dec d;
     kz_per_dec_init(&d, buf, len);
     int rc = kz_asn_decode_per(t, &d, a, v, diag);
+    if (rc && diag && diag->code)
+        rc = diag->code;   /* the first error found (an unknown reject IE listed before a later
+                              hard error) is the one reported, so code and diag agree */
     if (!rc && (d.bit + 7) / 8 < len)
         rc = fail(diag, KZ_ETRAILING, d.bit, "%zu trailing octets", len - (d.bit + 7) / 8);
     if (!rc && len == 0)

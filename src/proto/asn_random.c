@@ -43,6 +43,56 @@ static uint64_t pick_size(kz_asn_random_opts *o, const kz_asn_size_c *sc, uint64
 
 static int gen(const kz_asn_type *t, kz_asn_random_opts *o, kz_arena *a, void *v, int depth);
 
+/* Least nesting a value of t needs (mandatory parts only), searched up to `budget` levels;
+ * budget + 1 means "more than that".  Used to leave recursive types by the shortest way. */
+static int min_nesting(const kz_asn_type *t, int budget)
+{
+    if (budget < 0)
+        return 1;
+    switch (t->kind) {
+    case KZ_ASN_ALIAS:
+        return min_nesting(t->elem, budget);
+    case KZ_ASN_CHOICE: {
+        int best = budget + 1;
+        for (unsigned i = 0; i < t->n && best > 0; i++) {
+            int c = 1 + min_nesting(t->fields[i].type, best - 2);
+            if (c < best)
+                best = c;
+        }
+        return best;
+    }
+    case KZ_ASN_SEQ: {
+        int worst = 0;
+        for (unsigned i = 0; i < t->n && worst <= budget; i++)
+            if (t->fields[i].has_offset == KZ_ASN_NO_FLAG) {
+                int c = 1 + min_nesting(t->fields[i].type, budget - 1);
+                if (c > worst)
+                    worst = c;
+            }
+        return worst;
+    }
+    case KZ_ASN_SEQOF:
+        return t->sc.lb == 0 ? 0 : 1 + min_nesting(t->elem, budget - 1);
+    default:
+        return 0;
+    }
+}
+
+/* The CHOICE alternative that ends the recursion soonest. */
+static unsigned shallowest_alternative(const kz_asn_type *t)
+{
+    unsigned best = 0;
+    int best_cost = 1 << 30;
+    for (unsigned i = 0; i < t->n; i++) {
+        int c = min_nesting(t->fields[i].type, 8);
+        if (c < best_cost) {
+            best_cost = c;
+            best = i;
+        }
+    }
+    return best;
+}
+
 static int gen_field(const kz_asn_type *t, kz_asn_random_opts *o, kz_arena *a, void *base,
                      uint32_t off, uint32_t flags, int depth)
 {
@@ -168,7 +218,7 @@ static int gen(const kz_asn_type *t, kz_asn_random_opts *o, kz_arena *a, void *v
         return 0;
     }
     case KZ_ASN_CHOICE: {
-        unsigned i = depth > DEEP ? 0 : (unsigned)below(o, t->n);
+        unsigned i = depth > DEEP ? shallowest_alternative(t) : (unsigned)below(o, t->n);
         *(uint32_t *)v = i + 1;
         return gen_field(t->fields[i].type, o, a, v, t->fields[i].offset, t->fields[i].flags, depth);
     }
