@@ -9,6 +9,9 @@
  *   sctp+udp://host:9899    SCTP over UDP (RFC 6951) via usrsctp; the port is the UDP port, the
  *                           SCTP port inside the tunnel is cfg.sctp_port (default 36421)
  *   mem://name              in-memory, on the same loop (the simulator's network)
+ *   unix:///path, unix://@n a Unix stream socket (@: abstract namespace), tcp://host:port: byte
+ *                           streams with length-prefixed framing (transport_stream.c), for the
+ *                           xApp bus; same message contract, streams not carried (all on 0)
  *
  * Model: a kz_transport is a local endpoint with one set of callbacks.  It may listen on one
  * address per scheme and connect to any number of peers; each connection is a kz_assoc.  Messages

@@ -25,15 +25,18 @@ void *kz__loop_slot(kz_loop *loop, int slot);
 void kz__loop_set_slot(kz_loop *loop, int slot, void *p, void (*fini)(void *p));
 
 /* ---- addresses ------------------------------------------------------------------------------- */
-enum kz__scheme { KZ__SCHEME_MEM, KZ__SCHEME_UDP, KZ__SCHEME_SCTP, KZ__SCHEME_N };
+enum kz__scheme { KZ__SCHEME_MEM, KZ__SCHEME_UDP, KZ__SCHEME_SCTP, KZ__SCHEME_UNIX, KZ__SCHEME_TCP,
+                  KZ__SCHEME_N };
 
 typedef struct kz__addr {
     enum kz__scheme scheme;
-    char host[256];     /* sctp, sctp+udp: host name or literal (no brackets); mem: the name */
-    uint16_t port;      /* sctp: SCTP port; sctp+udp: UDP port; mem: 0 */
+    char host[256];     /* sctp, sctp+udp, tcp: host name or literal (no brackets); mem: the name;
+                         * unix: the socket path ("@name": abstract namespace) */
+    uint16_t port;      /* sctp: SCTP port; sctp+udp: UDP port; tcp: TCP port; mem, unix: 0 */
 } kz__addr;
 
-/* "sctp://h:p", "sctp+udp://h:p", "sctp+udp://[::1]:p", "mem://name".  KZ_EINVAL if malformed. */
+/* "sctp://h:p", "sctp+udp://h:p", "sctp+udp://[::1]:p", "mem://name", "tcp://h:p",
+ * "unix:///path", "unix://@name".  KZ_EINVAL if malformed. */
 int kz__addr_parse(const char *url, kz__addr *out);
 
 /* ---- backends -------------------------------------------------------------------------------- */
@@ -54,6 +57,8 @@ typedef struct kz__backend {
 extern const kz__backend kz__mem_backend;
 extern const kz__backend kz__usrsctp_backend;
 extern const kz__backend kz__sctp_backend;
+extern const kz__backend kz__unix_backend;   /* transport_stream.c: length-prefixed framing */
+extern const kz__backend kz__tcp_backend;
 
 /* ---- transport and association (owned by transport.c, read by backends) --------------------- */
 typedef struct kz__qmsg {

@@ -41,6 +41,8 @@ static const kz__backend *backend_for(enum kz__scheme s)
 {
     switch (s) {
     case KZ__SCHEME_MEM: return &kz__mem_backend;
+    case KZ__SCHEME_UNIX: return &kz__unix_backend;
+    case KZ__SCHEME_TCP: return &kz__tcp_backend;
 #ifdef KZ_HAVE_USRSCTP
     case KZ__SCHEME_UDP: return &kz__usrsctp_backend;
 #endif
@@ -54,7 +56,8 @@ static const kz__backend *backend_for(enum kz__scheme s)
 int kz__addr_parse(const char *url, kz__addr *out)
 {
     static const struct { const char *prefix; enum kz__scheme s; } schemes[] = {
-        {"mem://", KZ__SCHEME_MEM}, {"sctp+udp://", KZ__SCHEME_UDP}, {"sctp://", KZ__SCHEME_SCTP}};
+        {"mem://", KZ__SCHEME_MEM}, {"sctp+udp://", KZ__SCHEME_UDP}, {"sctp://", KZ__SCHEME_SCTP},
+        {"unix://", KZ__SCHEME_UNIX}, {"tcp://", KZ__SCHEME_TCP}};
     memset(out, 0, sizeof *out);
     if (!url)
         return KZ_EINVAL;
@@ -69,8 +72,8 @@ int kz__addr_parse(const char *url, kz__addr *out)
     }
     if (!rest || !*rest)
         return KZ_EINVAL;
-    if (out->scheme == KZ__SCHEME_MEM) {
-        if (strlen(rest) >= sizeof out->host || strchr(rest, '#'))
+    if (out->scheme == KZ__SCHEME_MEM || out->scheme == KZ__SCHEME_UNIX) {
+        if (strlen(rest) >= sizeof out->host || (out->scheme == KZ__SCHEME_MEM && strchr(rest, '#')))
             return KZ_EINVAL;
         strcpy(out->host, rest);
         return 0;
