@@ -1,0 +1,540 @@
+/*
+ * eval/es.c -- the energy-saving state machine shared by the energy saver and the baselines.
+ *
+ * Per capacity cell: AWAKE --(decide)--> DRAINING --(next period)--> ASLEEP --(wake)--> AWAKE.
+ * DRAINING is the period in which its users are handed over (a HANDOVER action); if the reason
+ * to sleep is gone by the next period the cell simply stays awake.  A cell with no users skips
+ * DRAINING.  t_change records the last transition; the dwell rules are measured from it.
+ * See es.h for the decision rules of each mode.
+ */
+#include "eval/es.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kizuna/error.h"
+
+enum { ST_AWAKE = 0, ST_DRAINING = 1, ST_ASLEEP = 2 };
+
+struct kz__es_group {     /* a coverage cell and the capacity cells it backs */
+    uint32_t cov;
+    struct kz_fc fc;
+    long slot;            /* forecaster slot being accumulated, -1 before the first */
+    double slot_sum, slot_n;
+    double thr_acc, prb_acc; /* coverage capacity estimate: EWMA sums */
+};
+
+struct kz__es_cell {
+    struct kz_es_cell topo;
+    int state;
+    double t_change;
+    int group;            /* capacity cells: index into groups; else -1 */
+};
+
+struct kz_es {
+    struct kz_es_params p;
+    size_t n_cells, n_groups;
+    struct kz__es_cell *cells;
+    struct kz__es_group *groups;
+    int *group_of_cov;    /* cell index -> group index, -1 */
+    uint64_t sleeps, wakes, wakes_guard, wakes_forecast, handovers;
+    /* schedule (KZ_ES_SCHEDULE) */
+    uint8_t *sched;
+    size_t sched_slots;
+    double sched_t0, sched_slot_s;
+};
+
+void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
+{
+    memset(p, 0, sizeof *p);
+    p->mode = mode;
+    p->period_s = 60;
+    p->slot_s = 300;
+    p->sleep_util = 0.50;
+    p->wake_util = 0.65;
+    p->guard_util = 0.80;
+    p->guard_ue_thr_mbps = 0;
+    p->margin_sigma = 1.0;
+    p->lookahead_s = 2700;
+    p->wake_lead_s = 900;
+    p->min_sleep_s = 900;
+    p->min_awake_s = 1800;
+    p->cov_capacity_mbps = 60;
+    p->night_from_s = 3600;
+    p->night_to_s = 21600;
+    p->thr_sleep_prb = 0.15;
+    p->thr_wake_prb = 0.60;
+}
+
+const char *kz_es_mode_name(enum kz_es_mode m)
+{
+    switch (m) {
+    case KZ_ES_AI: return "energy-saver";
+    case KZ_ES_ALWAYS_ON: return "always-on";
+    case KZ_ES_NIGHT: return "night-schedule";
+    case KZ_ES_THRESHOLD: return "threshold";
+    case KZ_ES_SCHEDULE: return "clairvoyant";
+    }
+    return "?";
+}
+
+const char *kz_es_kind_name(enum kz_es_kind k)
+{
+    switch (k) {
+    case KZ_ES_HANDOVER: return "handover";
+    case KZ_ES_SLEEP: return "sleep";
+    case KZ_ES_WAKE: return "wake";
+    }
+    return "?";
+}
+
+const char *kz_es_why_name(enum kz_es_why w)
+{
+    switch (w) {
+    case KZ_WHY_FORECAST: return "forecast";
+    case KZ_WHY_GUARD: return "guard";
+    case KZ_WHY_LOAD: return "load";
+    case KZ_WHY_SCHEDULE: return "schedule";
+    case KZ_WHY_THRESHOLD: return "threshold";
+    }
+    return "?";
+}
+
+static unsigned slots_for(const struct kz_es_params *p, double s)
+{
+    double n = ceil(s / p->slot_s - 1e-9);
+    if (n < 1)
+        n = 1;
+    if (n > KZ_FC_MAX_H)
+        n = KZ_FC_MAX_H;
+    return (unsigned)n;
+}
+
+int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cell *cells,
+               size_t n_cells)
+{
+    *out = NULL;
+    if (!p || p->period_s <= 0 || p->slot_s < p->period_s || !(p->sleep_util <= p->wake_util) ||
+        n_cells == 0 || !cells)
+        return KZ_EINVAL;
+    for (size_t i = 0; i < n_cells; i++)
+        if (cells[i].role == KZ_ES_CAPACITY &&
+            (cells[i].cover < 0 || (size_t)cells[i].cover >= n_cells ||
+             cells[cells[i].cover].role != KZ_ES_COVERAGE))
+            return KZ_EINVAL;
+    kz_es *es = calloc(1, sizeof *es);
+    if (!es)
+        return KZ_ENOMEM;
+    es->p = *p;
+    es->n_cells = n_cells;
+    es->cells = calloc(n_cells, sizeof *es->cells);
+    es->group_of_cov = malloc(n_cells * sizeof *es->group_of_cov);
+    es->groups = calloc(n_cells, sizeof *es->groups);
+    if (!es->cells || !es->group_of_cov || !es->groups) {
+        kz_es_close(es);
+        return KZ_ENOMEM;
+    }
+    struct kz_fc_cfg fcc;
+    kz_fc_cfg_default(&fcc, p->slot_s, slots_for(p, p->lookahead_s));
+    for (size_t i = 0; i < n_cells; i++)
+        es->group_of_cov[i] = -1;
+    for (size_t i = 0; i < n_cells; i++) {
+        struct kz__es_cell *c = &es->cells[i];
+        c->topo = cells[i];
+        c->state = ST_AWAKE;
+        c->t_change = -INFINITY;
+        c->group = -1;
+        if (cells[i].role != KZ_ES_CAPACITY)
+            continue;
+        int v = cells[i].cover;
+        if (es->group_of_cov[v] < 0) {
+            struct kz__es_group *g = &es->groups[es->n_groups];
+            g->cov = (uint32_t)v;
+            g->slot = -1;
+            g->thr_acc = p->cov_capacity_mbps * 0.5;
+            g->prb_acc = 0.5;
+            if (kz_fc_init(&g->fc, &fcc) != 0) {
+                kz_es_close(es);
+                return KZ_EINVAL;
+            }
+            es->group_of_cov[v] = (int)es->n_groups++;
+        }
+        c->group = es->group_of_cov[v];
+    }
+    *out = es;
+    return 0;
+}
+
+void kz_es_close(kz_es *es)
+{
+    if (!es)
+        return;
+    free(es->cells);
+    free(es->groups);
+    free(es->group_of_cov);
+    free(es->sched);
+    free(es);
+}
+
+int kz_es_set_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
+                       const uint8_t *asleep)
+{
+    if (slot_s <= 0 || n_slots == 0 || !asleep)
+        return KZ_EINVAL;
+    uint8_t *s = malloc(es->n_cells * n_slots);
+    if (!s)
+        return KZ_ENOMEM;
+    memcpy(s, asleep, es->n_cells * n_slots);
+    free(es->sched);
+    es->sched = s;
+    es->sched_slots = n_slots;
+    es->sched_t0 = t0;
+    es->sched_slot_s = slot_s;
+    return 0;
+}
+
+int kz_es_cell_asleep(const kz_es *es, size_t i)
+{
+    return i < es->n_cells && es->cells[i].state != ST_AWAKE;
+}
+
+const struct kz_fc *kz_es_forecaster(const kz_es *es, size_t i)
+{
+    if (i >= es->n_cells || es->cells[i].group < 0)
+        return NULL;
+    return &es->groups[es->cells[i].group].fc;
+}
+
+void kz_es_action_failed(kz_es *es, const struct kz_es_action *a)
+{
+    if (!a || a->cell >= es->n_cells)
+        return;
+    struct kz__es_cell *c = &es->cells[a->cell];
+    if (a->kind == KZ_ES_SLEEP)
+        c->state = ST_AWAKE;
+    else if (a->kind == KZ_ES_WAKE)
+        c->state = ST_ASLEEP;
+}
+
+static double nz(double v)
+{
+    return v > 0 && isfinite(v) ? v : 0;
+}
+
+/* Learn from this period's reports: group demand into the forecaster's slot, coverage capacity. */
+static void learn(kz_es *es, double t_s, const struct kz_es_obs *obs)
+{
+    const double mid = t_s - es->p.period_s / 2;
+    for (size_t gi = 0; gi < es->n_groups; gi++) {
+        struct kz__es_group *g = &es->groups[gi];
+        double G = nz(obs[g->cov].thr_mbps);
+        for (size_t i = 0; i < es->n_cells; i++)
+            if (es->cells[i].group == (int)gi)
+                G += nz(obs[i].thr_mbps);
+        long slot = (long)floor(mid / es->p.slot_s);
+        if (g->slot >= 0 && slot != g->slot && g->slot_n > 0) {
+            kz_fc_update(&g->fc, (double)g->slot * es->p.slot_s, g->slot_sum / g->slot_n);
+            g->slot_sum = g->slot_n = 0;
+        }
+        g->slot = slot;
+        g->slot_sum += G;
+        g->slot_n += 1;
+        double prb = obs[g->cov].prb;
+        if (prb > 0.05 && obs[g->cov].thr_mbps > 0) {
+            g->thr_acc = 0.97 * g->thr_acc + obs[g->cov].thr_mbps;
+            g->prb_acc = 0.97 * g->prb_acc + prb;
+        }
+    }
+}
+
+static double group_capacity(const struct kz__es_group *g)
+{
+    return g->prb_acc > 0 ? g->thr_acc / g->prb_acc : 1.0;
+}
+
+static struct kz_es_action *emit(kz_es *es, struct kz_es_action *out, size_t cap, size_t *n,
+                                 enum kz_es_kind kind, enum kz_es_why why, size_t cell, double t_s,
+                                 const struct kz_es_obs *obs)
+{
+    if (*n >= cap)
+        return NULL;
+    struct kz_es_action *a = &out[(*n)++];
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    a->why = why;
+    a->cell = (uint32_t)cell;
+    int v = es->cells[cell].topo.cover;
+    a->target = (uint32_t)v;
+    a->t_s = t_s;
+    a->forecast_util = -1;
+    a->cov_util = obs[v].prb;
+    a->cov_ue_thr = obs[v].ue_thr_mbps;
+    if (kind == KZ_ES_SLEEP)
+        es->sleeps++;
+    else if (kind == KZ_ES_HANDOVER)
+        es->handovers++;
+    else {
+        es->wakes++;
+        if (why == KZ_WHY_GUARD)
+            es->wakes_guard++;
+        else if (why == KZ_WHY_FORECAST)
+            es->wakes_forecast++;
+    }
+    return a;
+}
+
+/* Start sleeping: HANDOVER now (cell has users) or SLEEP at once. */
+static struct kz_es_action *go_sleep(kz_es *es, struct kz_es_action *out, size_t cap, size_t *n,
+                                     enum kz_es_why why, size_t i, double t_s,
+                                     const struct kz_es_obs *obs)
+{
+    struct kz__es_cell *c = &es->cells[i];
+    int has_users = obs[i].n_ue > 0.5 || obs[i].n_ue < 0;
+    struct kz_es_action *a = emit(es, out, cap, n, has_users ? KZ_ES_HANDOVER : KZ_ES_SLEEP, why,
+                                  i, t_s, obs);
+    if (!a)
+        return NULL;
+    if (has_users)
+        c->state = ST_DRAINING;
+    else {
+        c->state = ST_ASLEEP;
+        c->t_change = t_s;
+    }
+    return a;
+}
+
+static int sched_asleep(const kz_es *es, size_t i, double t_s)
+{
+    if (!es->sched)
+        return 0;
+    double k = floor((t_s - es->sched_t0) / es->sched_slot_s);
+    if (k < 0 || k >= (double)es->sched_slots)
+        return 0;
+    return es->sched[i * es->sched_slots + (size_t)k] != 0;
+}
+
+static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *obs,
+                      struct kz_es_action *out, size_t cap, size_t *n)
+{
+    const struct kz_es_params *p = &es->p;
+    struct kz__es_cell *c = &es->cells[i];
+    struct kz__es_group *g = &es->groups[c->group];
+    const int v = c->topo.cover;
+    const double C = group_capacity(g);
+    const double u_cov = obs[v].prb, thr_cov = obs[v].ue_thr_mbps;
+
+    /* load of the group that the other, still awake capacity cells carry */
+    double others = 0, G_now = nz(obs[v].thr_mbps);
+    for (size_t j = 0; j < es->n_cells; j++) {
+        if (es->cells[j].group != c->group)
+            continue;
+        G_now += nz(obs[j].thr_mbps);
+        if (j != i && es->cells[j].state == ST_AWAKE)
+            others += nz(obs[j].thr_mbps);
+    }
+    const double u_now = (G_now - others) / C;
+    const int have_fc = g->fc.n_seen >= 2;
+    double rm_la = 0, rm_ld = 0;
+    unsigned h_la = slots_for(p, p->lookahead_s), h_ld = slots_for(p, p->wake_lead_s);
+    double pk_la = kz_fc_peak(&g->fc, h_la, &rm_la);
+    double pk_ld = kz_fc_peak(&g->fc, h_ld, &rm_ld);
+    double u_la = (pk_la + p->margin_sigma * rm_la - others) / C;
+    double u_ld = (pk_ld + p->margin_sigma * rm_ld - others) / C;
+    const char *model = kz_fc_model_name(kz_fc_best(&g->fc));
+    int guard_util = u_cov > p->guard_util;
+    int guard_thr = p->guard_ue_thr_mbps > 0 && thr_cov >= 0 && obs[v].n_ue > 0.5 &&
+                    thr_cov < p->guard_ue_thr_mbps;
+    struct kz_es_action *a;
+
+    switch (c->state) {
+    case ST_AWAKE:
+        if (!have_fc || t_s - c->t_change < p->min_awake_s || guard_util || guard_thr)
+            return;
+        if (u_now < p->sleep_util && u_la < p->sleep_util) {
+            a = go_sleep(es, out, cap, n, KZ_WHY_FORECAST, i, t_s, obs);
+            if (a) {
+                a->forecast_util = u_la;
+                snprintf(a->reason, sizeof a->reason,
+                         "coverage would carry %.2f now, forecast peak %.2f over %.0f min "
+                         "(%s %.1f+%.1fx%.1f Mbit/s, C %.0f) < sleep %.2f",
+                         u_now, u_la, h_la * p->slot_s / 60, model, pk_la, p->margin_sigma,
+                         rm_la, C, p->sleep_util);
+            }
+        }
+        return;
+    case ST_DRAINING:
+        if (!guard_util && !guard_thr && u_now < p->sleep_util && u_la < p->sleep_util) {
+            a = emit(es, out, cap, n, KZ_ES_SLEEP, KZ_WHY_FORECAST, i, t_s, obs);
+            if (!a)
+                return;
+            c->state = ST_ASLEEP;
+            c->t_change = t_s;
+            a->forecast_util = u_la;
+            snprintf(a->reason, sizeof a->reason,
+                     "users moved; coverage %.2f now (PRB %.2f), forecast %.2f < %.2f", u_now,
+                     u_cov, u_la, p->sleep_util);
+        } else {
+            c->state = ST_AWAKE; /* reason to sleep gone: stay awake, no dwell reset */
+        }
+        return;
+    case ST_ASLEEP:
+        if (guard_util || guard_thr) {
+            a = emit(es, out, cap, n, KZ_ES_WAKE, KZ_WHY_GUARD, i, t_s, obs);
+            if (!a)
+                return;
+            snprintf(a->reason, sizeof a->reason,
+                     "guard: coverage PRB %.2f (guard %.2f), UE throughput %.1f Mbit/s "
+                     "(guard %.1f)",
+                     u_cov, p->guard_util, thr_cov, p->guard_ue_thr_mbps);
+        } else if (t_s - c->t_change >= p->min_sleep_s &&
+                   ((have_fc && u_ld > p->wake_util) || u_cov > p->wake_util)) {
+            int by_fc = have_fc && u_ld > p->wake_util;
+            a = emit(es, out, cap, n, KZ_ES_WAKE, by_fc ? KZ_WHY_FORECAST : KZ_WHY_LOAD, i, t_s,
+                     obs);
+            if (!a)
+                return;
+            a->forecast_util = u_ld;
+            snprintf(a->reason, sizeof a->reason,
+                     "forecast peak %.2f over %.0f min (%s %.1f+%.1fx%.1f Mbit/s, C %.0f), "
+                     "coverage PRB %.2f; wake above %.2f",
+                     u_ld, h_ld * p->slot_s / 60, model, pk_ld, p->margin_sigma, rm_ld, C, u_cov,
+                     p->wake_util);
+        } else {
+            return;
+        }
+        c->state = ST_AWAKE;
+        c->t_change = t_s;
+        return;
+    }
+}
+
+static void decide_rule(kz_es *es, size_t i, double t_s, const struct kz_es_obs *obs,
+                        struct kz_es_action *out, size_t cap, size_t *n)
+{
+    const struct kz_es_params *p = &es->p;
+    struct kz__es_cell *c = &es->cells[i];
+    const int v = c->topo.cover;
+    int want_sleep = 0, want_wake = 0;
+    enum kz_es_why why = KZ_WHY_SCHEDULE;
+    char why_text[96];
+    why_text[0] = 0;
+
+    switch (p->mode) {
+    case KZ_ES_NIGHT: {
+        double tod = fmod(t_s, 86400.0);
+        if (tod < 0)
+            tod += 86400.0;
+        int night = p->night_from_s <= p->night_to_s
+                        ? (tod >= p->night_from_s && tod < p->night_to_s)
+                        : (tod >= p->night_from_s || tod < p->night_to_s);
+        want_sleep = night;
+        want_wake = !night;
+        snprintf(why_text, sizeof why_text, "night %02.0f:%02.0f-%02.0f:%02.0f",
+                 floor(p->night_from_s / 3600), fmod(p->night_from_s / 60, 60),
+                 floor(p->night_to_s / 3600), fmod(p->night_to_s / 60, 60));
+        break;
+    }
+    case KZ_ES_THRESHOLD:
+        why = KZ_WHY_THRESHOLD;
+        want_sleep = obs[i].prb >= 0 && obs[i].prb < p->thr_sleep_prb &&
+                     t_s - c->t_change >= p->min_awake_s;
+        want_wake = obs[v].prb > p->thr_wake_prb;
+        snprintf(why_text, sizeof why_text, "PRB %.2f (sleep below %.2f), coverage PRB %.2f "
+                 "(wake above %.2f)", obs[i].prb, p->thr_sleep_prb, obs[v].prb, p->thr_wake_prb);
+        break;
+    case KZ_ES_SCHEDULE:
+        want_sleep = sched_asleep(es, i, t_s + p->period_s);
+        want_wake = !want_sleep;
+        snprintf(why_text, sizeof why_text, "clairvoyant schedule");
+        break;
+    default:
+        return;
+    }
+    struct kz_es_action *a = NULL;
+    switch (c->state) {
+    case ST_AWAKE:
+        if (want_sleep)
+            a = go_sleep(es, out, cap, n, why, i, t_s, obs);
+        break;
+    case ST_DRAINING:
+        if (p->mode == KZ_ES_THRESHOLD)
+            want_sleep = !want_wake; /* its own PRB is now ~0: the users left */
+        if (want_sleep) {
+            a = emit(es, out, cap, n, KZ_ES_SLEEP, why, i, t_s, obs);
+            if (a) {
+                c->state = ST_ASLEEP;
+                c->t_change = t_s;
+            }
+        } else {
+            c->state = ST_AWAKE;
+        }
+        break;
+    case ST_ASLEEP:
+        if (want_wake) {
+            a = emit(es, out, cap, n, KZ_ES_WAKE, why, i, t_s, obs);
+            if (a) {
+                c->state = ST_AWAKE;
+                c->t_change = t_s;
+            }
+        }
+        break;
+    }
+    if (a)
+        snprintf(a->reason, sizeof a->reason, "%s", why_text);
+}
+
+size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_es_action *out,
+                  size_t cap)
+{
+    size_t n = 0;
+    learn(es, t_s, obs);
+    if (es->p.mode == KZ_ES_ALWAYS_ON)
+        return 0;
+    for (size_t i = 0; i < es->n_cells; i++) {
+        if (es->cells[i].topo.role != KZ_ES_CAPACITY)
+            continue;
+        if (es->p.mode == KZ_ES_AI)
+            decide_ai(es, i, t_s, obs, out, cap, &n);
+        else
+            decide_rule(es, i, t_s, obs, out, cap, &n);
+    }
+    return n;
+}
+
+void kz_es_stats_get(const kz_es *es, struct kz_es_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->sleeps = es->sleeps;
+    st->wakes = es->wakes;
+    st->wakes_guard = es->wakes_guard;
+    st->wakes_forecast = es->wakes_forecast;
+    st->handovers = es->handovers;
+    st->fc_slot_s = es->p.slot_s;
+    for (size_t g = 0; g < es->n_groups; g++) {
+        const struct kz_fc *f = &es->groups[g].fc;
+        st->fc_horizon = f->cfg.horizon;
+        for (int m = 0; m <= KZ_FC_NMODELS; m++)
+            kz_fc_error_add(f, m, st->fc[m]);
+        st->best_count[kz_fc_best(f)]++;
+    }
+}
+
+void kz_es_stats_fc_error(const struct kz_es_stats *st, int m, unsigned h_max, double *mae,
+                          double *mape)
+{
+    struct kz_fc_err t = {0};
+    if (m < 0 || m > KZ_FC_NMODELS)
+        m = KZ_FC_USED;
+    for (unsigned h = 1; h <= h_max && h <= st->fc_horizon; h++) {
+        t.sum_abs += st->fc[m][h - 1].sum_abs;
+        t.sum_ape += st->fc[m][h - 1].sum_ape;
+        t.n += st->fc[m][h - 1].n;
+        t.n_ape += st->fc[m][h - 1].n_ape;
+    }
+    if (mae)
+        *mae = t.n > 0 ? t.sum_abs / t.n : 0;
+    if (mape)
+        *mape = t.n_ape > 0 ? t.sum_ape / t.n_ape : 0;
+}

@@ -1,0 +1,155 @@
+/*
+ * eval/es.h -- the energy-saving decision core: which capacity cells sleep, and why.
+ *
+ * Why a pure module: the same decisions must be made by the energy-saver xApp (fed by KPM over
+ * E2), by `kizuna demo` and the tests (fed in-process), and be unit-testable on hand-made time
+ * series.  So this module takes measurements and returns actions with reasons; it does no I/O,
+ * reads no clock and knows nothing of E2.  The baselines (always-on, night schedule, threshold
+ * rule) and the replay of the clairvoyant schedule are modes of the same state machine, so every
+ * policy drains, sleeps and wakes cells in exactly the same way and only the decision differs.
+ *
+ * Inputs, every decision period (period_s, e.g. one KPM report period of 60 s):
+ *   per cell a struct kz_es_obs (PRB use, throughput, mean UE throughput, UEs, power), and once
+ *   at start the topology: each cell's role and, for a capacity cell, the coverage cell that
+ *   takes its users when it sleeps (the co-sited coverage cell of the same sector).
+ *
+ * The energy saver (KZ_ES_AI) per capacity cell c with coverage cell v:
+ *   - Forecast target: G = throughput of v + throughput of the capacity cells mapped to v --
+ *     the load v would carry alone if they slept.  G is observable whether c is awake or not,
+ *     so learning never stops.  Averaged per forecast slot (slot_s) and fed to a kz_fc
+ *     (forecast.h: seasonal-naive, Holt-Winters, ridge; the best one per group is used).
+ *   - Coverage capacity C: what v carries at 100 % PRB use, learned as sum(thr) / sum(PRB use)
+ *     over v's own reports (EWMA, prior cov_capacity_mbps); used to turn Mbit/s into PRB use.
+ *   - Sleep when, for at least min_awake_s since the last change: the measured load would put
+ *     v below sleep_util now, and the forecast peak over lookahead_s plus margin_sigma times the
+ *     forecast's recent RMS error, divided by C, stays below sleep_util.  First a HANDOVER
+ *     action (move c's users to v), one period later SLEEP -- unless the condition no longer
+ *     holds, then c stays awake.
+ *   - Wake at once (GUARD, dwell ignored) when v's PRB use exceeds guard_util or its mean UE
+ *     throughput falls below guard_ue_thr_mbps.  Wake ahead (FORECAST) when asleep for at least
+ *     min_sleep_s and the forecast peak over wake_lead_s (+ margin) / C exceeds wake_util, or
+ *     the measured PRB use of v exceeds wake_util.  sleep_util < wake_util < guard_util is
+ *     the hysteresis.
+ * Baselines: KZ_ES_NIGHT sleeps every capacity cell from night_from_s to night_to_s (time of
+ * day); KZ_ES_THRESHOLD sleeps c when its PRB use is below thr_sleep_prb (awake >= min_awake_s)
+ * and wakes it when v's PRB use is above thr_wake_prb; KZ_ES_SCHEDULE replays a schedule given
+ * by kz_es_set_schedule (the clairvoyant optimum, oracle.h); KZ_ES_ALWAYS_ON does nothing.
+ *
+ * Memory: kz_es_open allocates everything once (about 46 KiB per capacity group for the
+ * forecaster); kz_es_step allocates nothing.  Not thread-safe; one instance per policy run.
+ */
+#ifndef KZ_EVAL_ES_H
+#define KZ_EVAL_ES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eval/forecast.h"
+
+enum kz_es_role { KZ_ES_COVERAGE = 0, KZ_ES_CAPACITY = 1, KZ_ES_OTHER = 2 };
+
+enum kz_es_mode {
+    KZ_ES_AI = 0,        /* the energy saver: forecast + guards */
+    KZ_ES_ALWAYS_ON,
+    KZ_ES_NIGHT,         /* fixed night schedule */
+    KZ_ES_THRESHOLD,     /* reactive PRB threshold rule */
+    KZ_ES_SCHEDULE       /* replay of a given schedule (clairvoyant optimum) */
+};
+
+struct kz_es_cell {
+    uint64_t nci;
+    enum kz_es_role role;
+    int cover;           /* capacity cell: index of its coverage cell; else -1 */
+};
+
+/* One cell's measurements over the last period.  Unknown values: negative. */
+struct kz_es_obs {
+    double prb;          /* DL PRB use, 0..1 */
+    double thr_mbps;     /* DL cell throughput */
+    double ue_thr_mbps;  /* mean DL throughput of the cell's active UEs */
+    double n_ue;         /* connected UEs */
+    double power_w;
+    int serving;         /* 1 serving, 0 asleep/waking, -1 unknown */
+};
+
+enum kz_es_kind { KZ_ES_HANDOVER = 1, KZ_ES_SLEEP = 2, KZ_ES_WAKE = 3 };
+enum kz_es_why { KZ_WHY_FORECAST = 0, KZ_WHY_GUARD, KZ_WHY_LOAD, KZ_WHY_SCHEDULE,
+                 KZ_WHY_THRESHOLD };
+
+struct kz_es_action {
+    enum kz_es_kind kind;
+    enum kz_es_why why;
+    uint32_t cell;       /* the capacity cell */
+    uint32_t target;     /* HANDOVER: the coverage cell that takes the users */
+    double t_s;
+    double forecast_util;  /* predicted coverage PRB use behind the decision (-1: none) */
+    double cov_util, cov_ue_thr; /* coverage cell's measured PRB use and UE throughput */
+    char reason[224];
+};
+
+struct kz_es_params {
+    enum kz_es_mode mode;
+    double period_s;          /* decision period (60) */
+    double slot_s;            /* forecaster slot (300) */
+    double sleep_util;        /* max predicted coverage PRB use to sleep (0.50) */
+    double wake_util;         /* predicted/measured coverage PRB use that wakes (0.65) */
+    double guard_util;        /* measured coverage PRB use that wakes at once (0.80) */
+    double guard_ue_thr_mbps; /* measured coverage mean UE throughput that wakes at once (0: off) */
+    double margin_sigma;      /* forecast + this x RMS error (1.0) */
+    double lookahead_s;       /* sleep only if fine for this long (2700) */
+    double wake_lead_s;       /* wake this long before forecast demand returns (900) */
+    double min_sleep_s;       /* dwell asleep, except for guard wakes (900) */
+    double min_awake_s;       /* dwell awake (1800) */
+    double cov_capacity_mbps; /* prior of a coverage cell's throughput at full PRB use (60) */
+    double night_from_s, night_to_s;   /* KZ_ES_NIGHT (3600, 21600) */
+    double thr_sleep_prb, thr_wake_prb; /* KZ_ES_THRESHOLD (0.15, 0.60) */
+};
+
+void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode);
+const char *kz_es_mode_name(enum kz_es_mode m);
+const char *kz_es_kind_name(enum kz_es_kind k);
+const char *kz_es_why_name(enum kz_es_why w);
+
+typedef struct kz_es kz_es;
+
+/* Cells are copied.  Errors: KZ_EINVAL (a capacity cell without a valid coverage cell, bad
+ * parameters), KZ_ENOMEM. */
+int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cell *cells,
+               size_t n_cells);
+void kz_es_close(kz_es *es);
+
+/* One decision at time t_s (seconds since the scenario's midnight) with obs[n_cells].  Writes at
+ * most cap actions to out and returns how many (more are deferred to the next step). */
+size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_es_action *out,
+                  size_t cap);
+
+/* A SLEEP or WAKE the network refused: the cell is back in its previous state. */
+void kz_es_action_failed(kz_es *es, const struct kz_es_action *a);
+
+/* KZ_ES_SCHEDULE: asleep[cell * n_slots + k] != 0 when the cell should be asleep during slot k
+ * = [t0 + k slot_s, t0 + (k + 1) slot_s).  Copied.  Errors: KZ_EINVAL, KZ_ENOMEM. */
+int kz_es_set_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
+                       const uint8_t *asleep);
+
+/* Is the policy's view of cell i asleep (or draining)?  */
+int kz_es_cell_asleep(const kz_es *es, size_t i);
+
+struct kz_es_stats {
+    uint64_t sleeps, wakes, wakes_guard, wakes_forecast, handovers;
+    struct kz_fc_err fc[KZ_FC_NMODELS + 1][KZ_FC_MAX_H]; /* pooled over groups, Mbit/s;
+                                                          * [KZ_FC_USED]: the selected model */
+    unsigned fc_horizon;
+    double fc_slot_s;
+    unsigned best_count[KZ_FC_NMODELS];   /* groups whose selected model is this */
+};
+void kz_es_stats_get(const kz_es *es, struct kz_es_stats *st);
+
+/* Pooled forecast error of model m (KZ_FC_* or KZ_FC_USED) over horizons 1..h_max slots:
+ * MAE (Mbit/s) and MAPE (fraction); 0 when nothing was scored. */
+void kz_es_stats_fc_error(const struct kz_es_stats *st, int m, unsigned h_max, double *mae,
+                          double *mape);
+
+/* The forecaster of capacity cell i's group (NULL for other cells). */
+const struct kz_fc *kz_es_forecaster(const kz_es *es, size_t i);
+
+#endif
