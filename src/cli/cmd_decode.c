@@ -44,8 +44,8 @@ static void usage(FILE *f)
 "document per line (or indented with --pretty).\n"
 "\n"
 "Hex input: whitespace, ':' and a leading 0x are ignored; on stdin, lines starting with '#'\n"
-"are comments.  Several hex lines on stdin are one PDU per line when the first line decodes\n"
-"on its own, else one PDU written over several lines (xxd -p style).\n"
+"are comments.  Several hex lines on stdin are one PDU per line, unless the first line does\n"
+"not decode on its own and all lines joined do: one PDU written over lines (xxd -p style).\n"
 "\n"
 "E2SM payloads (default on): the octet strings ranFunctionDefinition,\n"
 "ricEventTriggerDefinition, ricActionDefinition and the IEs RICindicationHeader/Message,\n"
@@ -129,8 +129,8 @@ static int decode_bytes(kz__decode *d, const uint8_t *buf, size_t len, const cha
     char err[1024];
     json_t *j = decode_to_json(d, buf, len, "", NULL, err, sizeof err);
     if (!j) {
-        fprintf(stderr, "kizuna decode: %s: %zu bytes do not decode as %s: %s\n", where, len,
-                d->type_name, err);
+        fprintf(stderr, "kizuna decode: %s: %zu byte%s do not decode as %s: %s\n", where, len,
+                len == 1 ? "" : "s", d->type_name, err);
         return KZ_CLI_BAD_INPUT;
     }
     print_json(d, j);
@@ -189,6 +189,24 @@ typedef struct kz__line {
     unsigned lineno;
 } kz__line;
 
+/* All lines joined into one malloc'd string (NULL on out of memory). */
+static char *join(const kz__line *lines, size_t nl, size_t *n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < nl; i++)
+        total += lines[i].n;
+    char *blob = malloc(total + 1), *w = blob;
+    if (!blob)
+        return NULL;
+    for (size_t i = 0; i < nl; i++) {
+        memcpy(w, lines[i].p, lines[i].n);
+        w += lines[i].n;
+    }
+    *w = 0;
+    *n = total;
+    return blob;
+}
+
 static int decode_stdin_hex(kz__decode *d)
 {
     uint8_t *text;
@@ -221,23 +239,15 @@ static int decode_stdin_hex(kz__decode *d)
         s = e + 1;
     }
     int rc = KZ_CLI_OK;
+    char *blob = NULL;
+    size_t nblob = 0;
     if (nl == 0) {
         fprintf(stderr, "kizuna decode: stdin: no hex (only blank or '#' lines)\n");
         rc = KZ_CLI_BAD_INPUT;
-    } else if (nl > 1 && !line_decodes(d, lines[0].p, lines[0].n)) {
-        /* One PDU over several lines: join them. */
-        size_t total = 0;
-        for (size_t i = 0; i < nl; i++)
-            total += lines[i].n;
-        char *blob = malloc(total + 1), *w = blob;
-        if (blob) {
-            for (size_t i = 0; i < nl; i++) {
-                memcpy(w, lines[i].p, lines[i].n);
-                w += lines[i].n;
-            }
-            rc = decode_hex(d, blob, total, "stdin (hex joined from all lines)");
-            free(blob);
-        }
+    } else if (nl > 1 && !line_decodes(d, lines[0].p, lines[0].n) && (blob = join(lines, nl, &nblob))
+               && line_decodes(d, blob, nblob)) {
+        /* One PDU over several lines (xxd -p style). */
+        rc = decode_hex(d, blob, nblob, "stdin (hex joined from all lines)");
     } else {
         for (size_t i = 0; i < nl; i++) {
             char where[48];
@@ -246,6 +256,7 @@ static int decode_stdin_hex(kz__decode *d)
                 rc = KZ_CLI_BAD_INPUT;
         }
     }
+    free(blob);
     free(lines);
     free(text);
     return rc;

@@ -102,6 +102,26 @@ samples)
     "$K" encode - <"$T/nohex.json" >"$T/nohex.back" && diff -q "$T/all.txt" "$T/nohex.back" >/dev/null ||
         fail "encode from .decoded: different bytes"
     ok "E2SM payloads nested, forced, wrong, and encoded from JSON"
+    # E2SM-CCC: a RAN function declared with the CCC OID, its definition written as JSON only.
+    if command -v python3 >/dev/null; then
+        head -1 "$T/all.json" | python3 -c '
+import json, sys
+pdu = json.loads(sys.stdin.read())
+item = pdu["initiatingMessage"]["value"]["protocolIEs"][2]["value"][0]["value"]
+for k in [k for k in item if k.startswith("ranFunctionDefinition")]:
+    del item[k]
+item["ranFunctionOID"] = "1.3.6.1.4.1.53148.1.6.2.4"
+item["ranFunctionDefinition.e2sm"] = "ccc"
+item["ranFunctionDefinition.decoded"] = {"ranFunctionName": {"ranFunctionShortName": "ORAN-E2SM-CCC"}}
+print(json.dumps(pdu))' >"$T/ccc.json"
+        ccc_setup=$("$K" encode -f "$T/ccc.json") || fail "encode a CCC RAN function from JSON"
+        "$K" decode "$ccc_setup" "$IND" >"$T/ccc.out" || fail "decode CCC setup + indication"
+        grep -q '"ranFunctionDefinition.e2sm":"ccc","ranFunctionDefinition.decoded":{"ranFunctionName":{"ranFunctionShortName":"ORAN-E2SM-CCC"}}' "$T/ccc.out" ||
+            fail "CCC RAN function definition not shown as JSON: $(head -c 600 "$T/ccc.out")"
+        grep -q '"value.e2sm":"ccc","value.error":"not E2SM-CCC JSON' "$T/ccc.out" ||
+            fail "APER bytes on a CCC RAN function: no .error"
+        ok "E2SM-CCC RAN function: definition as JSON both ways, a non-JSON payload reported"
+    fi
     ;;
 
 oracle)
