@@ -151,6 +151,8 @@ static int gen(const kz_asn_type *t, kz_asn_random_opts *o, kz_arena *a, void *v
             d = ldexp(coin(o) ? (double)m : -(double)m, (int)below(o, 120) - 100);
         }
         }
+        if (d == 0 && o->no_real_specials)
+            d = 1;   /* the oracle cannot read 0.0 */
         if (!o->no_real_specials && below(o, 20) == 0) {
             static const double specials[] = { INFINITY, -INFINITY };
             d = specials[below(o, 2)];
