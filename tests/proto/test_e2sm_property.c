@@ -49,7 +49,7 @@ extern char **environ;
 /* Values per type by default: the RC oracle is the slow part (10,000 of each RC type take
  * ~2.5 min of oracle time on an idle 2-core machine), so RC runs 5,000 unless asked. */
 #define DEFAULT_COUNT_KPM 10000
-#define DEFAULT_COUNT_RC 5000
+#define DEFAULT_COUNT_RC 10000   /* the issue asks for 10,000 of every type; ~3-5 min here */
 #define DEFAULT_SEED 0x4b697a756e61ull
 #define MAX_REPORTED 5
 
