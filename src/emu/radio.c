@@ -115,6 +115,17 @@ double kz_radio_o2i_low_db(double fc_ghz, double d_in_m)
 
 static double kz__wrap180(double deg)
 {
+    if (deg >= -540.0 && deg <= 540.0) { /* the usual case (bearing - azimuth): no fmod */
+        if (deg > 180.0)
+            deg -= 360.0;
+        else if (deg < -180.0)
+            deg += 360.0;
+        if (deg > 180.0)
+            deg -= 360.0;
+        else if (deg < -180.0)
+            deg += 360.0;
+        return deg;
+    }
     deg = fmod(deg, 360.0);
     if (deg > 180.0)
         deg -= 360.0;
@@ -194,6 +205,21 @@ double kz_radio_shadow_db(const struct kz_radio_cfg *cfg, enum kz_env env, int l
     default:
         return 0.0;
     }
+}
+
+double kz_radio_los_u(const struct kz_radio_cfg *cfg, uint32_t ue_id, uint32_t site)
+{
+    return kz_rng_u01_from_bits(kz_rng_hash3(cfg->seed, KZ__SALT_LOS, ue_id, site));
+}
+
+double kz_radio_sf_z(const struct kz_radio_cfg *cfg, uint32_t ue_id, uint32_t site)
+{
+    return kz_rng_normal_from_bits(kz_rng_hash3(cfg->seed, KZ__SALT_SF, ue_id, site));
+}
+
+double kz_radio_o2i_z(const struct kz_radio_cfg *cfg, uint32_t ue_id)
+{
+    return kz_rng_normal_from_bits(kz_rng_hash3(cfg->seed, KZ__SALT_O2I, ue_id, 0));
 }
 
 void kz_radio_link(const struct kz_radio_cfg *cfg, const struct kz_cell *cell,

@@ -121,6 +121,14 @@ double kz_radio_cell_noise_dbm(const struct kz_cell *c, double nf_db);
 double kz_radio_shadow_db(const struct kz_radio_cfg *cfg, enum kz_env env, int los,
                           uint32_t ue_id, uint32_t site, double x, double y);
 
+/* The random parts of a link, for callers that cache them per (UE, site) instead of hashing
+ * on every evaluation: the uniform that decides LOS (LOS iff u < kz_radio_los_prob()), the
+ * N(0,1) of per-link shadowing (times kz_radio_sf_sigma_db()), and the N(0,1) of the O2I
+ * term (per UE, times 4.4 dB).  kz_radio_link() uses exactly these values. */
+double kz_radio_los_u(const struct kz_radio_cfg *cfg, uint32_t ue_id, uint32_t site);
+double kz_radio_sf_z(const struct kz_radio_cfg *cfg, uint32_t ue_id, uint32_t site);
+double kz_radio_o2i_z(const struct kz_radio_cfg *cfg, uint32_t ue_id);
+
 /* The whole link budget of one cell towards one UE. */
 void kz_radio_link(const struct kz_radio_cfg *cfg, const struct kz_cell *cell,
                    const struct kz_ue_geo *ue, struct kz_link *out);
