@@ -18,6 +18,7 @@ typedef struct kz__command {
 static const kz__command kz__commands[] = {
     {"decode", kz_cmd_decode, "E2AP / E2SM bytes (hex, binary file, pcap) -> JSON"},
     {"encode", kz_cmd_encode, "JSON -> E2AP / E2SM bytes (hex or binary file)"},
+    {"ric", kz_cmd_ric, "the near-RT RIC daemon (E2 termination, subscriptions, xApp bus)"},
 };
 
 #define KZ__NCOMMANDS (sizeof kz__commands / sizeof kz__commands[0])
