@@ -508,8 +508,13 @@ static int value_from_json(jctx *c, const kz_asn_type *t, const json_t *j, void 
     }
     case KZ_ASN_PROCMSG: {
         json_t *pc = json_object_get(j, "procedureCode");
-        if (!json_is_object(j) || !json_is_integer(pc)) {
+        if (!json_is_object(j)) {
             rc = jfail(c, "%s: expected {procedureCode, criticality, value}", t->name);
+            break;
+        }
+        if (!json_is_integer(pc)) {
+            rc = jfail(c, "%s: procedureCode must be an integer", t->name);
+            jpath(c, ".procedureCode");
             break;
         }
         json_int_t code = json_integer_value(pc);
