@@ -15,9 +15,11 @@ typedef struct kz__command {
     const char *summary;
 } kz__command;
 
+int kz_cmd_demo(int argc, char **argv); /* cmd_demo.c (src/eval) */
 static const kz__command kz__commands[] = {
     {"decode", kz_cmd_decode, "E2AP / E2SM bytes (hex, binary file, pcap) -> JSON"},
     {"encode", kz_cmd_encode, "JSON -> E2AP / E2SM bytes (hex or binary file)"},
+    {"demo", kz_cmd_demo, "a simulated day: energy saver vs baselines and the clairvoyant bound"},
     {"ric", kz_cmd_ric, "the near-RT RIC daemon (E2 termination, subscriptions, xApp bus)"},
 };
 

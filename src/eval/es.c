@@ -195,6 +195,11 @@ int kz_es_set_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
     return 0;
 }
 
+void kz_es_set_mode(kz_es *es, enum kz_es_mode mode)
+{
+    es->p.mode = mode;
+}
+
 int kz_es_cell_asleep(const kz_es *es, size_t i)
 {
     return i < es->n_cells && es->cells[i].state != ST_AWAKE;

@@ -123,6 +123,10 @@ void kz_es_close(kz_es *es);
 size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_es_action *out,
                   size_t cap);
 
+/* Change the mode, keeping what was learned (e.g. a core that only observed history days
+ * in KZ_ES_ALWAYS_ON mode starts deciding as KZ_ES_AI). */
+void kz_es_set_mode(kz_es *es, enum kz_es_mode mode);
+
 /* A SLEEP or WAKE the network refused: the cell is back in its previous state. */
 void kz_es_action_failed(kz_es *es, const struct kz_es_action *a);
 

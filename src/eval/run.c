@@ -1,0 +1,553 @@
+/*
+ * eval/run.c -- a policy on the emulator, offline; the comparison of all policies.
+ * See run.h.  The emulator is stepped directly (no loop); reports are period means of the
+ * ground truth, the same quantities the emulator's KPM carries.
+ */
+#include "eval/run.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "emu/scenario.h"
+#include "eval/oracle.h"
+#include "kizuna/emu.h"
+#include "kizuna/error.h"
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void errf(char *err, size_t len, const char *fmt, ...)
+{
+    if (!err || !len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+}
+
+void kz_run_cfg_default(struct kz_run_cfg *cfg, const struct kz_scenario *sc,
+                        enum kz_es_mode mode)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->sc = sc;
+    kz_es_params_default(&cfg->es, mode);
+    cfg->window_s = 900;
+}
+
+struct kz_es_cell *kz_run_es_cells(const kz_emu *e, size_t *n)
+{
+    size_t nc = kz_emu_n_cells(e);
+    struct kz_es_cell *c = calloc(nc ? nc : 1, sizeof *c);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < nc; i++) {
+        kz_emu_cell_info ci;
+        kz_emu_cell_info_get(e, (uint32_t)i, &ci);
+        c[i].nci = ci.nci;
+        c[i].cover = -1;
+        if (ci.layer == KZ_EMU_LAYER_COVERAGE)
+            c[i].role = KZ_ES_COVERAGE;
+        else if (ci.layer == KZ_EMU_LAYER_CAPACITY && ci.coverage_peer >= 0) {
+            c[i].role = KZ_ES_CAPACITY;
+            c[i].cover = ci.coverage_peer;
+        } else
+            c[i].role = KZ_ES_OTHER;
+    }
+    *n = nc;
+    return c;
+}
+
+void kz_run_result_free(struct kz_run_result *res)
+{
+    if (!res)
+        return;
+    free(res->served_mbps);
+    free(res->prb);
+    free(res->cov_cap_mbps);
+    free(res->cover);
+    free(res->layer);
+    res->served_mbps = res->prb = res->cov_cap_mbps = NULL;
+    res->cover = NULL;
+    res->layer = NULL;
+}
+
+struct kz__acc {          /* one cell over the current period */
+    double prb_dt, bits, act_dt, power_dt;
+};
+
+/* HANDOVER: every UE of cell to target (those the target cannot take stay for the sleep). */
+static uint64_t move_users(kz_emu *e, uint32_t cell, uint32_t target)
+{
+    uint64_t moved = 0;
+    size_t nu = kz_emu_n_ues(e);
+    for (uint32_t u = 0; u < nu; u++) {
+        kz_emu_ue_info ui;
+        if (kz_emu_ue_info_get(e, u, &ui) == 0 && ui.serving == (int32_t)cell &&
+            kz_emu_handover(e, u, target) == 0)
+            moved++;
+    }
+    return moved;
+}
+
+int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char *err,
+                  size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    snprintf(res->name, sizeof res->name, "%s", kz_es_mode_name(cfg->es.mode));
+    double w0 = wall_now();
+    kz_emu_cfg ec;
+    kz_emu_cfg_default(&ec);
+    ec.scenario = cfg->sc;
+    ec.seed = cfg->seed;
+    ec.duration_s = cfg->duration_s;
+    ec.step_s = cfg->step_s;
+    kz_emu *e = NULL;
+    int rc = kz_emu_create(&e, &ec, err, errlen);
+    if (rc)
+        return rc;
+    const size_t nc = kz_emu_n_cells(e);
+    const double step = kz_emu_step_s(e);
+    const double dur = cfg->duration_s > 0 ? cfg->duration_s : cfg->sc->duration_s;
+    const double period = cfg->es.period_s;
+    const size_t np = (size_t)ceil(dur / period - 1e-9);
+    const double tod0 = cfg->sc->start_s;
+
+    struct kz_es_cell *cells = kz_run_es_cells(e, &res->n_cells);
+    struct kz__acc *acc = calloc(nc, sizeof *acc);
+    struct kz_es_obs *obs = calloc(nc, sizeof *obs);
+    struct kz_es_action *act = calloc(nc * 2 + 4, sizeof *act);
+    double *wake_at = calloc(nc, sizeof *wake_at);
+    double *cap_bits = calloc(nc, sizeof *cap_bits), *cap_prb = calloc(nc, sizeof *cap_prb);
+    res->layer = calloc(nc, 1);
+    res->cover = calloc(nc, sizeof *res->cover);
+    kz_metrics *m = NULL;
+    kz_es *es = cfg->trained;
+    rc = KZ_ENOMEM;
+    if (!cells || !acc || !obs || !act || !wake_at || !cap_bits || !cap_prb || !res->layer ||
+        !res->cover)
+        goto out;
+    if ((rc = kz_metrics_open(&m, dur, cfg->window_s > 0 ? cfg->window_s : 900)) != 0) {
+        errf(err, errlen, "metrics: duration %.0f s / window %.0f s", dur, cfg->window_s);
+        goto out;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        kz_emu_cell_info ci;
+        kz_emu_cell_info_get(e, (uint32_t)i, &ci);
+        res->layer[i] = ci.layer;
+        res->cover[i] = cells[i].role == KZ_ES_CAPACITY ? cells[i].cover : -1;
+        if (cells[i].role == KZ_ES_CAPACITY)
+            res->n_capacity++;
+    }
+    if (!es && (rc = kz_es_open(&es, &cfg->es, cells, nc)) != 0) {
+        errf(err, errlen, "decision core: bad parameters or topology");
+        goto out;
+    }
+    if (cfg->es.mode == KZ_ES_SCHEDULE && cfg->schedule &&
+        (rc = kz_es_set_schedule(es, cfg->t_offset_s + tod0, period, cfg->sched_slots,
+                                 cfg->schedule)) != 0)
+        goto out;
+    if (cfg->record) {
+        res->served_mbps = calloc(nc * np, sizeof *res->served_mbps);
+        res->prb = calloc(nc * np, sizeof *res->prb);
+        res->cov_cap_mbps = calloc(nc, sizeof *res->cov_cap_mbps);
+        if (!res->served_mbps || !res->prb || !res->cov_cap_mbps) {
+            rc = KZ_ENOMEM;
+            goto out;
+        }
+    }
+    res->n_periods = np;
+
+    double t_acc = 0, next_progress = 0;
+    size_t period_k = 0;
+    rc = 0;
+    for (;;) {
+        int done = kz_emu_step(e);
+        const kz_emu_truth *t = kz_emu_truth_get(e);
+        kz_metrics_add(m, t, res->layer);
+        for (size_t i = 0; i < nc; i++) {
+            const kz_emu_cell_truth *c = &t->cells[i];
+            acc[i].prb_dt += c->prb_util * t->dt_s;
+            acc[i].bits += c->served_bits;
+            acc[i].act_dt += c->n_active * t->dt_s;
+            acc[i].power_dt += c->power_w * t->dt_s;
+            if (c->prb_util > 0.05 && c->state == KZ_EMU_CELL_ON) {
+                cap_bits[i] += c->served_bits;
+                cap_prb[i] += c->prb_util * t->dt_s;
+            }
+            if (wake_at[i] > 0 && c->state == KZ_EMU_CELL_ON) {
+                double r = t->t_s - wake_at[i] + period; /* breach somewhere in the last period */
+                if (r > res->max_guard_reaction_s)
+                    res->max_guard_reaction_s = r;
+                wake_at[i] = 0;
+            }
+        }
+        t_acc += t->dt_s;
+        if (t_acc >= period - step / 2 || done) {
+            for (size_t i = 0; i < nc; i++) {
+                const kz_emu_cell_truth *c = &t->cells[i];
+                struct kz_es_obs *o = &obs[i];
+                o->prb = acc[i].prb_dt / t_acc;
+                o->thr_mbps = acc[i].bits / t_acc / 1e6;
+                o->ue_thr_mbps = acc[i].act_dt > 0 ? acc[i].bits / acc[i].act_dt / 1e6 : -1;
+                o->n_ue = c->n_ues;
+                o->power_w = acc[i].power_dt / t_acc;
+                o->serving = c->state == KZ_EMU_CELL_ON;
+                if (res->served_mbps && period_k < np) {
+                    res->served_mbps[i * np + period_k] = o->thr_mbps;
+                    res->prb[i * np + period_k] = o->prb;
+                }
+            }
+            memset(acc, 0, nc * sizeof *acc);
+            t_acc = 0;
+            period_k++;
+            double tes = cfg->t_offset_s + tod0 + t->t_s;
+            size_t na = kz_es_step(es, tes, obs, act, nc * 2 + 4);
+            for (size_t a = 0; a < na; a++) {
+                struct kz_es_action *x = &act[a];
+                int r = 0;
+                if (x->kind == KZ_ES_HANDOVER)
+                    res->ue_handovers += move_users(e, x->cell, x->target);
+                else if (x->kind == KZ_ES_SLEEP)
+                    r = kz_emu_cell_sleep(e, x->cell);
+                else {
+                    r = kz_emu_cell_wake(e, x->cell);
+                    if (r == 0 && x->why == KZ_WHY_GUARD)
+                        wake_at[x->cell] = t->t_s;
+                }
+                if (r) {
+                    res->ctrl_failed++;
+                    kz_es_action_failed(es, x);
+                }
+                if (cfg->log) {
+                    double tod = fmod(tes, 86400.0);
+                    fprintf(cfg->log,
+                            "t=%.0f tod=%02d:%02d policy=%s action=%s cell=%u nci=0x%09llx "
+                            "why=%s fc_util=%.3f cov_prb=%.3f cov_ue_thr=%.1f%s reason=\"%s\"\n",
+                            tes, (int)(tod / 3600), (int)fmod(tod / 60, 60), res->name,
+                            kz_es_kind_name(x->kind), x->cell,
+                            (unsigned long long)cells[x->cell].nci, kz_es_why_name(x->why),
+                            x->forecast_util, x->cov_util, x->cov_ue_thr,
+                            r ? " refused=1" : "", x->reason);
+                }
+            }
+        }
+        if (cfg->progress && t->t_s >= next_progress) {
+            cfg->progress(cfg->ud, res->name, t->t_s / dur);
+            next_progress += dur / 50;
+        }
+        if (done)
+            break;
+    }
+    if (cfg->progress)
+        cfg->progress(cfg->ud, res->name, 1.0);
+    kz_metrics_result(m, &res->m);
+    kz_es_stats_get(es, &res->es);
+    res->truth_hash = kz_emu_truth_hash(e);
+    if (res->cov_cap_mbps)
+        for (size_t i = 0; i < nc; i++)
+            res->cov_cap_mbps[i] = cap_prb[i] > 0 ? cap_bits[i] / cap_prb[i] / 1e6 : 0;
+out:
+    if (es != cfg->trained)
+        kz_es_close(es);
+    kz_metrics_close(m);
+    free(cells);
+    free(acc);
+    free(obs);
+    free(act);
+    free(wake_at);
+    free(cap_bits);
+    free(cap_prb);
+    kz_emu_destroy(e);
+    if (rc)
+        kz_run_result_free(res);
+    res->wall_s = wall_now() - w0;
+    return rc;
+}
+
+double *kz_run_oracle_u(const struct kz_run_result *ref)
+{
+    const size_t nc = ref->n_cells, np = ref->n_periods;
+    if (!ref->served_mbps || !np)
+        return NULL;
+    double *u = malloc(nc * np * sizeof *u);
+    if (!u)
+        return NULL;
+    for (size_t i = 0; i < nc; i++) {
+        int v = ref->cover[i];
+        for (size_t k = 0; k < np; k++) {
+            if (v < 0 || ref->cov_cap_mbps[v] <= 0) {
+                u[i * np + k] = -1;
+                continue;
+            }
+            u[i * np + k] = (ref->served_mbps[(size_t)v * np + k] + ref->served_mbps[i * np + k]) /
+                            ref->cov_cap_mbps[v];
+        }
+    }
+    return u;
+}
+
+/* ---- the comparison ----------------------------------------------------------------------- */
+
+void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->sc = sc;
+    cfg->history_days = 1;
+    kz_es_params_default(&cfg->ai, KZ_ES_AI);
+    kz_es_params_default(&cfg->night, KZ_ES_NIGHT);
+    kz_es_params_default(&cfg->threshold, KZ_ES_THRESHOLD);
+    cfg->oracle_util = cfg->ai.guard_util;
+    cfg->threads = 2;
+}
+
+struct kz__job {
+    int id;                 /* KZ_EVAL_* */
+    int state;              /* 0 waiting, 1 running, 2 done */
+    int rc;
+};
+
+struct kz__eval {
+    const struct kz_eval_cfg *cfg;
+    struct kz_run_result *res;
+    struct kz__job jobs[KZ_EVAL_NRUNS];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char err[256];
+    int failed;
+};
+
+static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, size_t errlen)
+{
+    const struct kz_eval_cfg *c = ev->cfg;
+    struct kz_run_cfg rc;
+    kz_run_cfg_default(&rc, c->sc, KZ_ES_AI);
+    rc.es = c->ai;
+    rc.es.mode = KZ_ES_AI;
+    rc.duration_s = c->duration_s;
+    rc.progress = c->progress;
+    rc.ud = c->ud;
+    kz_es *es = NULL;
+    int r = 0;
+    if (c->history_days > 0) {
+        /* learning days: always-on (the decision core only observes) on other seeds */
+        struct kz_run_cfg hc = rc;
+        hc.es.mode = KZ_ES_ALWAYS_ON;
+        kz_emu *probe = NULL;
+        kz_emu_cfg ec;
+        kz_emu_cfg_default(&ec);
+        ec.scenario = c->sc;
+        if ((r = kz_emu_create(&probe, &ec, err, errlen)) != 0)
+            return r;
+        size_t n;
+        struct kz_es_cell *cells = kz_run_es_cells(probe, &n);
+        kz_emu_destroy(probe);
+        if (!cells)
+            return KZ_ENOMEM;
+        struct kz_es_params p = c->ai;
+        p.mode = KZ_ES_ALWAYS_ON; /* learn, decide nothing */
+        r = kz_es_open(&es, &p, cells, n);
+        free(cells);
+        if (r)
+            return r;
+        uint64_t seed = c->seed ? c->seed : c->sc->seed;
+        for (unsigned d = 0; d < c->history_days && !r; d++) {
+            struct kz_run_result h;
+            hc.seed = seed + 1000 + d;
+            hc.trained = es;
+            hc.t_offset_s = 86400.0 * d;
+            hc.duration_s = 86400;
+            r = kz_run_policy(&hc, &h, err, errlen);
+            kz_run_result_free(&h);
+        }
+        if (r) {
+            kz_es_close(es);
+            return r;
+        }
+        /* switch the trained core to deciding: reopen with the AI parameters, keep the state */
+        kz_es_set_mode(es, KZ_ES_AI);
+        rc.trained = es;
+        rc.t_offset_s = 86400.0 * c->history_days;
+    }
+    rc.seed = c->seed;
+    rc.log = c->log;
+    r = kz_run_policy(&rc, res, err, errlen);
+    kz_es_close(es);
+    return r;
+}
+
+static int run_job(struct kz__eval *ev, int id, char *err, size_t errlen)
+{
+    const struct kz_eval_cfg *c = ev->cfg;
+    struct kz_run_cfg rc;
+    kz_run_cfg_default(&rc, c->sc, KZ_ES_ALWAYS_ON);
+    rc.seed = c->seed;
+    rc.duration_s = c->duration_s;
+    rc.progress = c->progress;
+    rc.ud = c->ud;
+    switch (id) {
+    case KZ_EVAL_ALWAYS_ON:
+        rc.record = 1;
+        return kz_run_policy(&rc, &ev->res[id], err, errlen);
+    case KZ_EVAL_NIGHT:
+        rc.es = c->night;
+        rc.es.mode = KZ_ES_NIGHT;
+        return kz_run_policy(&rc, &ev->res[id], err, errlen);
+    case KZ_EVAL_THRESHOLD:
+        rc.es = c->threshold;
+        rc.es.mode = KZ_ES_THRESHOLD;
+        return kz_run_policy(&rc, &ev->res[id], err, errlen);
+    case KZ_EVAL_CLAIRVOYANT: {
+        const struct kz_run_result *ref = &ev->res[KZ_EVAL_ALWAYS_ON];
+        double *u = kz_run_oracle_u(ref);
+        uint8_t *s = malloc(ref->n_cells * ref->n_periods);
+        if (!u || !s) {
+            free(u);
+            free(s);
+            return KZ_ENOMEM;
+        }
+        rc.es = c->ai;
+        rc.es.mode = KZ_ES_SCHEDULE;
+        unsigned ms = (unsigned)ceil(c->ai.min_sleep_s / c->ai.period_s - 1e-9);
+        unsigned ma = (unsigned)ceil(c->ai.min_awake_s / c->ai.period_s - 1e-9);
+        long r = kz_oracle_schedule(u, ref->n_cells, ref->n_periods, c->oracle_util, ms, ma, s);
+        free(u);
+        if (r < 0) {
+            free(s);
+            return (int)r;
+        }
+        rc.schedule = s;
+        rc.sched_slots = ref->n_periods;
+        int rr = kz_run_policy(&rc, &ev->res[id], err, errlen);
+        free(s);
+        return rr;
+    }
+    case KZ_EVAL_AI:
+        return run_ai(ev, &ev->res[id], err, errlen);
+    }
+    return KZ_EINVAL;
+}
+
+/* Next runnable job (clairvoyant waits for always-on), or -1 when none is left. */
+static int next_job(struct kz__eval *ev)
+{
+    /* longest first: the energy saver has its learning days */
+    static const int order[KZ_EVAL_NRUNS] = {KZ_EVAL_AI, KZ_EVAL_ALWAYS_ON, KZ_EVAL_NIGHT,
+                                             KZ_EVAL_THRESHOLD, KZ_EVAL_CLAIRVOYANT};
+    for (;;) {
+        int waiting = 0;
+        for (int k = 0; k < KZ_EVAL_NRUNS; k++) {
+            struct kz__job *j = &ev->jobs[order[k]];
+            if (j->state != 0)
+                continue;
+            if (ev->failed)
+                return -1;
+            if (j->id == KZ_EVAL_CLAIRVOYANT && ev->jobs[KZ_EVAL_ALWAYS_ON].state != 2) {
+                waiting = 1;
+                continue;
+            }
+            j->state = 1;
+            return j->id;
+        }
+        if (!waiting)
+            return -1;
+        pthread_cond_wait(&ev->cv, &ev->mu);
+    }
+}
+
+static void *worker(void *arg)
+{
+    struct kz__eval *ev = arg;
+    pthread_mutex_lock(&ev->mu);
+    for (;;) {
+        int id = next_job(ev);
+        if (id < 0 || id >= KZ_EVAL_NRUNS)
+            break;
+        pthread_mutex_unlock(&ev->mu);
+        char err[256] = "";
+        int rc = run_job(ev, id, err, sizeof err);
+        pthread_mutex_lock(&ev->mu);
+        ev->jobs[id].rc = rc;
+        ev->jobs[id].state = 2;
+        if (rc && !ev->failed) {
+            ev->failed = rc;
+            static const char *const names[KZ_EVAL_NRUNS] = {
+                "always-on", "night-schedule", "threshold", "clairvoyant", "energy-saver"};
+            snprintf(ev->err, sizeof ev->err, "%s: %s", names[id],
+                     err[0] ? err : kz_strerror(rc));
+        }
+        pthread_cond_broadcast(&ev->cv);
+    }
+    pthread_mutex_unlock(&ev->mu);
+    return NULL;
+}
+
+int kz_eval_compare(const struct kz_eval_cfg *cfg, struct kz_run_result *res, char *err,
+                    size_t errlen)
+{
+    struct kz__eval ev;
+    memset(&ev, 0, sizeof ev);
+    memset(res, 0, KZ_EVAL_NRUNS * sizeof *res);
+    ev.cfg = cfg;
+    ev.res = res;
+    for (int k = 0; k < KZ_EVAL_NRUNS; k++)
+        ev.jobs[k].id = k;
+    pthread_mutex_init(&ev.mu, NULL);
+    pthread_cond_init(&ev.cv, NULL);
+    unsigned nt = cfg->threads ? cfg->threads : 1;
+    if (nt > KZ_EVAL_NRUNS)
+        nt = KZ_EVAL_NRUNS;
+    pthread_t th[KZ_EVAL_NRUNS];
+    unsigned started = 0;
+    for (unsigned i = 1; i < nt; i++)
+        if (pthread_create(&th[started], NULL, worker, &ev) == 0)
+            started++;
+    worker(&ev);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&ev.mu);
+    pthread_cond_destroy(&ev.cv);
+    if (ev.failed) {
+        errf(err, errlen, "%s", ev.err);
+        for (int k = 0; k < KZ_EVAL_NRUNS; k++)
+            kz_run_result_free(&res[k]);
+        return ev.failed;
+    }
+    snprintf(res[KZ_EVAL_AI].name, sizeof res[KZ_EVAL_AI].name, "energy-saver");
+    return 0;
+}
+
+void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n)
+{
+    const struct kz_run_result *ref = &res[KZ_EVAL_ALWAYS_ON];
+    double e0 = ref->m.energy_kwh;
+    double best = n > KZ_EVAL_CLAIRVOYANT ? e0 - res[KZ_EVAL_CLAIRVOYANT].m.energy_kwh : 0;
+    fprintf(f, "%-15s %10s %8s %9s %9s %8s %7s %7s %9s %14s\n", "policy", "energy kWh",
+            "saving", "thp mean", "thp p5", "unmet", "sleeps", "wakes", "of bound",
+            "forecast err");
+    fprintf(f, "%-15s %10s %8s %9s %9s %8s %7s %7s %9s %14s\n", "", "", "%", "Mbit/s",
+            "Mbit/s", "%", "", "", "%", "MAE / MAPE");
+    for (size_t k = 0; k < n; k++) {
+        const struct kz_run_result *r = &res[k];
+        double sav = e0 > 0 ? 100.0 * (e0 - r->m.energy_kwh) / e0 : 0;
+        char fc[32] = "-", ob[16] = "-";
+        if (k == KZ_EVAL_AI) {
+            double mae, mape;
+            kz_es_stats_fc_error(&r->es, KZ_FC_USED, r->es.fc_horizon, &mae, &mape);
+            snprintf(fc, sizeof fc, "%.1f / %.1f%%", mae, 100 * mape);
+        }
+        if (best > 0 && k != KZ_EVAL_ALWAYS_ON)
+            snprintf(ob, sizeof ob, "%.0f", 100.0 * (e0 - r->m.energy_kwh) / best);
+        fprintf(f, "%-15s %10.1f %8.1f %9.1f %9.2f %8.2f %7llu %7llu %9s %14s\n", r->name,
+                r->m.energy_kwh, sav, r->m.thp_mean_mbps, r->m.thp_p5_mbps, r->m.unmet_pct,
+                (unsigned long long)r->es.sleeps, (unsigned long long)r->es.wakes, ob, fc);
+    }
+}

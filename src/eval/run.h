@@ -1,0 +1,115 @@
+/*
+ * eval/run.h -- run one energy-saving policy on the emulated city, offline and in-process, and
+ * judge it by the emulator's ground truth; and the whole comparison (every baseline, the
+ * clairvoyant bound and the energy saver on the same scenario and seed).
+ *
+ * Why: `kizuna demo`, the regression test and docs/evaluation.md need the same numbers from
+ * the same code.  A policy run here drives the emulator directly (kizuna/emu.h: no loop, no E2):
+ * every period_s it folds the ground truth of the cells into the reports a KPM subscription
+ * would give (mean PRB use, served throughput, mean UE throughput, UEs, power), asks the
+ * decision core (es.h) for actions and applies them -- HANDOVER moves each UE of the cell to the
+ * coverage cell (kz_emu_handover; a UE the target cannot serve is left to the blind handover
+ * of the sleep), SLEEP / WAKE switch the cell (kz_emu_cell_sleep / _wake).  The energy-saver
+ * xApp makes the same decisions from real KPM over E2 (src/xapp/xapps/energy_saver.c).
+ *
+ * Comparison (kz_eval_compare):
+ *   1. always-on on (scenario, seed): the reference, and the ground truth the clairvoyant
+ *      schedule is computed from (per capacity cell and period, the PRB use its coverage cell
+ *      would have needed to carry both cells' served traffic; oracle.h);
+ *   2. clairvoyant: that schedule replayed (energy and QoS measured, not assumed);
+ *   3. night schedule, 4. threshold rule;
+ *   5. energy saver: its forecasters first learn from history_days of always-on KPM-equivalent
+ *      reports of a DIFFERENT seed (seed + 1000 + d: "the previous days", same city, another
+ *      random realisation -- learning from the evaluated day itself would be seeing the future),
+ *      then it runs on (scenario, seed).
+ * Runs are independent (no global state); kz_eval_compare runs them on up to `threads` threads.
+ */
+#ifndef KZ_EVAL_RUN_H
+#define KZ_EVAL_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "eval/es.h"
+#include "eval/metrics.h"
+
+struct kz_scenario;
+
+struct kz_run_cfg {
+    const struct kz_scenario *sc;
+    uint64_t seed;              /* 0: the scenario's */
+    double duration_s;          /* 0: the scenario's */
+    double step_s;              /* 0: the scenario's */
+    struct kz_es_params es;     /* policy (es.mode) and its parameters */
+    kz_es *trained;             /* optional: continue with this decision core (not closed) */
+    double t_offset_s;          /* added to the decision core's clock (after a history run) */
+    const uint8_t *schedule;    /* KZ_ES_SCHEDULE: n_cells x sched_slots, slot = es.period_s */
+    size_t sched_slots;
+    double window_s;            /* metrics windows (900) */
+    FILE *log;                  /* decisions, one line each (NULL: none) */
+    int record;                 /* keep per-period served Mbit/s per cell (for the oracle) */
+    void (*progress)(void *ud, const char *name, double frac);
+    void *ud;
+};
+
+struct kz_run_result {
+    char name[32];
+    struct kz_metrics_result m;
+    struct kz_es_stats es;
+    size_t n_cells, n_capacity, n_periods;
+    uint64_t truth_hash;
+    uint64_t ctrl_failed;       /* actions the emulator refused */
+    uint64_t ue_handovers;      /* UEs moved by HANDOVER actions */
+    double wall_s;
+    double max_guard_reaction_s; /* worst time from a guard breach to the woken cell serving */
+    /* record: per period, served Mbit/s and PRB use per cell (n_cells x n_periods), and the
+     * coverage cells' capacity (Mbit/s at full PRB use, from ground truth) */
+    double *served_mbps, *prb;
+    double *cov_cap_mbps;
+    int *cover;                 /* capacity cell -> coverage peer, else -1 */
+    uint8_t *layer;
+};
+
+void kz_run_cfg_default(struct kz_run_cfg *cfg, const struct kz_scenario *sc,
+                        enum kz_es_mode mode);
+
+/* Errors: KZ_EINVAL (err says what), KZ_ENOMEM. */
+int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char *err,
+                  size_t errlen);
+void kz_run_result_free(struct kz_run_result *res);
+
+/* From a recorded always-on run: u[i][k] (n_cells x n_periods) for the capacity cells, -1 for
+ * the others; malloc'd, caller frees.  NULL on allocation failure. */
+double *kz_run_oracle_u(const struct kz_run_result *ref);
+
+/* Topology for the decision core from an emulator (roles, coverage peers); caller frees. */
+struct kz_emu;
+struct kz_es_cell *kz_run_es_cells(const struct kz_emu *e, size_t *n);
+
+struct kz_eval_cfg {
+    const struct kz_scenario *sc;
+    uint64_t seed;
+    double duration_s;          /* 0: the scenario's */
+    unsigned history_days;      /* energy saver's learning days before the evaluated one (1) */
+    struct kz_es_params ai;     /* energy saver parameters */
+    struct kz_es_params night, threshold; /* baselines */
+    double oracle_util;         /* clairvoyant: coverage PRB use it may fill (ai.guard_util) */
+    unsigned threads;           /* parallel runs (2) */
+    FILE *log;                  /* energy saver decisions */
+    void (*progress)(void *ud, const char *name, double frac);
+    void *ud;
+};
+
+enum { KZ_EVAL_ALWAYS_ON = 0, KZ_EVAL_NIGHT, KZ_EVAL_THRESHOLD, KZ_EVAL_CLAIRVOYANT,
+       KZ_EVAL_AI, KZ_EVAL_NRUNS };
+
+void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc);
+/* res[KZ_EVAL_NRUNS].  Errors as kz_run_policy. */
+int kz_eval_compare(const struct kz_eval_cfg *cfg, struct kz_run_result *res, char *err,
+                    size_t errlen);
+
+/* The results table (text) as `kizuna demo` prints it. */
+void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n);
+
+#endif
