@@ -243,7 +243,7 @@ int kz_emu_cell_wake(kz_emu *e, uint32_t cell);
 enum kz_emu_cell_state kz_emu_cell_state(const kz_emu *e, uint32_t cell);
 
 /* Move a UE to a cell now.  Errors: KZ_EINVAL, KZ_EPROTO (target not serving, or too weak:
- * RSRP below the coverage threshold -124 dBm). */
+ * RSRP below the coverage threshold -140 dBm, the lowest q-RxLevMin). */
 int kz_emu_handover(kz_emu *e, uint32_t ue, uint32_t target_cell);
 /* The UE with this AMF UE NGAP ID, or -1. */
 int32_t kz_emu_ue_by_amf_id(const kz_emu *e, int64_t amf_ue_ngap_id);

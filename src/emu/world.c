@@ -744,6 +744,16 @@ void kz_world_step(struct kz_world *w)
         tr->classes[k].n_ues = w->class_n[k];
 }
 
+void kz_world_ue_place(struct kz_world *w, uint32_t ui, double x, double y)
+{
+    struct kz_world_ue *u = &w->ues[ui];
+    u->x0 = x;
+    u->y0 = y;
+    u->t0 = w->t;
+    kz__refresh(w, ui, x, y);
+    kz__queue(w, ui);
+}
+
 /* ---- controls ------------------------------------------------------------------------------ */
 
 int kz_world_sleep(struct kz_world *w, uint32_t cell)

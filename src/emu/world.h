@@ -38,7 +38,7 @@
 #include "emu/topology.h"
 #include "kizuna/emu.h"
 
-#define KZ_WORLD_MIN_RSRP_DBM (-124.0) /* below this a cell cannot serve (qRxLevMin-like) */
+#define KZ_WORLD_MIN_RSRP_DBM (-140.0) /* q-RxLevMin floor (TS 38.331): below it no camping */
 #define KZ_WORLD_LAYER_HYST_DB 2.0     /* hysteresis around capacity_min_rsrp_dbm */
 #define KZ_WORLD_INACTIVITY_S 10.0     /* RRC inactivity timer: connected this long after data */
 #define KZ_WORLD_DROP_S 30.0           /* a backlog unserved this long is dropped (unmet) */
@@ -153,6 +153,10 @@ double kz_world_rsrp(const struct kz_world *w, uint32_t u, uint32_t c);
 
 /* SINR now (interference from the last step's loads); -INFINITY if no serving cell. */
 double kz_world_sinr(const struct kz_world *w, uint32_t u);
+
+/* Put UE ui at (x, y) now (tests; keeps its velocity): gains recomputed, re-evaluated at the
+ * next step. */
+void kz_world_ue_place(struct kz_world *w, uint32_t ui, double x, double y);
 
 /* Controls (see kizuna/emu.h for the semantics). */
 int kz_world_sleep(struct kz_world *w, uint32_t cell);
