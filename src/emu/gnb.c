@@ -122,7 +122,7 @@ struct kz__node {
     uint64_t ind_sn;
     bool ces_switch[16];
     struct kz__sub subs[KZ__MAX_SUBS];
-    uint8_t ccc_def[8192];
+    uint8_t ccc_def[32768];
     long ccc_def_len;
     char ccc_oid[64];
 };
