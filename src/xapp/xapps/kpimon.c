@@ -38,7 +38,16 @@ typedef struct mcell {
     series m[MAX_METRICS];
 } mcell;
 
+struct kpimon;
+struct mnode;
+/* A subscription's callbacks reach the xApp and its node through this. */
+typedef struct subctx {
+    struct kpimon *k;
+    struct mnode *n;
+} subctx;
+
 typedef struct mnode {
+    subctx ctx;                 /* the subscription's ud: lives as long as the node */
     uint32_t id;
     char name[96];
     bool up;
@@ -80,17 +89,11 @@ static int metric_index(kpimon *k, const kz_octets *name)
     return -1;
 }
 
-/* A subscription's callbacks reach the xApp and its node through this. */
-typedef struct subctx {
-    kpimon *k;
-    mnode *n;
-} subctx;
-
 static void handle_ind(kz_xapp *x, const kz_xapp_indication *ind, void *ud)
 {
     subctx *c = ud;
-    kpimon *k = c->k;
-    mnode *n = c->n;
+    struct kpimon *k = c->k;
+    struct mnode *n = c->n;
     (void)x;
     k->inds++;
     size_t ci = ind->action >= 1 ? (size_t)ind->action - 1 : 0;
@@ -143,10 +146,8 @@ static void on_state(kz_xapp *x, const kz_xapp_sub_event *ev, void *ud)
     static const char *const names[] = {"?", "active", "suspended", "failed", "deleted"};
     fprintf(stderr, "kpimon: node=%s subscription %s%s\n", c->n->name, names[ev->state],
             ev->error ? " (error)" : "");
-    if (ev->state == KZ_XAPP_SUB_FAILED || ev->state == KZ_XAPP_SUB_DELETED) {
+    if (ev->state == KZ_XAPP_SUB_FAILED || ev->state == KZ_XAPP_SUB_DELETED)
         c->n->subscribed = false;
-        free(c);
-    }
 }
 
 static void subscribe_node(kpimon *k, mnode *n, const kz_xapp_node *xn)
@@ -209,16 +210,11 @@ static void subscribe_node(kpimon *k, mnode *n, const kz_xapp_node *xn)
                                  .def = acts[i].buf, .def_len = acts[i].len};
     kz_xapp_sub_req req = {.node = n->id, .ran_function = n->ranf, .trigger = trig.buf,
                            .trigger_len = trig.len, .actions = xa, .n_actions = (size_t)na};
-    subctx *c = malloc(sizeof *c);
-    if (!c)
-        return;
-    c->k = k;
-    c->n = n;
+    n->ctx.k = k;
+    n->ctx.n = n;
     kz_xapp_sub_cbs cbs = {.on_state = on_state, .on_indication = handle_ind};
-    if (kz_xapp_subscribe(k->x, &req, &cbs, c, &n->sub) == 0)
+    if (kz_xapp_subscribe(k->x, &req, &cbs, &n->ctx, &n->sub) == 0)
         n->subscribed = true;
-    else
-        free(c);
 }
 
 static void on_node(kz_xapp *x, const kz_xapp_node *xn, bool up, void *ud)
