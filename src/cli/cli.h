@@ -27,6 +27,7 @@ typedef int (*kz_cli_cmd_fn)(int argc, char **argv);
 int kz_cmd_decode(int argc, char **argv);
 int kz_cmd_encode(int argc, char **argv);
 int kz_cmd_ric(int argc, char **argv);      /* cmd_ric.c */
+int kz_cmd_emu(int argc, char **argv);      /* cmd_emu.c */
 
 /* ---- helpers (cli_io.c) ------------------------------------------------------------------ */
 

@@ -20,6 +20,7 @@ static const kz__command kz__commands[] = {
     {"decode", kz_cmd_decode, "E2AP / E2SM bytes (hex, binary file, pcap) -> JSON"},
     {"encode", kz_cmd_encode, "JSON -> E2AP / E2SM bytes (hex or binary file)"},
     {"demo", kz_cmd_demo, "a simulated day: energy saver vs baselines and the clairvoyant bound"},
+    {"emu", kz_cmd_emu, "the RAN emulator: a city's gNBs as E2 nodes, ground truth per step"},
     {"ric", kz_cmd_ric, "the near-RT RIC daemon (E2 termination, subscriptions, xApp bus)"},
 };
 
