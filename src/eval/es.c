@@ -52,9 +52,9 @@ void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
     p->mode = mode;
     p->period_s = 60;
     p->slot_s = 300;
-    p->sleep_util = 0.50;
-    p->wake_util = 0.65;
-    p->guard_util = 0.80;
+    p->sleep_util = 0.25;
+    p->wake_util = 0.35;
+    p->guard_util = 0.45;
     p->guard_ue_thr_mbps = 0;
     p->margin_sigma = 1.0;
     p->lookahead_s = 2700;

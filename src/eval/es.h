@@ -91,9 +91,9 @@ struct kz_es_params {
     enum kz_es_mode mode;
     double period_s;          /* decision period (60) */
     double slot_s;            /* forecaster slot (300) */
-    double sleep_util;        /* max predicted coverage PRB use to sleep (0.50) */
-    double wake_util;         /* predicted/measured coverage PRB use that wakes (0.65) */
-    double guard_util;        /* measured coverage PRB use that wakes at once (0.80) */
+    double sleep_util;        /* max predicted coverage PRB use to sleep (0.25) */
+    double wake_util;         /* predicted/measured coverage PRB use that wakes (0.35) */
+    double guard_util;        /* measured coverage PRB use that wakes at once (0.45) */
     double guard_ue_thr_mbps; /* measured coverage mean UE throughput that wakes at once (0: off) */
     double margin_sigma;      /* forecast + this x RMS error (1.0) */
     double lookahead_s;       /* sleep only if fine for this long (2700) */
