@@ -24,6 +24,7 @@
 #define KZ__PAUSE_PED_S 600.0
 #define KZ__PAUSE_VEH_S 900.0
 #define KZ__REFRESH_M 25.0
+#define KZ__FAR_ISD 3.0 /* links to sites farther than 3 ISD are not computed */
 #define KZ__UL_EFF 0.5 /* UL spectral efficiency relative to DL (UE power limited) */
 
 static const uint64_t KZ__SALT_PLACE = 0x706c616365ull, KZ__SALT_MOB = 0x6d6f62ull,
@@ -107,8 +108,9 @@ static void kz__refresh(struct kz_world *w, uint32_t ui, double x, double y)
     double o2i_extra = indoor ? 0.5 * d_in + (rc->o2i_random ? 4.4 * u->o2i_z : 0.0) : 0.0;
     uint32_t m_site = UINT32_MAX;
     double m_h = -1.0, m_fc = -1.0;
-    int m_env = -1, los = 0;
+    int m_env = -1, los = 0, far = 0;
     double d2d = 0, d3d = 0, bearing = 0, theta = 0, pl = 0, sf = 0;
+    double far_m2 = w->far_m * w->far_m;
     for (size_t c = 0; c < w->n_cells; c++) {
         const struct kz_cell *cell = &w->cells[c];
         enum kz_env env = (enum kz_env)cell->env;
@@ -119,6 +121,9 @@ static void kz__refresh(struct kz_world *w, uint32_t ui, double x, double y)
             m_fc = -1.0;
             double dx = x - cell->x, dy = y - cell->y;
             double dmin = env == KZ_ENV_UMI ? 10.0 : 35.0; /* TR 38.901 Table 7.2-1 */
+            /* beyond far_m a site is neither heard nor interfering (>= 35 dB below the
+             * nearest sites): skip its link budget */
+            far = dx * dx + dy * dy > far_m2;
             d2d = sqrt(dx * dx + dy * dy);
             if (d2d < dmin)
                 d2d = dmin;
@@ -136,6 +141,11 @@ static void kz__refresh(struct kz_world *w, uint32_t ui, double x, double y)
                 sf = kz_radio_shadow_db(rc, env, los, ui, m_site, x, y);
             else
                 sf = 0.0;
+        }
+        if (far) {
+            gain[c] = -250.0f;
+            rx[c] = 0.0f;
+            continue;
         }
         if (cell->fc_ghz != m_fc) {
             m_fc = cell->fc_ghz;
@@ -848,6 +858,7 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
     w->qos_min_bps = qos_min_bps;
     w->es_depth = es_depth;
     w->refresh_m = KZ__REFRESH_M;
+    w->far_m = KZ__FAR_ISD * sc->topo.isd_m;
     if (!(dt > 0.0) || sc->n_ues == 0) {
         snprintf(err, errlen, "step and UE count must be positive");
         return KZ_EINVAL;

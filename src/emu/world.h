@@ -93,7 +93,7 @@ struct kz_world_cell {
 
 struct kz_world {
     struct kz_scenario sc;
-    double dt, t, tod0, qos_min_bps, refresh_m;
+    double dt, t, tod0, qos_min_bps, refresh_m, far_m;
     uint64_t seed, steps;
     enum kz_sleep es_depth;
     struct kz_topo topo;
