@@ -54,9 +54,9 @@ typedef struct kz_ric_cfg {
     uint8_t plmn[3];             /* BCD PLMN identity (default 00 F1 10 = MCC 001, MNC 01) */
     uint32_t ric_id;             /* 20-bit RIC id (default 1) */
 
-    /* Admission: when n_allow > 0, only nodes matching an entry are accepted (E2 setup failure,
-     * cause ricService/ric-resource-limit... see docs/ric.md).  An entry is a PLMN as 5 or 6
-     * digits "00101", or a node name as kz_ric reports it ("gnb/00f110/0x00000e00"). */
+    /* Admission: when n_allow > 0, only nodes matching an entry are accepted (others get
+     * E2setupFailure, cause misc/om-intervention; docs/ric.md).  An entry is a PLMN as 5 or 6
+     * digits "00101", or a node name as kz_ric reports it ("gnb/00101/0x00000e00"). */
     const char *const *allow;
     size_t n_allow;
 
@@ -117,7 +117,7 @@ void kz_ric_stats_get(const kz_ric *ric, kz_ric_stats *st);
 /* A node as the registry holds it. */
 typedef struct kz_ric_node_info {
     uint32_t id;                   /* handle, as xApps see it */
-    const char *name;              /* "gnb/00f110/0x00000e00" */
+    const char *name;              /* "gnb/00101/0x00000e00" */
     bool up;
     size_t n_functions;
     uint32_t n_subs;               /* E2 subscriptions on this node */

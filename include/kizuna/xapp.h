@@ -63,7 +63,7 @@ typedef struct kz_xapp_ran_function {
 
 typedef struct kz_xapp_node {
     uint32_t id;              /* RIC-assigned handle, stable across reconnects of the node */
-    const char *name;         /* the global E2 node id as text, e.g. "gnb/00f110/0x00000e00" */
+    const char *name;         /* the global E2 node id as text, e.g. "gnb/00101/0x00000e00" */
     bool up;
     size_t n_functions;
     const kz_xapp_ran_function *functions;
