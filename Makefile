@@ -34,5 +34,10 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS)
 	bash fuzz/run.sh build-fuzz $${FUZZ_SECONDS:-30}
 
+# A simulated day of the small city: RIC + emulator + energy saver and the baselines, in the
+# deterministic simulator; prints the comparison table and writes an HTML report.
+demo: build
+	./$(BUILD)/src/cli/kizuna demo --report kizuna-demo.html
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
