@@ -21,23 +21,17 @@
 
 #include <cmocka.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "kizuna/asn.h"
 #include "kizuna/asn_json.h"
 #include "kizuna/e2ap.h"
 #include "kizuna/e2sm_kpm_types.h"
 #include "kizuna/e2sm_rc_types.h"
-
-extern char **environ;
+#include "test_util.h"
 
 #define SAMPLES_DIR KZ_SHARED_DIR "/spec/samples"
-#define ORACLE KZ_SHARED_DIR "/tools/asn1-oracle"
 #define MAX_SAMPLES 64
 
 /* ---- the top-level types a sample may name -------------------------------------------------- */
@@ -102,16 +96,6 @@ static int hexval(int c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-static char *to_hex(const uint8_t *p, size_t n)
-{
-    char *s = malloc(2 * n + 1);
-    assert_non_null(s);
-    for (size_t i = 0; i < n; i++)
-        snprintf(s + 2 * i, 3, "%02x", p[i]);
-    s[2 * n] = 0;
-    return s;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -203,107 +187,6 @@ static int free_all(void **state)
     }
     n_samples = 0;
     return 0;
-}
-
-/* ---- the oracle ----------------------------------------------------------------------------- */
-
-static bool in_path(const char *prog)
-{
-    const char *p = getenv("PATH");
-    if (!p)
-        return false;
-    char *copy = strdup(p), *save = NULL;
-    bool found = false;
-    for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-        char full[1024];
-        snprintf(full, sizeof full, "%s/%s", *dir ? dir : ".", prog);
-        found = access(full, X_OK) == 0;
-    }
-    free(copy);
-    return found;
-}
-
-static bool oracle_present(char *why, size_t cap)
-{
-    if (access(ORACLE, X_OK) != 0) {
-        snprintf(why, cap, "%s is absent or not executable", ORACLE);
-        return false;
-    }
-    if (!in_path("escript")) {
-        snprintf(why, cap, "escript (Erlang) is not in PATH: apt-get install erlang-base erlang-asn1");
-        return false;
-    }
-    return true;
-}
-
-static char *read_file_all(int fd, size_t *len)
-{
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return NULL;
-    char *p = malloc((size_t)st.st_size + 1);
-    if (!p)
-        return NULL;
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    p[got] = 0;
-    *len = got;
-    return p;
-}
-
-/* Runs `asn1-oracle --batch CMD SET TYPE` with `input` as its stdin (through a temp file, never a
- * shell) and returns its stdout (malloc'd), or NULL if it could not run.  *status: exit status. */
-static char *oracle_batch(const char *cmd, const char *set, const char *type, const char *input,
-                          size_t inlen, int *status)
-{
-    const char *tmp = getenv("TMPDIR");
-    char inpath[512], outpath[512];
-    snprintf(inpath, sizeof inpath, "%s/kz-oracle-in-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    snprintf(outpath, sizeof outpath, "%s/kz-oracle-out-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    int in = mkstemp(inpath);
-    if (in < 0)
-        return NULL;
-    int out = mkstemp(outpath);
-    if (out < 0) {
-        close(in);
-        unlink(inpath);
-        return NULL;
-    }
-    size_t done = 0;
-    while (done < inlen) {
-        ssize_t w = write(in, input + done, inlen - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    char *result = NULL;
-    if (done == inlen && lseek(in, 0, SEEK_SET) == 0) {
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, in, 0);
-        posix_spawn_file_actions_adddup2(&fa, out, 1);
-        char *argv[] = { (char *)ORACLE, (char *)"--batch", (char *)cmd, (char *)set, (char *)type, NULL };
-        pid_t pid;
-        if (posix_spawn(&pid, ORACLE, &fa, NULL, argv, environ) == 0) {
-            int ws = 0;
-            while (waitpid(pid, &ws, 0) < 0)
-                ;
-            *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128;
-            size_t len;
-            result = read_file_all(out, &len);
-        }
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    close(in);
-    close(out);
-    unlink(inpath);
-    unlink(outpath);
-    return result;
 }
 
 /* ---- the tests ------------------------------------------------------------------------------ */

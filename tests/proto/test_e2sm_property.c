@@ -26,13 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <spawn.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,10 +38,8 @@
 #include "kizuna/e2sm_rc_types.h"
 #include "proto/asn_internal.h"
 #include "proto/asn_random.h"
+#include "test_util.h"
 
-extern char **environ;
-
-#define ORACLE KZ_SHARED_DIR "/tools/asn1-oracle"
 /* Values per type by default: the RC oracle is the slow part (10,000 of each RC type take
  * ~2.5 min of oracle time on an idle 2-core machine), so RC runs 5,000 unless asked. */
 #define DEFAULT_COUNT_KPM 10000
@@ -53,281 +47,13 @@ extern char **environ;
 #define DEFAULT_SEED 0x4b697a756e61ull
 #define MAX_REPORTED 5
 
-/* ---- small helpers -------------------------------------------------------------------------- */
-
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-} sbuf;
-
-static void sb_reserve(sbuf *s, size_t more)
-{
-    if (s->len + more + 1 <= s->cap)
-        return;
-    size_t cap = s->cap ? s->cap : 1 << 16;
-    while (cap < s->len + more + 1)
-        cap *= 2;
-    s->p = realloc(s->p, cap);
-    assert_non_null(s->p);
-    s->cap = cap;
-}
-
-static void sb_hex(sbuf *s, const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    sb_reserve(s, 2 * n);
-    for (size_t i = 0; i < n; i++) {
-        s->p[s->len++] = digits[p[i] >> 4];
-        s->p[s->len++] = digits[p[i] & 15];
-    }
-    s->p[s->len] = 0;
-}
-
-static void sb_str(sbuf *s, const char *str)
-{
-    size_t n = strlen(str);
-    sb_reserve(s, n);
-    memcpy(s->p + s->len, str, n + 1);
-    s->len += n;
-}
-
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return dflt;
-    char *end;
-    unsigned long long x = strtoull(v, &end, 0);
-    return *end ? dflt : (uint64_t)x;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* ---- the oracle ----------------------------------------------------------------------------- */
-
-static bool in_path(const char *prog)
-{
-    const char *p = getenv("PATH");
-    if (!p)
-        return false;
-    char *copy = strdup(p), *save = NULL;
-    bool found = false;
-    for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-        char full[1024];
-        snprintf(full, sizeof full, "%s/%s", *dir ? dir : ".", prog);
-        found = access(full, X_OK) == 0;
-    }
-    free(copy);
-    return found;
-}
-
-static bool oracle_present(char *why, size_t cap)
-{
-    if (access(ORACLE, X_OK) != 0) {
-        snprintf(why, cap, "%s is absent or not executable", ORACLE);
-        return false;
-    }
-    if (!in_path("escript")) {
-        snprintf(why, cap, "escript (Erlang) is not in PATH: apt-get install erlang-base erlang-asn1");
-        return false;
-    }
-    return true;
-}
-
-static char *read_fd_all(int fd)
-{
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return NULL;
-    char *p = malloc((size_t)st.st_size + 1);
-    if (!p)
-        return NULL;
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    p[got] = 0;
-    return p;
-}
-
-/* Runs `asn1-oracle --batch CMD SET TYPE` with `input` as its stdin (through a temp file, never a
- * shell) and returns its stdout (malloc'd), or NULL if it could not run.  *status: exit status. */
-static char *oracle_batch(const char *cmd, const char *set, const char *type, const char *input,
-                          size_t inlen, int *status)
-{
-    const char *tmp = getenv("TMPDIR");
-    char inpath[512], outpath[512];
-    snprintf(inpath, sizeof inpath, "%s/kz-oracle-in-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    snprintf(outpath, sizeof outpath, "%s/kz-oracle-out-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    int in = mkstemp(inpath);
-    if (in < 0)
-        return NULL;
-    int out = mkstemp(outpath);
-    if (out < 0) {
-        close(in);
-        unlink(inpath);
-        return NULL;
-    }
-    size_t done = 0;
-    while (done < inlen) {
-        ssize_t w = write(in, input + done, inlen - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    char *result = NULL;
-    if (done == inlen && lseek(in, 0, SEEK_SET) == 0) {
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, in, 0);
-        posix_spawn_file_actions_adddup2(&fa, out, 1);
-        char *argv[] = { (char *)ORACLE, (char *)"--batch", (char *)cmd, (char *)set, (char *)type, NULL };
-        pid_t pid;
-        if (posix_spawn(&pid, ORACLE, &fa, NULL, argv, environ) == 0) {
-            int ws = 0;
-            while (waitpid(pid, &ws, 0) < 0)
-                ;
-            *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128;
-            result = read_fd_all(out);
-        }
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    close(in);
-    close(out);
-    unlink(inpath);
-    unlink(outpath);
-    return result;
-}
-
-/* ---- coverage, counted from the generated values -------------------------------------------- */
-
-/* For every type met: per field / IE / alternative, how often it was present and absent. */
-typedef struct cov_entry {
-    const kz_asn_type *t;
-    uint32_t *present, *absent;
-} cov_entry;
-
-#define COV_SLOTS 4096
-static cov_entry cov[COV_SLOTS];
-
-static cov_entry *cov_get(const kz_asn_type *t)
-{
-    size_t h = ((uintptr_t)t >> 3) % COV_SLOTS;
-    while (cov[h].t && cov[h].t != t)
-        h = (h + 1) % COV_SLOTS;
-    if (!cov[h].t) {
-        cov[h].t = t;
-        cov[h].present = calloc(t->n + 1u, sizeof(uint32_t));
-        cov[h].absent = calloc(t->n + 1u, sizeof(uint32_t));
-        assert_true(cov[h].present && cov[h].absent);
-    }
-    return &cov[h];
-}
-
-static void cov_reset(void)
-{
-    for (size_t i = 0; i < COV_SLOTS; i++) {
-        free(cov[i].present);
-        free(cov[i].absent);
-    }
-    memset(cov, 0, sizeof cov);
-}
-
-static bool flag_of(const void *base, uint32_t off)
-{
-    return off == KZ_ASN_NO_FLAG || *(const bool *)((const char *)base + off);
-}
-
-static void cov_walk(const kz_asn_type *t, const void *v);
-
-static void cov_field(const kz_asn_type *t, const void *base, uint32_t off, uint32_t flags)
-{
-    const void *v = (const char *)base + off;
-    if (flags & KZ_ASN_F_PTR)
-        v = *(const void *const *)v;
-    if (v)
-        cov_walk(t, v);
-}
-
-static void cov_walk(const kz_asn_type *t, const void *v)
-{
-    switch (t->kind) {
-    case KZ_ASN_SEQ: {
-        cov_entry *c = cov_get(t);
-        for (unsigned i = 0; i < t->n; i++) {
-            const kz_asn_field *f = &t->fields[i];
-            bool on = flag_of(v, f->has_offset);
-            if (f->has_offset != KZ_ASN_NO_FLAG)
-                (on ? c->present : c->absent)[i]++;
-            if (on)
-                cov_field(f->type, v, f->offset, f->flags);
-        }
-        break;
-    }
-    case KZ_ASN_SEQOF: {
-        const kz_asn_seqof *s = v;
-        for (uint32_t i = 0; i < s->count; i++)
-            cov_walk(t->elem, (const char *)s->items + (size_t)i * t->elem->size);
-        break;
-    }
-    case KZ_ASN_CHOICE: {
-        uint32_t p = *(const uint32_t *)v;
-        if (p >= 1 && p <= t->n) {
-            cov_get(t)->present[p - 1]++;
-            cov_field(t->fields[p - 1].type, v, t->fields[p - 1].offset, t->fields[p - 1].flags);
-        }
-        break;
-    }
-    case KZ_ASN_ALIAS:
-        cov_walk(t->elem, v);
-        break;
-    case KZ_ASN_IES:
-    case KZ_ASN_IESINGLE: {
-        cov_entry *c = cov_get(t);
-        for (unsigned i = 0; i < t->n; i++) {
-            const kz_asn_ie *ie = &t->ies[i];
-            bool on = flag_of(v, ie->has_offset);
-            if (ie->has_offset != KZ_ASN_NO_FLAG)
-                (on ? c->present : c->absent)[i]++;
-            if (on)
-                cov_field(ie->type, v, ie->offset, ie->flags);
-        }
-        break;
-    }
-    case KZ_ASN_PROCMSG: {
-        uint32_t p = *(const uint32_t *)v;
-        if (p >= 1 && p <= t->n) {
-            cov_get(t)->present[p - 1]++;
-            cov_walk(t->ies[p - 1].type, (const char *)v + t->ies[p - 1].offset);
-        }
-        break;
-    }
-    default:
-        break;
-    }
-}
+/* ---- deep nodes re-randomized (coverage itself is counted by test_util.c) ------------------- */
 
 /* kz_asn_random stops choosing beyond a nesting depth (it takes the first CHOICE alternative and
  * leaves optional fields out), which hides deep alternatives such as
  * E2nodeComponentInterfaceXn.global-NG-RAN-Node-ID.ng-eNB.  So: where a deep CHOICE or SEQUENCE
  * still has an alternative never chosen / an optional field never present, now and then give that
  * node a fresh random value of its own type (any valid value of a type is valid in its place). */
-static const cov_entry *cov_find(const kz_asn_type *t)
-{
-    size_t h = ((uintptr_t)t >> 3) % COV_SLOTS;
-    while (cov[h].t && cov[h].t != t)
-        h = (h + 1) % COV_SLOTS;
-    return cov[h].t ? &cov[h] : NULL;
-}
-
 static bool has_gap(const kz_asn_type *t)
 {
     const cov_entry *c = cov_find(t);
@@ -411,34 +137,6 @@ static void reroll(const kz_asn_type *t, void *v, kz_asn_random_opts *o, kz_aren
     }
     default:
         break;
-    }
-}
-
-/* Every CHOICE alternative and optional SEQUENCE field of every type met; prints the gaps. */
-static void report_nested_coverage(unsigned *alts, unsigned *alts_missed, unsigned *opts,
-                                   unsigned *opts_missed)
-{
-    for (size_t h = 0; h < COV_SLOTS; h++) {
-        const kz_asn_type *t = cov[h].t;
-        if (!t)
-            continue;
-        for (unsigned i = 0; i < t->n; i++) {
-            if (t->kind == KZ_ASN_CHOICE || t->kind == KZ_ASN_PROCMSG) {
-                (*alts)++;
-                if (!cov[h].present[i]) {
-                    (*alts_missed)++;
-                    fprintf(stderr, "coverage: %s alternative %s never chosen\n", t->name,
-                            t->kind == KZ_ASN_CHOICE ? t->fields[i].name : t->ies[i].name);
-                }
-            } else if (t->kind == KZ_ASN_SEQ && t->fields[i].has_offset != KZ_ASN_NO_FLAG) {
-                (*opts)++;
-                if (!cov[h].present[i] || !cov[h].absent[i]) {
-                    (*opts_missed)++;
-                    fprintf(stderr, "coverage: %s.%s present %u, absent %u\n", t->name,
-                            t->fields[i].name, cov[h].present[i], cov[h].absent[i]);
-                }
-            }
-        }
     }
 }
 

@@ -7,27 +7,19 @@
  */
 #include <errno.h>
 #include <setjmp.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "kizuna/asn_json.h"
 #include "kizuna/e2sm_rc.h"
-
-extern char **environ;
-
-#define ORACLE KZ_SHARED_DIR "/tools/asn1-oracle"
-#define SAMPLES KZ_SHARED_DIR "/spec/samples/"
+#include "test_util.h"
 
 static uint8_t arena_mem[4 << 20];
 static kz_arena arena;
@@ -40,158 +32,16 @@ static int setup(void **state)
     return 0;
 }
 
-/* ---- oracle queue ---------------------------------------------------------------------------- */
+/* ---- the oracle (queued by oracle_queue, checked in test_util.c) ---------------------------- */
 
-#define MAX_Q 64
-static struct {
-    const char *asn_name;          /* oracle type name */
-    const kz_asn_type *t;
-    char *hex;
-} q[MAX_Q];
-static int nq;
 static char oracle_why[256];
-
-static char *to_hex(const uint8_t *p, size_t n)
-{
-    char *s = malloc(2 * n + 1);
-    assert_non_null(s);
-    for (size_t i = 0; i < n; i++)
-        snprintf(s + 2 * i, 3, "%02x", p[i]);
-    s[2 * n] = 0;
-    return s;
-}
-
-static size_t from_hex(const char *h, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    for (; h[0] && h[1] && n < cap; h += 2) {
-        unsigned v;
-        if (sscanf(h, "%2x", &v) != 1)
-            break;
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
-
-static void oracle_queue(const char *asn_name, const kz_asn_type *t, const uint8_t *p, size_t n)
-{
-    assert_true(nq < MAX_Q);
-    q[nq].asn_name = asn_name;
-    q[nq].t = t;
-    q[nq].hex = to_hex(p, n);
-    nq++;
-}
-
-static bool oracle_present(void)
-{
-    if (access(ORACLE, X_OK) != 0) {
-        snprintf(oracle_why, sizeof oracle_why, "%s is absent", ORACLE);
-        return false;
-    }
-    if (access("/usr/bin/escript", X_OK) != 0 && access("/usr/local/bin/escript", X_OK) != 0) {
-        snprintf(oracle_why, sizeof oracle_why, "escript (Erlang) is absent");
-        return false;
-    }
-    return true;
-}
-
-/* Run `asn1-oracle --batch CMD kpm -` over the queue; returns the output (malloc'd). */
-static char *oracle_run(const char *cmd)
-{
-    char in_path[] = "/tmp/kz-rc-in-XXXXXX", out_path[] = "/tmp/kz-rc-out-XXXXXX";
-    int in = mkstemp(in_path), out = mkstemp(out_path);
-    assert_true(in >= 0 && out >= 0);
-    FILE *f = fdopen(dup(in), "w");
-    for (int i = 0; i < nq; i++)
-        fprintf(f, "%s %s\n", q[i].asn_name, q[i].hex);
-    fclose(f);
-    lseek(in, 0, SEEK_SET);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in, 0);
-    posix_spawn_file_actions_adddup2(&fa, out, 1);
-    char *argv[] = { ORACLE, "--batch", (char *)cmd, "rc", "-", NULL };
-    pid_t pid;
-    int st = -1;
-    assert_int_equal(posix_spawn(&pid, ORACLE, &fa, NULL, argv, environ), 0);
-    waitpid(pid, &st, 0);
-    posix_spawn_file_actions_destroy(&fa);
-    struct stat sb;
-    fstat(out, &sb);
-    char *text = calloc(1, (size_t)sb.st_size + 1);
-    assert_int_equal(pread(out, text, (size_t)sb.st_size, 0), sb.st_size);
-    close(in);
-    close(out);
-    unlink(in_path);
-    unlink(out_path);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        fprintf(stderr, "oracle %s:\n%s\n", cmd, text);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    return text;
-}
 
 static void test_oracle(void **state)
 {
     (void)state;
-    if (!oracle_present())
+    if (!oracle_present(oracle_why, sizeof oracle_why))
         skip();
-    /* byte-exact round trips */
-    char *rt = oracle_run("roundtrip");
-    int lines = 0;
-    for (char *l = strtok(rt, "\n"); l; l = strtok(NULL, "\n"), lines++)
-        assert_true(strncmp(l, "OK", 2) == 0);
-    assert_int_equal(lines, nq);
-    free(rt);
-    /* the oracle's reading equals ours, as JSON */
-    char *js = oracle_run("decode");
-    char *save = NULL;
-    int i = 0;
-    for (char *l = strtok_r(js, "\n", &save); l; l = strtok_r(NULL, "\n", &save), i++) {
-        assert_true(i < nq);
-        json_error_t je;
-        json_t *theirs = json_loads(l, 0, &je);
-        assert_non_null(theirs);
-        uint8_t *bytes = malloc(strlen(q[i].hex) / 2 + 1);
-        size_t n = from_hex(q[i].hex, bytes, strlen(q[i].hex) / 2);
-        void *v;
-        kz_arena_reset(&arena);
-        assert_int_equal(kz_asn_decode(q[i].t, bytes, n, &arena, &v, NULL), 0);
-        json_t *ours = kz_asn_to_json(q[i].t, v);
-        if (!json_equal(ours, theirs)) {
-            char *a = json_dumps(ours, JSON_SORT_KEYS), *b = json_dumps(theirs, JSON_SORT_KEYS);
-            fprintf(stderr, "%s differs:\n ours   %s\n oracle %s\n", q[i].asn_name, a, b);
-            free(a);
-            free(b);
-            fail();
-        }
-        json_decref(ours);
-        json_decref(theirs);
-        free(bytes);
-    }
-    assert_int_equal(i, nq);
-    free(js);
-}
-
-/* ---- helpers ------------------------------------------------------------------------------ */
-
-static size_t read_sample(const char *name, uint8_t *out, size_t cap)
-{
-    char path[512], line[8192];
-    snprintf(path, sizeof path, SAMPLES "%s", name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = 0;
-    while (fgets(line, sizeof line, f))
-        if (line[0] != '#' && line[0] != '\n')
-            n = from_hex(line, out, cap);
-    fclose(f);
-    return n;
-}
-
-static bool oct_eq(kz_octets o, const char *s)
-{
-    return o.len == strlen(s) && memcmp(o.buf, s, o.len) == 0;
+    oracle_check_queue("rc", &arena);
 }
 
 static const uint8_t PLMN_001_01[3] = { 0x00, 0xf1, 0x10 };
@@ -487,11 +337,10 @@ int main(void)
         cmocka_unit_test_setup(test_oracle, setup),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    for (int i = 0; i < nq; i++)
-        free(q[i].hex);
+    oracle_queue_free();
     if (failed)
         return 1;
-    if (!oracle_present()) {
+    if (!oracle_present(oracle_why, sizeof oracle_why)) {
         fprintf(stderr, "SKIP: oracle checks not run: %s\n", oracle_why);
         return 77;
     }
