@@ -336,7 +336,8 @@ static int s_listen(kz_transport *t, const kz__addr *addr)
             struct stat st;
             if (stat(addr->host, &st) == 0 && S_ISSOCK(st.st_mode))
                 unlink(addr->host);   /* a stale socket of a previous run */
-            snprintf(l->path, sizeof l->path, "%s", addr->host);
+            size_t n = strlen(addr->host);   /* < sizeof l->path: unix_sockaddr checked it */
+            memcpy(l->path, addr->host, n < sizeof l->path ? n : sizeof l->path - 1);
         }
         l->fd = socket(AF_UNIX, SOCK_STREAM, 0);
         if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&sun, sl) < 0)

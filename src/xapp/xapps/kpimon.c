@@ -257,7 +257,7 @@ static void tick_cb(kz_timer *t, void *ud)
     printf("\n");
     for (mnode *n = k->nodes; n; n = n->next)
         for (size_t c = 0; c < n->ncells; c++) {
-            char cell[16];
+            char cell[24];
             if (n->cells[c].nci == UINT64_MAX)
                 snprintf(cell, sizeof cell, "node");
             else
