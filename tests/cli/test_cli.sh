@@ -197,7 +197,7 @@ bad_input)
     expect_bad "unknown type" "--type kpm:NoSuchType: no such type" -- decode --type kpm:NoSuchType 00
     expect_bad "bad --ran-function" "expected kpm, rc, ccc" -- decode --ran-function xyz 00
     expect_bad "bad JSON" "argument: line 1 column [0-9]+: bad JSON" -- encode '{"initiatingMessage":'
-    expect_bad "JSON not matching" 'JSON does not match e2ap:E2AP-PDU at \$\.initiatingMessage: ' \
+    expect_bad "JSON not matching" 'JSON does not match e2ap:E2AP-PDU at \$\.initiatingMessage\.procedureCode: .*must be an integer' \
         -- encode '{"initiatingMessage":{"procedureCode":"five","criticality":"ignore","value":{}}}'
     expect_bad "JSON unknown field" 'JSON does not match kpm:E2SM-KPM-EventTriggerDefinition at \$\.eventDefinition-formats\.eventDefinition-Format1: .*reportingPeriodX' \
         -- encode --type kpm:E2SM-KPM-EventTriggerDefinition '{"eventDefinition-formats":{"eventDefinition-Format1":{"reportingPeriodX":1000}}}'
