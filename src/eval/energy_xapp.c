@@ -1,0 +1,674 @@
+/*
+ * eval/energy_xapp.c -- the energy-saver xApp's E2 side on the SDK.  See energy_xapp.h.
+ *
+ * State per cell: where it lives (node, CCC and RC function ids, CGI), the latest value of each
+ * cell-level metric, whether it reported since the last decision, and the UEs its last UE-level
+ * report listed.  A period's decision runs once every subscribed cell is fresh (after a settle
+ * delay for the UE-level reports that the node sends right after the cell-level ones), or from
+ * the fallback timer when some cell stays silent.
+ */
+#include "eval/energy_xapp.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kizuna/e2sm_ccc.h"
+#include "kizuna/e2sm_kpm.h"
+#include "kizuna/e2sm_rc.h"
+#include "kizuna/error.h"
+
+#define MAX_CELLS 1024
+#define MAX_NODES 1024
+#define CELLS_PER_NODE 16
+#define SETTLE_S 0.05       /* loop s after the last fresh cell before deciding */
+
+enum { M_PRB = 0, M_VOL, M_UETHP, M_CONN, M_POWER, M_N };
+static const char *const metric_names[M_N] = {"RRU.PrbTotDl", "DRB.PdcpSduVolumeDL",
+                                              "DRB.UEThpDl", "RRC.ConnMean", "PEE.AvgPower"};
+
+struct cell {
+    uint32_t node;
+    uint16_t ccc_ranf, rc_ranf;
+    bool has_ccc, has_rc, subscribed, fresh;
+    kz_ccc_nr_cgi cgi;
+    uint8_t plmn[3];
+    double v[M_N];
+    bool seen[M_N];
+    int64_t *ues;           /* AMF UE NGAP ids of the last UE-level report */
+    size_t n_ues, cap_ues;
+    double ue_stamp;        /* decision clock of that report (-1: none) */
+};
+
+struct subctx {
+    struct subctx *next;
+    kz_esx *s;
+    uint32_t node;
+    bool ue_level, over;
+    size_t cell_idx[CELLS_PER_NODE];
+    size_t n;
+};
+
+struct ctrlctx {
+    struct ctrlctx *prev, *next;
+    kz_esx *s;
+    struct kz_es_action a;
+    bool rc;
+};
+
+struct kz_esx {
+    kz_loop *loop;
+    kz_xapp *x;
+    struct kz_esx_cfg cfg;
+    bool fixed_topo, own_core;
+    struct cell cells[MAX_CELLS];
+    size_t n_cells, n_cells_core, n_fresh, n_subscribed;
+    uint32_t nodes_done[MAX_NODES];
+    size_t n_nodes_done;
+    kz_es *es;
+    struct kz_es_cell topo[MAX_CELLS];
+    struct kz_es_obs obs[MAX_CELLS];
+    struct kz_es_action act[2 * MAX_CELLS];
+    kz_timer settle, fallback;
+    double last_decision;
+    struct subctx *subs;
+    struct ctrlctx *ctrls;
+    struct kz_esx_stats st;
+    uint8_t arena_mem[1 << 18];
+    uint8_t text_mem[1 << 16];
+    uint8_t buf[1 << 16], scratch_mem[1 << 16];
+    kz_ccc_ran_function_def def;
+};
+
+static void logf_(kz_esx *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(kz_esx *s, const char *fmt, ...)
+{
+    if (!s->cfg.log)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(s->cfg.log, fmt, ap);
+    va_end(ap);
+}
+
+void kz_esx_cfg_default(struct kz_esx_cfg *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    kz_es_params_default(&cfg->p, KZ_ES_AI);
+    cfg->pair_offset = 3;
+    cfg->speed = 1;
+    cfg->rc_handover = true;
+}
+
+static double now_s(const kz_esx *s)
+{
+    if (s->cfg.clock)
+        return s->cfg.clock(s->cfg.ud);
+    return (double)kz_loop_now(s->loop) / 1e9 - s->cfg.t0_s;
+}
+
+static int64_t loop_ns(const kz_esx *s, double sim_s)
+{
+    return (int64_t)(sim_s / s->cfg.speed * 1e9);
+}
+
+static int cell_find(const kz_esx *s, uint64_t nci)
+{
+    for (size_t i = 0; i < s->n_cells; i++)
+        if (s->cells[i].cgi.nci == nci)
+            return (int)i;
+    return -1;
+}
+
+static bool is_capacity(const kz_esx *s, size_t i)
+{
+    if (s->fixed_topo)
+        return s->topo[i].role == KZ_ES_CAPACITY;
+    return (s->cells[i].cgi.nci & 0x3fff) >= s->cfg.pair_offset;
+}
+
+/* ---- decisions ---------------------------------------------------------------------------- */
+
+/* (Re)build the decision core when the set of cells changed (derived topology only). */
+static int ensure_core(kz_esx *s)
+{
+    if (s->es && (s->fixed_topo || s->n_cells_core == s->n_cells))
+        return 0;
+    for (size_t i = 0; i < s->n_cells; i++) {
+        uint64_t nci = s->cells[i].cgi.nci, local = nci & 0x3fff;
+        s->topo[i] = (struct kz_es_cell){.nci = nci, .role = KZ_ES_COVERAGE, .cover = -1};
+        if (local >= s->cfg.pair_offset) {
+            int v = cell_find(s, nci - s->cfg.pair_offset);
+            s->topo[i].role = v >= 0 ? KZ_ES_CAPACITY : KZ_ES_OTHER;
+            s->topo[i].cover = v;
+        }
+    }
+    kz_es_close(s->es);
+    s->es = NULL;
+    int rc = kz_es_open(&s->es, &s->cfg.p, s->topo, s->n_cells);
+    if (rc == 0) {
+        s->n_cells_core = s->n_cells;
+        logf_(s, "msg=\"decision core\" cells=%zu\n", s->n_cells);
+    }
+    return rc;
+}
+
+static void on_control(kz_xapp *x, const kz_xapp_control_result *r, void *ud)
+{
+    struct ctrlctx *c = ud;
+    kz_esx *s = c->s;
+    (void)x;
+    bool ok = r->status == 0;
+    if (!c->rc) {
+        kz_ccc_es_result er = {0};
+        if (ok && r->outcome &&
+            kz_ccc_es_outcome_parse(r->outcome, r->outcome_len, &s->cells[c->a.cell].cgi, &er,
+                                    NULL) == 0)
+            ok = er.accepted;
+        if (ok) {
+            s->st.ccc_ok++;
+        } else {
+            s->st.ccc_failed++;
+            if (s->es && c->a.cell < s->n_cells_core)
+                kz_es_action_failed(s->es, &c->a);
+        }
+        logf_(s, "t=%.0f msg=control action=%s nci=%09llx ok=%d status=\"%s\"\n", now_s(s),
+              kz_es_kind_name(c->a.kind), (unsigned long long)s->cells[c->a.cell].cgi.nci, ok,
+              r->status ? kz_strerror(r->status) : "acknowledged");
+    } else if (ok) {
+        s->st.rc_ok++;
+    } else {
+        s->st.rc_failed++;
+    }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->ctrls = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c);
+}
+
+static int send_control(kz_esx *s, const struct kz_es_action *a, bool rc, uint32_t node,
+                        uint16_t ranf, const uint8_t *hdr, size_t hl, const uint8_t *msg,
+                        size_t ml)
+{
+    struct ctrlctx *c = malloc(sizeof *c);
+    if (!c)
+        return KZ_ENOMEM;
+    c->s = s;
+    c->a = *a;
+    c->rc = rc;
+    kz_xapp_control_req req = {.node = node, .ran_function = ranf, .hdr = hdr, .hdr_len = hl,
+                               .msg = msg, .msg_len = ml, .ack = true};
+    int r = kz_xapp_control(s->x, &req, on_control, c);
+    if (r != 0) {
+        free(c);
+        return r;
+    }
+    c->prev = NULL;
+    c->next = s->ctrls;
+    if (s->ctrls)
+        s->ctrls->prev = c;
+    s->ctrls = c;
+    return 0;
+}
+
+static void send_ccc(kz_esx *s, const struct kz_es_action *a)
+{
+    struct cell *cl = &s->cells[a->cell];
+    uint8_t hdr[512], msg[4096];
+    size_t hl, ml;
+    if (!cl->has_ccc ||
+        kz_ccc_es_control_encode(&cl->cgi, a->kind == KZ_ES_SLEEP, hdr, sizeof hdr, &hl, msg,
+                                 sizeof msg, &ml, NULL) < 0 ||
+        send_control(s, a, false, cl->node, cl->ccc_ranf, hdr, hl, msg, ml) != 0) {
+        s->st.ccc_failed++;
+        kz_es_action_failed(s->es, a);
+        return;
+    }
+    s->st.ccc_sent++;
+}
+
+/* RC handover of every UE the cell's last UE-level report listed, to the action's target. */
+static void send_handovers(kz_esx *s, const struct kz_es_action *a, double t)
+{
+    struct cell *cl = &s->cells[a->cell], *tg = &s->cells[a->target];
+    if (!s->cfg.rc_handover || !cl->has_rc || cl->ue_stamp < 0 ||
+        t - cl->ue_stamp > 1.5 * s->cfg.p.period_s || !cl->n_ues) {
+        s->st.handovers_without_ues++;
+        return;
+    }
+    kz_rc_nr_cgi target;
+    memcpy(target.plmn, tg->plmn, 3);
+    target.nci = tg->cgi.nci;
+    uint8_t msg[512], hdr[512];
+    long ml = kz_rc_build_handover_message(&target, msg, sizeof msg);
+    if (ml <= 0)
+        return;
+    for (size_t k = 0; k < cl->n_ues; k++) {
+        kz_e2sm_UEID id;
+        kz_rc_guami_store gs;
+        kz_rc_ueid_gnb(&id, &gs, cl->ues[k], cl->plmn, 1, 1, 1);
+        long hl = kz_rc_build_handover_header(&id, hdr, sizeof hdr);
+        if (hl <= 0 || send_control(s, a, true, cl->node, cl->rc_ranf, hdr, (size_t)hl, msg,
+                                    (size_t)ml) != 0) {
+            s->st.rc_failed++;
+            continue;
+        }
+        s->st.rc_sent++;
+    }
+    logf_(s, "t=%.0f msg=handover nci=%09llx ues=%zu target=%09llx\n", t,
+          (unsigned long long)cl->cgi.nci, cl->n_ues, (unsigned long long)tg->cgi.nci);
+}
+
+static void decide(kz_esx *s)
+{
+    if (!s->n_cells || ensure_core(s) != 0)
+        return;
+    double period = s->cfg.p.period_s;
+    for (size_t i = 0; i < s->n_cells; i++) {
+        struct cell *c = &s->cells[i];
+        struct kz_es_obs *o = &s->obs[i];
+        o->prb = c->seen[M_PRB] ? c->v[M_PRB] / 100.0 : -1;
+        o->thr_mbps = c->seen[M_VOL] ? c->v[M_VOL] / period : -1;
+        o->ue_thr_mbps = c->seen[M_UETHP] ? c->v[M_UETHP] / 1000.0 : -1;
+        o->n_ue = c->seen[M_CONN] ? c->v[M_CONN] : -1;
+        o->power_w = c->seen[M_POWER] ? c->v[M_POWER] : -1;
+        o->serving = -1;
+        c->fresh = false;
+    }
+    s->n_fresh = 0;
+    double ts = now_s(s);
+    s->last_decision = ts;
+    s->st.decisions++;
+    size_t n = kz_es_step(s->es, ts, s->obs, s->act, 2 * MAX_CELLS);
+    for (size_t k = 0; k < n; k++) {
+        const struct kz_es_action *a = &s->act[k];
+        double tod = ts - 86400.0 * (double)(long long)(ts / 86400.0);
+        logf_(s,
+              "t=%.0f tod=%02d:%02d policy=energy-saver-e2 action=%s cell=%u nci=0x%09llx "
+              "why=%s fc_util=%.3f cov_prb=%.3f cov_ue_thr=%.1f reason=\"%s\"\n",
+              ts, (int)(tod / 3600), (int)(tod / 60) % 60, kz_es_kind_name(a->kind), a->cell,
+              (unsigned long long)s->cells[a->cell].cgi.nci, kz_es_why_name(a->why),
+              a->forecast_util, a->cov_util, a->cov_ue_thr, a->reason);
+        if (s->cfg.on_action)
+            s->cfg.on_action(s->cfg.ud, a, ts);
+        if (a->kind == KZ_ES_HANDOVER)
+            send_handovers(s, a, ts);
+        else
+            send_ccc(s, a);
+    }
+    if (s->cfg.log)
+        fflush(s->cfg.log);
+}
+
+static void settle_cb(kz_timer *t, void *ud)
+{
+    (void)t;
+    decide(ud);
+}
+
+static void fallback_cb(kz_timer *t, void *ud)
+{
+    kz_esx *s = ud;
+    (void)t;
+    if (s->n_subscribed && now_s(s) - s->last_decision >= 1.5 * s->cfg.p.period_s &&
+        !kz_timer_active(&s->settle))
+        decide(s);
+}
+
+/* ---- KPM in ------------------------------------------------------------------------------- */
+
+static void ue_report(kz_esx *s, struct cell *cell, const kz_kpm_E2SM_KPM_IndicationHeader *h,
+                      const kz_kpm_E2SM_KPM_IndicationMessage *m)
+{
+    double t = now_s(s);
+    if (cell->ue_stamp < 0 || t - cell->ue_stamp > 0.5 * s->cfg.p.period_s)
+        cell->n_ues = 0; /* a new period's report (one period may come in several messages) */
+    cell->ue_stamp = t;
+    s->st.ue_indications++;
+    kz_kpm_iter it;
+    kz_kpm_iter_opts o;
+    memset(&o, 0, sizeof o);
+    kz_kpm_iter_init(&it, h, m, &o);
+    kz_kpm_sample smp;
+    const kz_e2sm_UEID *last = NULL;
+    while (kz_kpm_iter_next(&it, &smp)) {
+        if (!smp.ue || smp.ue == last || smp.ue->present != kz_e2sm_UEID_gNB_UEID)
+            continue;
+        last = smp.ue;
+        if (cell->n_ues == cell->cap_ues) {
+            size_t nc = cell->cap_ues ? 2 * cell->cap_ues : 16;
+            int64_t *p = realloc(cell->ues, nc * sizeof *p);
+            if (!p)
+                return;
+            cell->ues = p;
+            cell->cap_ues = nc;
+        }
+        cell->ues[cell->n_ues++] = smp.ue->u.gNB_UEID.amf_UE_NGAP_ID;
+        s->st.ue_reports++;
+    }
+}
+
+static void on_ind(kz_xapp *x, const kz_xapp_indication *ind, void *ud)
+{
+    struct subctx *c = ud;
+    kz_esx *s = c->s;
+    (void)x;
+    size_t a = ind->action >= 1 ? (size_t)ind->action - 1 : 0;
+    if (a >= c->n)
+        return;
+    struct cell *cell = &s->cells[c->cell_idx[a]];
+    kz_arena ar;
+    kz_arena_init(&ar, s->arena_mem, sizeof s->arena_mem);
+    const kz_kpm_E2SM_KPM_IndicationHeader *h;
+    const kz_kpm_E2SM_KPM_IndicationMessage *m;
+    if (kz_kpm_decode_header(ind->hdr, ind->hdr_len, &ar, &h, NULL) < 0 ||
+        kz_kpm_decode_message(ind->msg, ind->msg_len, &ar, &m, NULL) < 0)
+        return;
+    if (c->ue_level) {
+        ue_report(s, cell, h, m);
+        return;
+    }
+    s->st.indications++;
+    kz_kpm_iter it;
+    kz_kpm_iter_opts o;
+    memset(&o, 0, sizeof o);
+    o.granul_ms = (uint32_t)(s->cfg.p.period_s * 1000);
+    kz_kpm_iter_init(&it, h, m, &o);
+    kz_kpm_sample smp;
+    while (kz_kpm_iter_next(&it, &smp)) {
+        if (smp.v.kind == KZ_KPM_VALUE_NONE)
+            continue;
+        for (int k = 0; k < M_N; k++)
+            if (strlen(metric_names[k]) == smp.name.len &&
+                !memcmp(metric_names[k], smp.name.buf, smp.name.len)) {
+                cell->v[k] = smp.v.kind == KZ_KPM_VALUE_INT ? (double)smp.v.i : smp.v.r;
+                cell->seen[k] = true;
+            }
+    }
+    if (!cell->fresh) {
+        cell->fresh = true;
+        s->n_fresh++;
+    }
+    if (s->n_fresh >= s->n_subscribed && !kz_timer_active(&s->settle))
+        kz_timer_start(&s->settle, loop_ns(s, SETTLE_S * s->cfg.speed), 0, settle_cb, s);
+}
+
+static void on_sub_state(kz_xapp *x, const kz_xapp_sub_event *ev, void *ud)
+{
+    struct subctx *c = ud;
+    kz_esx *s = c->s;
+    (void)x;
+    static const char *const names[] = {"?", "active", "suspended", "failed", "deleted"};
+    logf_(s, "msg=subscription node=%u level=%s state=%s error=%d\n", c->node,
+          c->ue_level ? "ue" : "cell", names[ev->state], ev->error);
+    if (ev->state == KZ_XAPP_SUB_ACTIVE)
+        s->st.subs_active++;
+    if (ev->state == KZ_XAPP_SUB_FAILED || ev->state == KZ_XAPP_SUB_DELETED) {
+        if (ev->state == KZ_XAPP_SUB_FAILED)
+            s->st.subs_failed++;
+        c->over = true;
+        if (!c->ue_level)
+            for (size_t i = 0; i < c->n; i++)
+                if (s->cells[c->cell_idx[i]].subscribed) {
+                    s->cells[c->cell_idx[i]].subscribed = false;
+                    s->n_subscribed--;
+                }
+    }
+}
+
+static struct subctx *subctx_new(kz_esx *s, uint32_t node, bool ue_level)
+{
+    struct subctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->s = s;
+    c->node = node;
+    c->ue_level = ue_level;
+    c->next = s->subs;
+    s->subs = c;
+    return c;
+}
+
+static int subscribe(kz_esx *s, uint32_t node, uint16_t kpm_ranf, struct subctx *c,
+                     const kz_e2sm_CGI *cgis)
+{
+    kz_arena scratch;
+    kz_arena_init(&scratch, s->scratch_mem, sizeof s->scratch_mem);
+    kz_kpm_blob trig, acts[CELLS_PER_NODE];
+    uint32_t period_ms = (uint32_t)(s->cfg.p.period_s * 1000);
+    int na;
+    if (!c->ue_level) {
+        kz_kpm_metric ms[M_N];
+        for (int i = 0; i < M_N; i++)
+            ms[i] = (kz_kpm_metric){.name = metric_names[i]};
+        kz_kpm_cell_subscription cs = {.period_ms = period_ms, .metrics = ms,
+                                       .n_metrics = M_N, .cells = cgis, .n_cells = c->n};
+        na = kz_kpm_build_cell_subscription(&cs, &scratch, s->buf, sizeof s->buf, &trig, acts,
+                                            CELLS_PER_NODE);
+    } else {
+        /* style 4: the UEs of one cell each (condition: any CQI -- every connected UE) */
+        static const kz_kpm_metric um[] = {{"DRB.UEThpDl", 0, NULL}};
+        kz_kpm_MatchingUeCondPerSubItem cond;
+        memset(&cond, 0, sizeof cond);
+        cond.testCondInfo.testType.present = kz_kpm_TestCond_Type_cQI;
+        size_t off = 0;
+        long tl = kz_kpm_build_event_trigger(period_ms, s->buf, sizeof s->buf);
+        na = tl > 0 ? 0 : (int)tl;
+        if (tl > 0) {
+            trig = (kz_kpm_blob){s->buf, (size_t)tl};
+            off = (size_t)tl;
+        }
+        for (size_t i = 0; i < c->n && na >= 0; i++) {
+            kz_kpm_ue_subscription us = {period_ms, um, 1, &cond, 1, &cgis[i]};
+            long l = kz_kpm_build_ue_action(&us, &scratch, s->buf + off, sizeof s->buf - off);
+            if (l <= 0) {
+                na = l < 0 ? (int)l : KZ_ENOSPC;
+                break;
+            }
+            acts[na++] = (kz_kpm_blob){s->buf + off, (size_t)l};
+            off += (size_t)l;
+        }
+    }
+    if (na <= 0)
+        return na < 0 ? na : KZ_EINVAL;
+    kz_xapp_action xa[CELLS_PER_NODE];
+    for (int i = 0; i < na; i++)
+        xa[i] = (kz_xapp_action){.id = (uint16_t)(i + 1), .type = KZ_XAPP_ACTION_REPORT,
+                                 .def = acts[i].buf, .def_len = acts[i].len};
+    kz_xapp_sub_req req = {.node = node, .ran_function = kpm_ranf, .trigger = trig.buf,
+                           .trigger_len = trig.len, .actions = xa, .n_actions = (size_t)na};
+    kz_xapp_sub_cbs cbs = {.on_state = on_sub_state, .on_indication = on_ind};
+    uint32_t id;
+    return kz_xapp_subscribe(s->x, &req, &cbs, c, &id);
+}
+
+/* Cells of a node from its CCC RAN function definition; subscribe to their KPM (once per node:
+ * the SDK and the RIC restore subscriptions across reconnects themselves). */
+static void subscribe_node(kz_esx *s, const kz_xapp_node *xn)
+{
+    for (size_t i = 0; i < s->n_nodes_done; i++)
+        if (s->nodes_done[i] == xn->id)
+            return;
+    const kz_xapp_ran_function *kpm = kz_xapp_node_function_by_oid(xn, KZ_KPM_OID);
+    const kz_xapp_ran_function *rcf = kz_xapp_node_function_by_oid(xn, KZ_RC_OID);
+    if (!kpm || s->n_nodes_done >= MAX_NODES)
+        return;
+    struct subctx *c = subctx_new(s, xn->id, false), *u = subctx_new(s, xn->id, true);
+    if (!c || !u)
+        return;
+    s->nodes_done[s->n_nodes_done++] = xn->id;
+    s->st.nodes++;
+    uint8_t st[CELLS_PER_NODE][8], ust[CELLS_PER_NODE][8];
+    kz_e2sm_CGI cgis[CELLS_PER_NODE], ucgis[CELLS_PER_NODE];
+    for (size_t i = 0; i < xn->n_functions; i++) {
+        const char *oid = xn->functions[i].oid;
+        size_t ol = strlen(oid);
+        if (strncmp(oid, KZ_CCC_OID_PREFIX, strlen(KZ_CCC_OID_PREFIX)) || ol < 4 ||
+            strcmp(oid + ol - 4, ".2.4"))
+            continue;
+        kz_arena text;
+        kz_arena_init(&text, s->text_mem, sizeof s->text_mem);
+        if (kz_ccc_ran_function_def_parse(xn->functions[i].def, xn->functions[i].def_len,
+                                          &s->def, &text, NULL) < 0)
+            continue;
+        for (uint8_t k = 0; k < s->def.n_cells && c->n < CELLS_PER_NODE; k++) {
+            const kz_ccc_nr_cgi *g = &s->def.cells[k].cgi;
+            int idx = cell_find(s, g->nci);
+            if (idx < 0) {
+                if (s->fixed_topo || s->n_cells >= MAX_CELLS)
+                    continue; /* not in the given topology */
+                idx = (int)s->n_cells++;
+                s->cells[idx].ue_stamp = -1;
+            }
+            struct cell *cl = &s->cells[idx];
+            cl->node = xn->id;
+            cl->cgi = *g;
+            cl->has_ccc = true;
+            cl->ccc_ranf = xn->functions[i].id;
+            cl->has_rc = rcf != NULL;
+            cl->rc_ranf = rcf ? rcf->id : 0;
+            kz_kpm_plmn(cl->plmn, (unsigned)atoi(g->plmn.mcc), (unsigned)atoi(g->plmn.mnc),
+                        (unsigned)strlen(g->plmn.mnc));
+            kz_kpm_nr_cgi(&cgis[c->n], st[c->n], cl->plmn, g->nci);
+            c->cell_idx[c->n++] = (size_t)idx;
+            s->st.cells++;
+            if (s->cfg.rc_handover && rcf && is_capacity(s, (size_t)idx)) {
+                kz_kpm_nr_cgi(&ucgis[u->n], ust[u->n], cl->plmn, g->nci);
+                u->cell_idx[u->n++] = (size_t)idx;
+            }
+        }
+    }
+    if (!c->n) {
+        logf_(s, "msg=\"node without CCC cells, ignored\" node=%s\n", xn->name);
+        c->over = u->over = true;
+        return;
+    }
+    int rc = subscribe(s, xn->id, kpm->id, c, cgis);
+    if (rc != 0) {
+        logf_(s, "msg=\"cannot subscribe\" node=%s error=\"%s\"\n", xn->name, kz_strerror(rc));
+        c->over = u->over = true;
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        struct cell *cl = &s->cells[c->cell_idx[i]];
+        if (!cl->subscribed) {
+            cl->subscribed = true;
+            s->n_subscribed++;
+        }
+    }
+    if (u->n && (rc = subscribe(s, xn->id, kpm->id, u, ucgis)) != 0) {
+        logf_(s, "msg=\"cannot subscribe UE-level\" node=%s error=\"%s\"\n", xn->name,
+              kz_strerror(rc));
+        u->over = true;
+    }
+}
+
+static void on_node(kz_xapp *x, const kz_xapp_node *xn, bool up, void *ud)
+{
+    kz_esx *s = ud;
+    (void)x;
+    logf_(s, "msg=node name=%s up=%d\n", xn->name, up);
+    if (up)
+        subscribe_node(s, xn);
+}
+
+static void on_conn(kz_xapp *x, bool up, void *ud)
+{
+    (void)x;
+    logf_(ud, "msg=ric connected=%d\n", up);
+}
+
+/* ---- life ----------------------------------------------------------------------------------- */
+
+int kz_esx_open(kz_esx **out, kz_loop *loop, const kz_xapp_cfg *xc, const struct kz_esx_cfg *cfg)
+{
+    *out = NULL;
+    if (cfg->p.period_s <= 0 || cfg->speed <= 0 || cfg->n_cells > MAX_CELLS ||
+        (cfg->core && !cfg->cells))
+        return KZ_EINVAL;
+    kz_esx *s = calloc(1, sizeof *s);
+    if (!s)
+        return KZ_ENOMEM;
+    s->loop = loop;
+    s->cfg = *cfg;
+    s->cfg.cells = NULL;
+    s->last_decision = -1e18;
+    if (cfg->cells) {
+        s->fixed_topo = true;
+        s->n_cells = cfg->n_cells;
+        memcpy(s->topo, cfg->cells, cfg->n_cells * sizeof *cfg->cells);
+        for (size_t i = 0; i < cfg->n_cells; i++) {
+            s->cells[i].cgi.nci = cfg->cells[i].nci;
+            s->cells[i].ue_stamp = -1;
+        }
+        s->es = cfg->core;
+        int rc = 0;
+        if (!s->es) {
+            rc = kz_es_open(&s->es, &cfg->p, s->topo, s->n_cells);
+            s->own_core = true;
+        }
+        if (rc) {
+            free(s);
+            return rc;
+        }
+        s->n_cells_core = s->n_cells;
+    } else {
+        s->own_core = true;
+    }
+    kz_timer_init(loop, &s->settle);
+    kz_timer_init(loop, &s->fallback);
+    kz_xapp_cbs cbs = {.on_connection = on_conn, .on_node = on_node};
+    int rc = kz_xapp_open(&s->x, loop, xc, &cbs, s);
+    if (rc < 0) {
+        if (s->own_core)
+            kz_es_close(s->es);
+        free(s);
+        return rc;
+    }
+    int64_t per = loop_ns(s, cfg->p.period_s / 2);
+    kz_timer_start(&s->fallback, per, per, fallback_cb, s);
+    *out = s;
+    return 0;
+}
+
+void kz_esx_close(kz_esx *s)
+{
+    if (!s)
+        return;
+    kz_timer_stop(&s->settle);
+    kz_timer_stop(&s->fallback);
+    kz_xapp_close(s->x);
+    while (s->subs) {
+        struct subctx *c = s->subs;
+        s->subs = c->next;
+        free(c);
+    }
+    while (s->ctrls) {
+        struct ctrlctx *c = s->ctrls;
+        s->ctrls = c->next;
+        free(c);
+    }
+    for (size_t i = 0; i < MAX_CELLS; i++)
+        free(s->cells[i].ues);
+    if (s->own_core)
+        kz_es_close(s->es);
+    free(s);
+}
+
+void kz_esx_stats_get(const kz_esx *s, struct kz_esx_stats *st)
+{
+    *st = s->st;
+}
+
+const kz_es *kz_esx_core(const kz_esx *s)
+{
+    return s->es;
+}
+
+const kz_xapp *kz_esx_xapp(const kz_esx *s)
+{
+    return s->x;
+}

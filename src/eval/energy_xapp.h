@@ -1,0 +1,84 @@
+/*
+ * eval/energy_xapp.h -- the energy-saver xApp as a component: the E2 side of the energy saver
+ * (KPM in, RC handover and CCC sleep/wake out) on the xApp SDK, on a caller's kz_loop.
+ *
+ * Why a component: the `kizuna-energy-saver` executable (src/xapp/xapps/energy_saver.c) and the
+ * E2-path evaluation runner (e2_runner.h, `kizuna demo`) must run ONE implementation; the
+ * executable is this plus flags and signals, the runner is this on the simulator's loop next to
+ * the RIC and the emulator.  The decisions themselves live in the pure decision core (es.h).
+ *
+ * What it does (docs/energy-saver.md):
+ *   - every node the RIC announces: cells from the node's E2SM-CCC RAN function definition;
+ *     one cell-level KPM subscription (style 1, one action per cell) for RRU.PrbTotDl (%),
+ *     DRB.PdcpSduVolumeDL (Mbit), DRB.UEThpDl (kbit/s), RRC.ConnMean, PEE.AvgPower (W) every
+ *     period; with rc_handover, one UE-level subscription (style 4, format 3 reports, one action
+ *     per capacity cell) whose reports say which UEs (AMF UE NGAP id) the cell serves;
+ *   - a decision once every subscribed cell has reported for the period (plus a short settle
+ *     delay so the UE-level reports of the same period are in), or at the latest 1.5 periods
+ *     after the previous one: the latest reports -> kz_es_step() -> actions;
+ *   - HANDOVER: one E2SM-RC handover control (style 3, action 1) per UE last reported on the
+ *     cell, to the coverage cell (without rc_handover or an RC function: logged only; the node's
+ *     CCC sleep then hands the UEs over itself);
+ *   - SLEEP / WAKE: an E2SM-CCC control (energySavingControl); a refused, failed or timed-out
+ *     control puts the cell back in the core's state (kz_es_action_failed).
+ *
+ * Topology: given (cfg.cells: roles and coverage peers by NCI, e.g. from the emulator or a
+ * deployment's configuration) or derived from NCIs (local id >= pair_offset: capacity cell of
+ * coverage cell nci - pair_offset, the emulator's numbering).  With given cells the decision core
+ * can be given too (cfg.core: e.g. trained on history days); its cell i is cfg.cells[i].
+ *
+ * Memory: kz_esx_open allocates the state (a few MiB for 1024 cells); contexts of subscriptions
+ * and controls in flight are freed by kz_esx_close even when the SDK drops their callbacks.
+ * Single-threaded: everything on the loop's thread.
+ */
+#ifndef KZ_EVAL_ENERGY_XAPP_H
+#define KZ_EVAL_ENERGY_XAPP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "eval/es.h"
+#include "kizuna/loop.h"
+#include "kizuna/xapp.h"
+
+typedef struct kz_esx kz_esx;
+
+struct kz_esx_cfg {
+    struct kz_es_params p;              /* policy; p.period_s is also the KPM period */
+    unsigned pair_offset;               /* derived topology (3) */
+    const struct kz_es_cell *cells;     /* given topology (NULL: derived); copied */
+    size_t n_cells;
+    kz_es *core;                        /* with cells: use this core (not closed); NULL: own */
+    /* decision clock, seconds since the scenario's midnight (NULL: loop s - t0_s) */
+    double (*clock)(void *ud);
+    double t0_s;
+    double speed;                       /* simulated s per loop s, scales the timers (1) */
+    bool rc_handover;                   /* UE-level KPM + RC handover before a sleep */
+    FILE *log;                          /* logfmt, one line per event/action (NULL: none) */
+    /* every action as decided, before it is sent (the runner's guard-reaction probe) */
+    void (*on_action)(void *ud, const struct kz_es_action *a, double t_s);
+    void *ud;
+};
+
+void kz_esx_cfg_default(struct kz_esx_cfg *cfg);
+
+struct kz_esx_stats {
+    uint64_t nodes, cells, subs_active, subs_failed;
+    uint64_t indications, ue_indications, ue_reports, decisions;
+    uint64_t ccc_sent, ccc_ok, ccc_failed;
+    uint64_t rc_sent, rc_ok, rc_failed, handovers_without_ues;
+};
+
+/* Opens the SDK connection (xc: url, name, token...) and starts.  Errors: KZ_EINVAL (bad
+ * parameters or topology, bad url), KZ_ENOMEM. */
+int kz_esx_open(kz_esx **out, kz_loop *loop, const kz_xapp_cfg *xc, const struct kz_esx_cfg *cfg);
+/* Closes the connection and frees everything (the core only if it is its own). */
+void kz_esx_close(kz_esx *s);
+
+void kz_esx_stats_get(const kz_esx *s, struct kz_esx_stats *st);
+/* The decision core (NULL before the first decision in derived-topology mode). */
+const kz_es *kz_esx_core(const kz_esx *s);
+const kz_xapp *kz_esx_xapp(const kz_esx *s);
+
+#endif
