@@ -4,8 +4,11 @@
  *
  * Why: one command that shows what Kizuna is for, with numbers a reader can reproduce: the
  * same scenario and seed for every policy, figures from the emulator's ground truth.  The
+ * baselines run in-process; the energy saver runs as the xApp with the RIC and E2 in the loop,
+ * in the deterministic simulator (src/eval/e2_runner.c), or in-process with --direct.  The
  * evaluation itself lives in src/eval (run.h: kz_eval_compare); this file is flags, progress,
- * the table and the report file.  docs/evaluation.md explains the method and the figures.
+ * the table, the E2 statistics and the report file.  docs/evaluation.md explains the method
+ * and the figures.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "emu/scenario.h"
+#include "eval/e2_runner.h"
 #include "eval/report.h"
 #include "eval/run.h"
 #include "kizuna/emu.h"
@@ -33,7 +37,10 @@ static void usage(FILE *f)
         "scenario and seed -- always-on, a fixed night schedule, a PRB threshold rule, the\n"
         "clairvoyant optimum (computed from the always-on ground truth) and the energy saver\n"
         "(forecasting decision core) -- and prints energy, saving, user throughput (mean, 5th\n"
-        "percentile), unmet demand, sleep/wake actions and forecast error; writes an HTML report.\n\n"
+        "percentile), unmet demand, sleep/wake actions and forecast error; writes an HTML report.\n"
+        "The energy saver runs as the kizuna-energy-saver xApp: emulator gNBs -> E2 -> RIC -> xApp\n"
+        "bus -> xApp (KPM in; RC handover and CCC sleep/wake out), with a KPM monitor xApp beside\n"
+        "it, in the deterministic simulator; the baselines drive the emulator in-process.\n\n"
         "  --scenario PATH     scenario file (scenarios/small-city.json)\n"
         "  --seed N            seed (the scenario's)\n"
         "  --hours H           simulated hours (24)\n"
@@ -50,6 +57,8 @@ static void usage(FILE *f)
         "  --lookahead S       forecast horizon of a sleep decision in seconds\n"
         "  --oracle-util U     PRB use the clairvoyant lets a coverage cell reach (guard)\n"
         "  --thr-sleep P, --thr-wake P    threshold rule: capacity PRB below / coverage above\n"
+        "  --direct            the energy saver in-process too (no RIC, no E2), for comparison\n"
+        "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
         "  --real-time         over real sockets at wall-clock speed (not available yet)\n",
         d.sleep_util, d.wake_util, d.guard_util);
 }
@@ -96,7 +105,7 @@ static int num(const char *s, double *out)
 int kz_cmd_demo(int argc, char **argv)
 {
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
-           O_GT, O_MS, O_MA, O_LA, O_OU, O_TS, O_TW, O_RT, O_HELP };
+           O_GT, O_MS, O_MA, O_LA, O_OU, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -104,9 +113,11 @@ int kz_cmd_demo(int argc, char **argv)
         {"wake-util", 1, 0, O_WU}, {"guard-util", 1, 0, O_GU}, {"guard-ue-thr", 1, 0, O_GT},
         {"min-sleep", 1, 0, O_MS}, {"min-awake", 1, 0, O_MA}, {"lookahead", 1, 0, O_LA},
         {"oracle-util", 1, 0, O_OU}, {"thr-sleep", 1, 0, O_TS}, {"thr-wake", 1, 0, O_TW},
-        {"real-time", 0, 0, O_RT}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
+        {"real-time", 0, 0, O_RT}, {"help", 0, 0, O_HELP}, {"direct", 0, 0, O_DIRECT},
+        {"no-rc", 0, 0, O_NORC}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2, oracle = -1;
+    int direct = 0, no_rc = 0;
     struct kz_es_params ai;
     kz_es_params_default(&ai, KZ_ES_AI);
     struct kz_es_params thr;
@@ -116,7 +127,7 @@ int kz_cmd_demo(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         double v = 0;
         if (c != O_SCEN && c != O_REPORT && c != O_LOG && c != O_RT && c != O_HELP && c != 'h' &&
-            c != '?' && num(optarg, &v)) {
+            c != O_DIRECT && c != O_NORC && c != '?' && num(optarg, &v)) {
             fprintf(stderr, "kizuna demo: --%s: not a number: '%s'\n", opts[c - O_SCEN].name,
                     optarg);
             return KZ_CLI_BAD_INPUT;
@@ -139,9 +150,14 @@ int kz_cmd_demo(int argc, char **argv)
         case O_OU: oracle = v; break;
         case O_TS: thr.thr_sleep_prb = v; break;
         case O_TW: thr.thr_wake_prb = v; break;
+        case O_DIRECT: direct = 1; break;
+        case O_NORC: no_rc = 1; break;
         case O_RT:
-            fprintf(stderr, "kizuna demo: --real-time is not available yet: the demo runs the "
-                            "emulator in-process (docs/evaluation.md)\n");
+            fprintf(stderr, "kizuna demo: --real-time is not available yet: the demo runs RIC, "
+                            "emulator and xApps in the deterministic simulator over mem:// "
+                            "(docs/evaluation.md); for real sockets run `kizuna ric`, `kizuna emu "
+                            "--ric ... --speed N` and `kizuna-energy-saver --speed N` "
+                            "(docs/energy-saver.md)\n");
             return KZ_CLI_BAD_INPUT;
         case O_HELP:
         case 'h': usage(stdout); return KZ_CLI_OK;
@@ -178,14 +194,23 @@ int kz_cmd_demo(int argc, char **argv)
     ec.night.min_awake_s = ai.min_awake_s;
     ec.oracle_util = oracle >= 0 ? oracle : ai.guard_util;
     ec.log = log;
+    ec.ai_direct = direct;
+    ec.ai_no_rc = no_rc;
+    struct kz_e2_run_stats e2st;
+    memset(&e2st, 0, sizeof e2st);
+    ec.e2_stats = &e2st;
     struct progress pr;
     memset(&pr, 0, sizeof pr);
     pthread_mutex_init(&pr.mu, NULL);
     ec.progress = on_progress;
     ec.ud = &pr;
     uint64_t s_used = ec.seed ? ec.seed : sc->seed;
-    fprintf(stderr, "kizuna demo: %s, seed %llu, %.0f h, %u learning day(s), %u thread(s)\n",
-            sc->name, (unsigned long long)s_used, hours, ec.history_days, ec.threads);
+    fprintf(stderr, "kizuna demo: %s, seed %llu, %.0f h, %u learning day(s), %u thread(s); "
+                    "energy saver %s\n",
+            sc->name, (unsigned long long)s_used, hours, ec.history_days, ec.threads,
+            direct ? "in-process (--direct)"
+                   : no_rc ? "over E2: RIC + emulator + xApps in the simulator, no RC"
+                           : "over E2: RIC + emulator + xApps in the simulator");
     struct kz_run_result res[KZ_EVAL_NRUNS];
     int rc = kz_eval_compare(&ec, res, err, sizeof err);
     pthread_mutex_destroy(&pr.mu);
@@ -199,6 +224,11 @@ int kz_cmd_demo(int argc, char **argv)
     printf("\n%s, seed %llu, %.0f simulated hours; figures from the emulator's ground truth\n\n",
            sc->name, (unsigned long long)s_used, hours);
     kz_eval_print_table(stdout, res, KZ_EVAL_NRUNS);
+    printf("\nenergy-saver row: %s\n", direct ? "in-process decision core (--direct)"
+                                             : "the xApp over E2 (RIC, KPM, RC, CCC) in the "
+                                               "simulator");
+    if (!direct)
+        kz_e2_run_stats_print(stdout, &e2st);
     double wall = 0;
     for (int k = 0; k < KZ_EVAL_NRUNS; k++)
         wall += res[k].wall_s;

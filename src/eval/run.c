@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "emu/scenario.h"
+#include "eval/e2_runner.h"
 #include "eval/oracle.h"
 #include "kizuna/emu.h"
 #include "kizuna/error.h"
@@ -379,7 +380,15 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
     }
     rc.seed = c->seed;
     rc.log = c->log;
-    r = kz_run_policy(&rc, res, err, errlen);
+    if (c->ai_direct) {
+        r = kz_run_policy(&rc, res, err, errlen);
+    } else {
+        struct kz_e2_run_cfg e2;
+        kz_e2_run_cfg_default(&e2, c->sc);
+        e2.run = rc;
+        e2.rc_handover = !c->ai_no_rc;
+        r = kz_e2_run(&e2, res, c->e2_stats, err, errlen);
+    }
     kz_es_close(es);
     return r;
 }

@@ -21,7 +21,8 @@
  *   5. energy saver: its forecasters first learn from history_days of always-on KPM-equivalent
  *      reports of a DIFFERENT seed (seed + 1000 + d: "the previous days", same city, another
  *      random realisation -- learning from the evaluated day itself would be seeing the future),
- *      then it runs on (scenario, seed).
+ *      then it runs on (scenario, seed): by default as the energy-saver xApp with the RIC and
+ *      E2 in the loop (e2_runner.h), with ai_direct in-process like the baselines.
  * Runs are independent (no global state); kz_eval_compare runs them on up to `threads` threads.
  */
 #ifndef KZ_EVAL_RUN_H
@@ -87,6 +88,8 @@ double *kz_run_oracle_u(const struct kz_run_result *ref);
 struct kz_emu;
 struct kz_es_cell *kz_run_es_cells(const struct kz_emu *e, size_t *n);
 
+struct kz_e2_run_stats;
+
 struct kz_eval_cfg {
     const struct kz_scenario *sc;
     uint64_t seed;
@@ -97,6 +100,9 @@ struct kz_eval_cfg {
     double oracle_util;         /* clairvoyant: coverage PRB use it may fill (ai.guard_util) */
     unsigned threads;           /* parallel runs (2) */
     FILE *log;                  /* energy saver decisions */
+    int ai_direct;              /* energy saver in-process (run.h) instead of over E2 (0) */
+    int ai_no_rc;               /* E2 path: no RC handover, the CCC sleep hands UEs over */
+    struct kz_e2_run_stats *e2_stats; /* E2 path: filled when not NULL (e2_runner.h) */
     void (*progress)(void *ud, const char *name, double frac);
     void *ud;
 };
