@@ -171,6 +171,7 @@ typedef struct kz_emu_cell_truth {
     uint32_t n_active;       /* UEs with data this step */
     uint32_t n_unmet;        /* active UEs whose demand was not met */
     uint32_t n_conn;         /* RRC-connected UEs (data within the inactivity timer) */
+    double txru_frac;        /* active TxRU fraction (antenna muting, kz_emu_cell_set_txru): 1 all */
 } kz_emu_cell_truth;
 
 /* UE classes for "demand met per class": mobility x indoor. */
@@ -241,6 +242,19 @@ int kz_emu_cell_sleep(kz_emu *e, uint32_t cell);
 /* Wake: serving again after the wake-up delay.  Errors: KZ_EINVAL, KZ_EPROTO (not asleep). */
 int kz_emu_cell_wake(kz_emu *e, uint32_t cell);
 enum kz_emu_cell_state kz_emu_cell_state(const kz_emu *e, uint32_t cell);
+
+/* Antenna muting (O-NESPolicy antenna mask): only `fraction` (0, 1] of the cell's TxRUs
+ * transmit from now on, e.g. 0.5 / 0.25 / 0.125 = 32T / 16T / 8T of a 64T64R O-RU; 1 unmutes.
+ * Power: TR 38.864 s_a = fraction (EARTH: N_TRX x fraction); radio: everything the cell
+ * radiates is 10 log10(fraction) dB weaker (RSRP, its users' signal, the interference it
+ * causes); MIMO layers capped at the active TxRUs.  Recorded in the truth (txru_frac).  See
+ * docs/emulator.md "Antenna muting".  Errors: KZ_EINVAL (index, fraction outside (0, 1]). */
+int kz_emu_cell_set_txru(kz_emu *e, uint32_t cell, double fraction);
+/* The cell's active TxRU fraction (1 when unmuted; 0 for a bad index). */
+double kz_emu_cell_txru(const kz_emu *e, uint32_t cell);
+/* The cell's number of TxRUs (transmit chains) in its power model: 64 for a 64T64R capacity
+ * cell (TR 38.864 set 1), 32 for set 2, N_TRX for EARTH; 0 for a bad index. */
+unsigned kz_emu_cell_n_txru(const kz_emu *e, uint32_t cell);
 
 /* Move a UE to a cell now.  Errors: KZ_EINVAL, KZ_EPROTO (target not serving, or too weak:
  * RSRP below the coverage threshold -140 dBm, the lowest q-RxLevMin). */

@@ -416,6 +416,21 @@ enum kz_emu_cell_state kz_emu_cell_state(const kz_emu *e, uint32_t cell)
     return cell < e->w.n_cells ? (enum kz_emu_cell_state)e->w.wc[cell].state : KZ_EMU_CELL_ASLEEP;
 }
 
+int kz_emu_cell_set_txru(kz_emu *e, uint32_t cell, double fraction)
+{
+    return kz_world_set_txru(&e->w, cell, fraction);
+}
+
+double kz_emu_cell_txru(const kz_emu *e, uint32_t cell)
+{
+    return cell < e->w.n_cells ? e->w.wc[cell].txru : 0.0;
+}
+
+unsigned kz_emu_cell_n_txru(const kz_emu *e, uint32_t cell)
+{
+    return cell < e->w.n_cells ? (unsigned)e->w.wc[cell].pp.n_txru : 0u;
+}
+
 int kz_emu_handover(kz_emu *e, uint32_t ue, uint32_t target)
 {
     return kz_world_handover(&e->w, ue, target);

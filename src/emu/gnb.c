@@ -925,13 +925,126 @@ static void kz__control_rc(struct kz__node *n, const kz_e2ap_RICcontrolRequest *
                        0);
 }
 
+/* ---- O-NESPolicy: antenna masks --------------------------------------------------------------
+ * e2sm_ccc passes O-NESPolicy through as JSON text (the ranConfigurationStructure object); the
+ * agent reads the one thing it models from it.  Accepted (docs/emulator.md "Antenna muting"):
+ *     {"policyType": "ANTENNA_MASKING", "antennaMask": "1111...1100...00"}
+ * policyType optional (any other value: NotSupported); antennaMask one character per TxRU of
+ * the cell ('1' on, '0' muted), exactly as many as the cell has (64 for a 64T64R capacity
+ * cell, 2 for an EARTH macro sector); at least one '1'; all '1' unmutes.  Which TxRUs are off
+ * does not matter to the model, only how many.  Other attributes are ignored. */
+
+static const char KZ__NES_NAME[] = "O-NESPolicy";
+
+/* The string value of "key" in a flat JSON object text (no escapes handled: none of our
+ * values need them).  Returns its length and *val, -1 absent, -2 malformed. */
+static long kz__json_str(const char *js, size_t len, const char *key, const char **val)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl + 2 <= len; i++) {
+        if (js[i] != '"' || memcmp(js + i + 1, key, kl) != 0 || js[i + 1 + kl] != '"')
+            continue;
+        size_t j = i + kl + 2;
+        while (j < len && (js[j] == ' ' || js[j] == '\t' || js[j] == '\n' || js[j] == '\r'))
+            j++;
+        if (j >= len || js[j] != ':')
+            continue; /* the key text appeared as a value */
+        j++;
+        while (j < len && (js[j] == ' ' || js[j] == '\t' || js[j] == '\n' || js[j] == '\r'))
+            j++;
+        if (j >= len || js[j] != '"')
+            return -2;
+        size_t e = j + 1;
+        while (e < len && js[e] != '"' && js[e] != '\\')
+            e++;
+        if (e >= len || js[e] != '"')
+            return -2;
+        *val = js + j + 1;
+        return (long)(e - j - 1);
+    }
+    return -1;
+}
+
+static kz_ccc_cause kz__ccc_nes(struct kz_world *w, uint32_t c, const kz_ccc_values *v)
+{
+    if (!v->json || v->json_len == 0)
+        return KZ_CCC_CAUSE_SEMANTIC_ERROR;
+    const char *pt = NULL, *mask = NULL;
+    long ptl = kz__json_str(v->json, v->json_len, "policyType", &pt);
+    if (ptl == -2)
+        return KZ_CCC_CAUSE_JSON_ERROR;
+    if (ptl >= 0 && !(ptl == 15 && memcmp(pt, "ANTENNA_MASKING", 15) == 0))
+        return KZ_CCC_CAUSE_NOT_SUPPORTED; /* sleep modes, DTX/DRX: not modelled this way */
+    long ml = kz__json_str(v->json, v->json_len, "antennaMask", &mask);
+    if (ml == -2)
+        return KZ_CCC_CAUSE_JSON_ERROR;
+    if (ml < 0)
+        return KZ_CCC_CAUSE_SEMANTIC_ERROR;
+    long n_txru = (long)w->wc[c].pp.n_txru, on = 0;
+    if (ml != n_txru)
+        return KZ_CCC_CAUSE_SEMANTIC_ERROR;
+    for (long i = 0; i < ml; i++) {
+        if (mask[i] != '0' && mask[i] != '1')
+            return KZ_CCC_CAUSE_SEMANTIC_ERROR;
+        on += mask[i] == '1';
+    }
+    if (on == 0)
+        return KZ_CCC_CAUSE_SEMANTIC_ERROR; /* all muted is a sleep: O-CESManagementFunction */
+    return kz_world_set_txru(w, c, (double)on / (double)n_txru) == 0 ? KZ_CCC_ACCEPTED
+                                                                      : KZ_CCC_CAUSE_UNSPECIFIED;
+}
+
+/* Advertise O-NESPolicy antennaMask (control style 2) for every cell of def: each cell's
+ * structures are re-laid out with one more at the end, all sharing one new attribute. */
+static int kz__ccc_def_add_nes(kz_ccc_ran_function_def *def)
+{
+    int style = -1;
+    for (int i = 0; i < def->n_ctrl_styles; i++)
+        if (def->ctrl_styles[i].style == 2)
+            style = i;
+    if (style < 0 || def->n_attrs + 2 > KZ_CCC_DEF_MAX_ATTRS ||
+        def->n_structs + def->n_cells > KZ_CCC_DEF_MAX_STRUCTS)
+        return KZ_ENOSPC;
+    uint16_t a0 = def->n_attrs;
+    static const char *const attrs[2] = {"policyType", "antennaMask"};
+    for (int i = 0; i < 2; i++) {
+        kz_ccc_def_attr *a = &def->attrs[def->n_attrs++];
+        memset(a, 0, sizeof *a);
+        snprintf(a->name, sizeof a->name, "%s", attrs[i]);
+        a->ctrl_styles = 1u << style;
+    }
+    kz_ccc_def_struct old[KZ_CCC_DEF_MAX_STRUCTS];
+    memcpy(old, def->structs, def->n_structs * sizeof *old);
+    uint16_t n = 0;
+    for (uint16_t i = 0; i < def->n_node_structs; i++)
+        def->structs[n++] = old[def->first_node_struct + i];
+    def->first_node_struct = 0;
+    for (uint8_t c = 0; c < def->n_cells; c++) {
+        kz_ccc_def_cell *cell = &def->cells[c];
+        uint16_t first = n;
+        for (uint16_t i = 0; i < cell->n_structs; i++)
+            def->structs[n++] = old[cell->first_struct + i];
+        kz_ccc_def_struct *st = &def->structs[n++];
+        memset(st, 0, sizeof *st);
+        snprintf(st->name, sizeof st->name, "%s", KZ__NES_NAME);
+        st->first_attr = a0;
+        st->n_attrs = 2;
+        cell->first_struct = first;
+        cell->n_structs++;
+    }
+    def->n_structs = n;
+    return 0;
+}
+
 /* Apply one CCC configuration item to cell c.  Returns the outcome cause. */
 static kz_ccc_cause kz__ccc_apply(struct kz__node *n, size_t k, const kz_ccc_config_item *it)
 {
     struct kz_world *w = n->g->w;
     uint32_t c = n->cells[k];
     int want = -1; /* 1 sleep, 0 wake */
-    if (it->kind == KZ_CCC_STRUCT_CES) {
+    if (it->kind == KZ_CCC_STRUCT_OTHER && strcmp(it->name, KZ__NES_NAME) == 0) {
+        return kz__ccc_nes(w, c, &it->new_values);
+    } else if (it->kind == KZ_CCC_STRUCT_CES) {
         const kz_ccc_ces *ces = &it->new_values.ces;
         if (ces->has_ces_switch)
             n->ces_switch[k] = ces->ces_switch;
@@ -1258,6 +1371,7 @@ int kz_gnbs_open(struct kz_gnbs **out, struct kz_world *w, kz_loop *loop, const 
             n->cells[n->n_cells++] = (uint32_t)c;
         }
         if (kz_ccc_ran_function_def_gnb(def, cfg->ccc_version, cgis, n->n_cells) < 0 ||
+            kz__ccc_def_add_nes(def) < 0 ||
             (n->ccc_def_len = kz_ccc_ran_function_def_encode(def, n->ccc_def, sizeof n->ccc_def,
                                                              NULL)) <= 0) {
             free(def);

@@ -31,13 +31,15 @@ static void kz__earth(struct kz_power_params *p, const double row[5], double n_t
     p->p0_w = row[2];
     p->delta_p = row[3];
     p->dl_fraction = 1.0;
+    p->n_txru = n_trx;
     for (int i = 0; i < KZ_SLEEP_LEVELS; i++)
         p->sleep[i].power_w = n_trx * row[4];
 }
 
 static void kz__rel(struct kz_power_params *p, double unit_w, double micro, double dl, double ul,
-                    double dl_fraction)
+                    double dl_fraction, double n_txru)
 {
+    p->n_txru = n_txru;
     p->model = KZ_POWER_38864;
     p->unit_w = unit_w;
     p->rel_dl = dl;
@@ -84,10 +86,10 @@ int kz_power_preset(struct kz_power_params *p, enum kz_power_preset which)
         break;
     case KZ_PWR_38864_SET1:
         /* DDDSU with 10 DL symbols in S: (3 + 10/14) / 5. */
-        kz__rel(p, 1100.0 / 280.0, 55.0, 280.0, 110.0, (3.0 + 10.0 / 14.0) / 5.0);
+        kz__rel(p, 1100.0 / 280.0, 55.0, 280.0, 110.0, (3.0 + 10.0 / 14.0) / 5.0, 64.0);
         break;
     case KZ_PWR_38864_SET2:
-        kz__rel(p, 550.0 / 200.0, 50.0, 200.0, 90.0, 1.0);
+        kz__rel(p, 550.0 / 200.0, 50.0, 200.0, 90.0, 1.0, 32.0);
         break;
     default:
         return KZ_EINVAL;
@@ -102,11 +104,18 @@ static double kz__clamp01(double x)
 
 double kz_power_active_w(const struct kz_power_params *p, double load)
 {
+    return kz_power_active_txru_w(p, load, 1.0);
+}
+
+double kz_power_active_txru_w(const struct kz_power_params *p, double load, double txru)
+{
     load = kz__clamp01(load);
+    if (!(txru > 0.0) || txru > 1.0)
+        txru = 1.0;
     if (p->model == KZ_POWER_EARTH)
-        return p->n_trx * (p->p0_w + p->delta_p * load * p->p_max_w);
+        return txru * p->n_trx * (p->p0_w + p->delta_p * load * p->p_max_w);
     double dyn = p->a + (load * p->s_p / p->eta) * (1.0 - p->a);
-    double dl = p->rel_micro + p->s_a * (p->rel_dl - p->rel_micro) * dyn;
+    double dl = p->rel_micro + p->s_a * txru * (p->rel_dl - p->rel_micro) * dyn;
     double rel = p->dl_fraction * dl + (1.0 - p->dl_fraction) * p->rel_ul;
     return rel * p->unit_w;
 }
@@ -123,6 +132,7 @@ void kz_power_cell_init(struct kz_power_cell *c)
     memset(c, 0, sizeof *c);
     c->state = KZ_PWR_ACTIVE;
     c->depth = KZ_SLEEP_MICRO;
+    c->txru = 1.0;
 }
 
 int kz_power_sleep(struct kz_power_cell *c, enum kz_sleep depth)
@@ -180,7 +190,7 @@ double kz_power_step(struct kz_power_cell *c, const struct kz_power_params *p, d
         if (c->state == KZ_PWR_ASLEEP)
             energy += p->sleep[c->depth].power_w * left;
         else if (c->state == KZ_PWR_ACTIVE)
-            energy += kz_power_active_w(p, load) * left;
+            energy += kz_power_active_txru_w(p, load, c->txru) * left;
     }
     c->energy_j += energy;
     c->last_power_w = energy / dt_s;

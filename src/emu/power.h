@@ -89,6 +89,8 @@ struct kz_power_params {
     double a, eta, s_a, s_p;
     double dl_fraction;        /* TDD DL share of time; 1 for FDD */
     struct kz_power_sleep_level sleep[KZ_SLEEP_LEVELS];
+    double n_txru;             /* transmit chains (TxRUs / TRX) of the cell: 64 / 32 for the
+                                  TR 38.864 sets, N_TRX for EARTH (antenna muting, below) */
 };
 
 /* Per-cell power state; caller-owned, initialised by kz_power_cell_init(). */
@@ -98,6 +100,7 @@ struct kz_power_cell {
     double wake_left_s;    /* WAKING: seconds until serving */
     double energy_j;       /* accumulated since init */
     double last_power_w;   /* mean power over the last kz_power_step() */
+    double txru;           /* active TxRU fraction (antenna muting), (0, 1]; 0 reads as 1 */
 };
 
 /* Fill p with a preset (table rows above).  Returns 0 or KZ_EINVAL. */
@@ -109,6 +112,19 @@ int kz_power_set_transitions(struct kz_power_params *p, int category);
 
 /* Mean power in W of an active cell at PRB utilisation load (clamped to [0, 1]). */
 double kz_power_active_w(const struct kz_power_params *p, double load);
+
+/* Antenna muting (O-NESPolicy antenna masks): mean power in W of an active cell with only a
+ * fraction txru in (0, 1] of its transmit chains on (<= 0 or > 1 reads as 1).
+ *   TR 38.864: s_a = p->s_a x txru in P_DL = P_micro + s_a (P_DL,ref - P_micro)[A + ...]: the
+ *     muted chains' share of the load-dependent AND the A = 0.4 static part of the active DL
+ *     power goes; the micro-sleep floor (baseband, common parts) stays.  UL slots are left at
+ *     P_UL (receivers assumed kept on: the mask is a TX mask; conservative).
+ *   EARTH: per-TRX by construction, P_in = txru x N_TRX (P0 + dp P_out) (the active TRX carry
+ *     the same per-TRX output power).
+ * kz_power_active_txru_w(p, load, 1) == kz_power_active_w(p, load) exactly.  Examples, TR
+ * 38.864 set 1 (64T64R, DDDSU): 0 % load 534 / 403 / 337 W, 100 % 928 / 600 / 436 W with
+ * 1, 1/2, 1/4 of the TxRUs. */
+double kz_power_active_txru_w(const struct kz_power_params *p, double load, double txru);
 
 /* Power in W asleep at a depth. */
 double kz_power_sleep_w(const struct kz_power_params *p, enum kz_sleep depth);
@@ -126,8 +142,8 @@ int kz_power_wake(struct kz_power_cell *c, const struct kz_power_params *p);
 /* 1 if the cell serves UEs (ACTIVE). */
 int kz_power_serving(const struct kz_power_cell *c);
 
-/* Advance dt_s seconds at PRB utilisation load (used while ACTIVE); adds the energy and returns
- * the mean power over the step. */
+/* Advance dt_s seconds at PRB utilisation load (used while ACTIVE, with c->txru of the TxRUs);
+ * adds the energy and returns the mean power over the step. */
 double kz_power_step(struct kz_power_cell *c, const struct kz_power_params *p, double load,
                      double dt_s);
 

@@ -58,7 +58,7 @@ static void kz__pos_at(const struct kz_world_ue *u, double t, double *x, double 
 
 double kz_world_rsrp(const struct kz_world *w, uint32_t u, uint32_t c)
 {
-    return w->wc[c].rsrp_off_db + w->gain_db[(size_t)u * w->n_cells + c];
+    return w->wc[c].rsrp_off_db + w->wc[c].txru_db + w->gain_db[(size_t)u * w->n_cells + c];
 }
 
 /* Uniform point inside the hexagonal Voronoi cell (inradius isd/2) of macro site s. */
@@ -173,9 +173,9 @@ double kz_world_sinr(const struct kz_world *w, uint32_t ui)
     for (size_t j = 0; j < w->n_cells; j++) {
         if (j == s || w->cells[j].carrier != carrier || !w->wc[j].serving_ok)
             continue;
-        i_mw += w->wc[j].load * rx[j];
+        i_mw += w->wc[j].load * w->wc[j].txru_lin * rx[j];
     }
-    return 10.0 * log10(rx[s] / (w->wc[s].noise_mw + i_mw));
+    return 10.0 * log10(rx[s] * w->wc[s].txru_lin / (w->wc[s].noise_mw + i_mw));
 }
 
 /* Best rank and CQI at this SINR: r layers share the power (SINR - 10 log10 r each); the rank
@@ -188,7 +188,7 @@ static double kz__rate_per_prb(const struct kz_world *w, uint32_t c, double sinr
     enum kz_cqi_table tab = (enum kz_cqi_table)w->wc[c].cqi_table;
     double best = 0.0;
     unsigned best_r = 1, best_cqi = 0;
-    unsigned maxr = cell->max_layers ? cell->max_layers : 1;
+    unsigned maxr = w->wc[c].max_layers ? w->wc[c].max_layers : 1;
     if (maxr > 4)
         maxr = 4;
     for (unsigned r = 1; r <= maxr; r++) {
@@ -675,6 +675,7 @@ static void kz__power_and_truth(struct kz_world *w)
         ct->state = wc->state;
         ct->fault = wc->fault;
         ct->layer = w->cells[c].layer;
+        ct->txru_frac = wc->txru;
         wc->load = wc->serving_ok ? ct->prb_util : 0.0;
         wc->c_time_s += dt;
         if (was_ok) {
@@ -716,6 +717,8 @@ static void kz__power_and_truth(struct kz_world *w)
         h = kz__fnv(h, &ct->power_w, sizeof ct->power_w);
         h = kz__fnv(h, &ct->served_bits, sizeof ct->served_bits);
         h = kz__fnv(h, &ct->n_ues, sizeof ct->n_ues);
+        if (ct->txru_frac != 1.0) /* folded only when muted: unmuted hashes stay as they were */
+            h = kz__fnv(h, &ct->txru_frac, sizeof ct->txru_frac);
     }
     h = kz__fnv(h, &tr->n_met, sizeof tr->n_met);
     h = kz__fnv(h, &tr->handovers, sizeof tr->handovers);
@@ -780,6 +783,27 @@ int kz_world_sleep(struct kz_world *w, uint32_t cell)
     for (uint32_t i = 0; i < w->n_ues; i++)
         if (w->ues[i].serving == (int32_t)cell)
             kz__set_serving(w, i, kz__attach_choice(w, i, (int32_t)cell), 1);
+    return 0;
+}
+
+int kz_world_set_txru(struct kz_world *w, uint32_t cell, double fraction)
+{
+    if (cell >= w->n_cells || !(fraction > 0.0) || fraction > 1.0)
+        return KZ_EINVAL;
+    struct kz_world_cell *wc = &w->wc[cell];
+    if (wc->txru == fraction)
+        return 0;
+    wc->txru = fraction;
+    wc->pw.txru = fraction;
+    wc->txru_lin = pow(fraction, KZ_WORLD_TXRU_GAIN_EXP);
+    wc->txru_db = 10.0 * log10(wc->txru_lin);
+    /* a layer per active TxRU at most (8 of 64 still carry 4 layers; 1 of a 2-TRX cell, 1) */
+    double chains = floor(fraction * wc->pp.n_txru + 1e-9);
+    unsigned ml = w->cells[cell].max_layers;
+    if (chains < (double)ml)
+        ml = chains < 1.0 ? 1u : (unsigned)chains;
+    wc->max_layers = (uint8_t)ml;
+    w->all_dirty = 1; /* RSRPs changed: UEs re-select (A2 / A3) at the next step */
     return 0;
 }
 
@@ -925,6 +949,9 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
         wc->rsrp_off_db = cell->tx_power_dbm - 10.0 * log10(12.0 * (double)cell->n_prb);
         wc->tx_mw = kz_radio_dbm_to_mw(cell->tx_power_dbm);
         wc->degrade = 1.0;
+        wc->txru = wc->txru_lin = 1.0;
+        wc->txru_db = 0.0;
+        wc->max_layers = cell->max_layers;
         wc->cqi_table = cell->layer == KZ_LAYER_COVERAGE ? KZ_CQI_TABLE1 : KZ_CQI_TABLE2;
         wc->serving_ok = 1;
         wc->state = KZ_EMU_CELL_ON;

@@ -43,6 +43,11 @@
 #define KZ_WORLD_INACTIVITY_S 10.0     /* RRC inactivity timer: connected this long after data */
 #define KZ_WORLD_DROP_S 30.0           /* a backlog unserved this long is dropped (unmet) */
 #define KZ_WORLD_UL_RATIO 0.12         /* UL volume per DL volume (approximation) */
+/* Antenna muting: a cell with a fraction f of its TxRUs on radiates
+ * KZ_WORLD_TXRU_GAIN_EXP x 10 log10(f) dB less, on every link (RSRP, the serving signal and the
+ * interference it causes) -- 1: the muted chains' power amplifiers are lost, the array gain
+ * of the remaining ones is assumed to be kept (see docs/emulator.md "Antenna muting"). */
+#define KZ_WORLD_TXRU_GAIN_EXP 1.0
 
 enum kz_mob { KZ_MOB_STATIC = 0, KZ_MOB_PEDESTRIAN = 1, KZ_MOB_VEHICLE = 2 };
 
@@ -78,6 +83,9 @@ struct kz_world_cell {
     double tx_mw;
     double load;             /* DL PRB utilisation of the last step (interference) */
     double degrade;          /* rate multiplier (1 unless degraded) */
+    double txru;             /* active TxRU fraction (antenna muting), (0, 1] */
+    double txru_lin, txru_db; /* its radiated-power factor: f^KZ_WORLD_TXRU_GAIN_EXP, in dB */
+    uint8_t max_layers;      /* MIMO layers with the active TxRUs (<= the cell's max_layers) */
     uint8_t fault, cqi_table, serving_ok; /* serving_ok: ACTIVE power state */
     uint8_t state;           /* enum kz_emu_cell_state */
     /* cumulative counters since step 0 (KPM windows are differences of these) */
@@ -163,6 +171,10 @@ int kz_world_sleep(struct kz_world *w, uint32_t cell);
 int kz_world_wake(struct kz_world *w, uint32_t cell);
 int kz_world_handover(struct kz_world *w, uint32_t ue, uint32_t cell);
 int kz_world_fault(struct kz_world *w, uint32_t cell, enum kz_emu_fault f, double factor);
+/* Antenna muting: only a fraction (0, 1] of the cell's TxRUs transmit from now on (power,
+ * radio and layers as above; UEs re-evaluate their cell at the next step).  Works in any power
+ * state (a sleeping cell wakes with the mask).  Errors: KZ_EINVAL. */
+int kz_world_set_txru(struct kz_world *w, uint32_t cell, double fraction);
 
 /* A cell that can take UEs: powered up and serving (a faulty "sleeping cell" counts: it is on
  * air).  */

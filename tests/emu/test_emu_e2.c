@@ -114,8 +114,20 @@ static void answer_setup(kz_assoc *a, const kz_e2ap_E2setupRequest *rq)
         } else if (f->ranFunctionID == 4) {
             static kz_ccc_ran_function_def def;
             if (kz_ccc_ran_function_def_parse(d->buf, d->len, &def, &ar, NULL) == 0 &&
-                def.n_cells == 6 && strstr(def.oid, "53148.1.6.2.4"))
-                seen |= 4;
+                def.n_cells == 6 && strstr(def.oid, "53148.1.6.2.4")) {
+                /* every cell advertises O-NESPolicy antennaMask (antenna muting) */
+                int nes = 0;
+                for (int c = 0; c < def.n_cells; c++)
+                    for (int k = 0; k < def.cells[c].n_structs; k++) {
+                        const kz_ccc_def_struct *st = &def.structs[def.cells[c].first_struct + k];
+                        if (strcmp(st->name, "O-NESPolicy") != 0)
+                            continue;
+                        for (int at = 0; at < st->n_attrs; at++)
+                            nes += strcmp(def.attrs[st->first_attr + at].name, "antennaMask") == 0;
+                    }
+                if (nes == 6)
+                    seen |= 4;
+            }
         }
     }
     if (seen != 7)
@@ -559,6 +571,48 @@ static void test_e2_end_to_end(void **state)
     assert_int_equal(kz_emu_cell_state(E, 4), KZ_EMU_CELL_ON);
     printf("# CCC failures: unknown cell -> %s, cesSwitch off -> %s\n",
            kz_ccc_cause_name(KZ_CCC_CAUSE_NOT_AVAILABLE), kz_ccc_cause_name(res.cause));
+
+    /* O-NESPolicy antenna mask on cell 4 (capacity, 64 TxRU): 16 of 64 on, then a bad mask */
+    {
+        static const char *const masks[3] = {
+            "{\"policyType\":\"ANTENNA_MASKING\",\"antennaMask\":"
+            "\"1111111111111111000000000000000000000000000000000000000000000000\"}",
+            "{\"antennaMask\":\"1111\"}",                      /* wrong length */
+            "{\"policyType\":\"SLEEP_MODE\",\"sleepMode\":\"SLEEP_MODE2\"}"};
+        static const kz_ccc_cause want[3] = {KZ_CCC_ACCEPTED, KZ_CCC_CAUSE_SEMANTIC_ERROR,
+                                             KZ_CCC_CAUSE_NOT_SUPPORTED};
+        for (int m = 0; m < 3; m++) {
+            memset(&cm, 0, sizeof cm);
+            cm.format = 2;
+            cm.n_cells = 1;
+            cm.cells[0].cgi = other;
+            cm.cells[0].n_items = 1;
+            it = &cm.cells[0].items[0];
+            snprintf(it->name, sizeof it->name, "O-NESPolicy");
+            it->kind = KZ_CCC_STRUCT_OTHER;
+            it->new_values.json = masks[m];
+            it->new_values.json_len = strlen(masks[m]);
+            cml = kz_ccc_control_message_encode(&cm, cmb, sizeof cmb, NULL);
+            assert_true(cml > 0);
+            control(n1, 4, chb, (size_t)chl, cmb, (size_t)cml);
+            run_for(0.01);
+            assert_int_equal(R.last_kind, m == 0 ? 1 : 2);
+            static kz_ccc_control_outcome oc;
+            assert_int_equal(kz_ccc_control_outcome_parse(R.outcome, R.outcome_len, &oc, NULL,
+                                                          NULL), 0);
+            assert_int_equal(oc.n_cells, 1);
+            assert_int_equal(oc.cells[0].n_items, 1);
+            assert_int_equal(oc.cells[0].items[0].cause, want[m]);
+        }
+        assert_true(fabs(kz_emu_cell_txru(E, 4) - 0.25) < 1e-12);
+        run_for(2.0);
+        printf("# CCC O-NESPolicy: cell 4 at 16/64 TxRU, power %.1f W; bad length -> %s, "
+               "sleep mode -> %s\n",
+               kz_emu_truth_get(E)->cells[4].power_w, kz_ccc_cause_name(want[1]),
+               kz_ccc_cause_name(want[2]));
+        assert_true(fabs(kz_emu_truth_get(E)->cells[4].txru_frac - 0.25) < 1e-12);
+        assert_int_equal(kz_emu_cell_set_txru(E, 4, 1.0), 0);
+    }
 
     /* wake: serving again after the delay (light sleep 0.64 s), UEs return */
     ccc_es(n1, &cg, false);
