@@ -313,8 +313,10 @@ static void fallback_cb(kz_timer *t, void *ud)
 {
     kz_esx *s = ud;
     (void)t;
-    if (s->n_subscribed && now_s(s) - s->last_decision >= 1.5 * s->cfg.p.period_s &&
-        !kz_timer_active(&s->settle))
+    /* only once every cell has reported at least once: a decision on nothing would teach the
+     * forecasters a zero load */
+    if (s->st.decisions && s->n_subscribed &&
+        now_s(s) - s->last_decision >= 1.5 * s->cfg.p.period_s && !kz_timer_active(&s->settle))
         decide(s);
 }
 
