@@ -294,10 +294,15 @@ static void decide(kz_esx *s)
               a->forecast_util, a->cov_util, a->cov_ue_thr, a->reason);
         if (s->cfg.on_action)
             s->cfg.on_action(s->cfg.ud, a, ts);
-        if (a->kind == KZ_ES_HANDOVER)
+        if (a->kind == KZ_ES_HANDOVER) {
             send_handovers(s, a, ts);
-        else
+        } else if (a->kind == KZ_ES_SLEEP || a->kind == KZ_ES_WAKE) {
             send_ccc(s, a);
+        } else { /* a kind this xApp cannot send yet (e.g. a newer core's levers) */
+            logf_(s, "t=%.0f msg=\"action not supported over E2\" kind=%d\n", ts, (int)a->kind);
+            s->st.unsupported++;
+            kz_es_action_failed(s->es, a);
+        }
     }
     if (s->cfg.log)
         fflush(s->cfg.log);

@@ -20,7 +20,9 @@
  *     cell, to the coverage cell (without rc_handover or an RC function: logged only; the node's
  *     CCC sleep then hands the UEs over itself);
  *   - SLEEP / WAKE: an E2SM-CCC control (energySavingControl); a refused, failed or timed-out
- *     control puts the cell back in the core's state (kz_es_action_failed).
+ *     control puts the cell back in the core's state (kz_es_action_failed);
+ *   - any other kind of action (a lever this xApp does not send yet): logged, counted and
+ *     handed back with kz_es_action_failed.
  *
  * Topology: given (cfg.cells: roles and coverage peers by NCI, e.g. from the emulator or a
  * deployment's configuration) or derived from NCIs (local id >= pair_offset: capacity cell of
@@ -68,6 +70,7 @@ struct kz_esx_stats {
     uint64_t indications, ue_indications, ue_reports, decisions;
     uint64_t ccc_sent, ccc_ok, ccc_failed;
     uint64_t rc_sent, rc_ok, rc_failed, handovers_without_ues;
+    uint64_t unsupported;       /* actions of a kind not sent over E2 (put back in the core) */
 };
 
 /* Opens the SDK connection (xc: url, name, token...) and starts.  Errors: KZ_EINVAL (bad
