@@ -31,6 +31,8 @@ struct kz__es_cell {
     int state;
     double t_change;
     int group;            /* capacity cells: index into groups; else -1 */
+    int muted;            /* antenna-muting lever: TxRUs at mute_frac */
+    double t_mute;        /* last mute change */
 };
 
 struct kz_es {
@@ -40,7 +42,12 @@ struct kz_es {
     struct kz__es_group *groups;
     int *group_of_cov;    /* cell index -> group index, -1 */
     uint64_t sleeps, wakes, wakes_guard, wakes_forecast, handovers;
+    uint64_t mutes, unmutes, unmutes_guard;
+    double muted_s, t_last;
     /* schedule (KZ_ES_SCHEDULE) */
+    uint8_t *mute_sched;
+    size_t mute_slots;
+    double mute_t0, mute_slot_s;
     uint8_t *sched;
     size_t sched_slots;
     double sched_t0, sched_slot_s;
@@ -68,6 +75,16 @@ void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
     p->thr_wake_prb = 0.60;
 }
 
+void kz_es_params_mute(struct kz_es_params *p, double frac)
+{
+    p->mute_frac = frac;
+    p->mute_rate = 0.6;
+    p->mute_prb = 0.30;
+    p->unmute_prb = 0.45;
+    p->mute_ue_thr_mbps = 10;
+    p->mute_min_s = 900;
+}
+
 const char *kz_es_mode_name(enum kz_es_mode m)
 {
     switch (m) {
@@ -86,6 +103,8 @@ const char *kz_es_kind_name(enum kz_es_kind k)
     case KZ_ES_HANDOVER: return "handover";
     case KZ_ES_SLEEP: return "sleep";
     case KZ_ES_WAKE: return "wake";
+    case KZ_ES_MUTE: return "mute";
+    case KZ_ES_UNMUTE: return "unmute";
     }
     return "?";
 }
@@ -145,6 +164,7 @@ int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cel
         c->topo = cells[i];
         c->state = ST_AWAKE;
         c->t_change = -INFINITY;
+        c->t_mute = -INFINITY;
         c->group = -1;
         if (cells[i].role != KZ_ES_CAPACITY)
             continue;
@@ -175,6 +195,7 @@ void kz_es_close(kz_es *es)
     free(es->groups);
     free(es->group_of_cov);
     free(es->sched);
+    free(es->mute_sched);
     free(es);
 }
 
@@ -193,6 +214,38 @@ int kz_es_set_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
     es->sched_t0 = t0;
     es->sched_slot_s = slot_s;
     return 0;
+}
+
+int kz_es_set_mute_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
+                            const uint8_t *muted)
+{
+    if (slot_s <= 0 || n_slots == 0 || !muted)
+        return KZ_EINVAL;
+    uint8_t *s = malloc(es->n_cells * n_slots);
+    if (!s)
+        return KZ_ENOMEM;
+    memcpy(s, muted, es->n_cells * n_slots);
+    free(es->mute_sched);
+    es->mute_sched = s;
+    es->mute_slots = n_slots;
+    es->mute_t0 = t0;
+    es->mute_slot_s = slot_s;
+    return 0;
+}
+
+void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
+{
+    es->p.mute_frac = p->mute_frac;
+    es->p.mute_rate = p->mute_rate;
+    es->p.mute_prb = p->mute_prb;
+    es->p.unmute_prb = p->unmute_prb;
+    es->p.mute_ue_thr_mbps = p->mute_ue_thr_mbps;
+    es->p.mute_min_s = p->mute_min_s;
+}
+
+int kz_es_cell_muted(const kz_es *es, size_t i)
+{
+    return i < es->n_cells && es->cells[i].muted;
 }
 
 void kz_es_set_mode(kz_es *es, enum kz_es_mode mode)
@@ -221,6 +274,10 @@ void kz_es_action_failed(kz_es *es, const struct kz_es_action *a)
         c->state = ST_AWAKE;
     else if (a->kind == KZ_ES_WAKE)
         c->state = ST_ASLEEP;
+    else if (a->kind == KZ_ES_MUTE)
+        c->muted = 0;
+    else if (a->kind == KZ_ES_UNMUTE)
+        c->muted = 1;
 }
 
 static double nz(double v)
@@ -280,7 +337,14 @@ static struct kz_es_action *emit(kz_es *es, struct kz_es_action *out, size_t cap
         es->sleeps++;
     else if (kind == KZ_ES_HANDOVER)
         es->handovers++;
-    else {
+    else if (kind == KZ_ES_MUTE) {
+        es->mutes++;
+        a->txru = es->p.mute_frac;
+    } else if (kind == KZ_ES_UNMUTE) {
+        es->unmutes++;
+        es->unmutes_guard += why == KZ_WHY_GUARD;
+        a->txru = 1.0;
+    } else {
         es->wakes++;
         if (why == KZ_WHY_GUARD)
             es->wakes_guard++;
@@ -297,6 +361,14 @@ static struct kz_es_action *go_sleep(kz_es *es, struct kz_es_action *out, size_t
 {
     struct kz__es_cell *c = &es->cells[i];
     int has_users = obs[i].n_ue > 0.5 || obs[i].n_ue < 0;
+    if (c->muted) { /* a sleeping cell wakes unmuted: unmask before it goes */
+        if (*n + 2 > cap)
+            return NULL;
+        struct kz_es_action *u = emit(es, out, cap, n, KZ_ES_UNMUTE, why, i, t_s, obs);
+        snprintf(u->reason, sizeof u->reason, "unmute before sleeping");
+        c->muted = 0;
+        c->t_mute = t_s;
+    }
     struct kz_es_action *a = emit(es, out, cap, n, has_users ? KZ_ES_HANDOVER : KZ_ES_SLEEP, why,
                                   i, t_s, obs);
     if (!a)
@@ -415,6 +487,70 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
     }
 }
 
+static int mute_sched_on(const kz_es *es, size_t i, double t_s)
+{
+    if (!es->mute_sched)
+        return 0;
+    double k = floor((t_s - es->mute_t0) / es->mute_slot_s);
+    if (k < 0 || k >= (double)es->mute_slots)
+        return 0;
+    return es->mute_sched[i * es->mute_slots + (size_t)k] != 0;
+}
+
+/* The antenna-muting lever of an awake capacity cell (see es.h for the rules). */
+static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs *obs,
+                        struct kz_es_action *out, size_t cap, size_t *n)
+{
+    const struct kz_es_params *p = &es->p;
+    struct kz__es_cell *c = &es->cells[i];
+    if (p->mute_frac <= 0 || p->mute_frac >= 1 || c->state != ST_AWAKE)
+        return;
+    const int v = c->topo.cover;
+    const double prb = obs[i].prb, thr = obs[i].ue_thr_mbps, rate = p->mute_rate;
+    struct kz_es_action *a;
+    if (p->mode == KZ_ES_SCHEDULE) {
+        int want = mute_sched_on(es, i, t_s + p->period_s);
+        if (want == c->muted)
+            return;
+        a = emit(es, out, cap, n, want ? KZ_ES_MUTE : KZ_ES_UNMUTE, KZ_WHY_SCHEDULE, i, t_s, obs);
+        if (!a)
+            return;
+        snprintf(a->reason, sizeof a->reason, "clairvoyant mute schedule");
+    } else if (c->muted) {
+        int g_prb = prb > p->unmute_prb;
+        int g_thr = p->mute_ue_thr_mbps > 0 && thr >= 0 && thr < p->mute_ue_thr_mbps;
+        int g_cov = obs[v].prb > p->guard_util;
+        if (!g_prb && !g_thr && !g_cov)
+            return;
+        a = emit(es, out, cap, n, KZ_ES_UNMUTE, KZ_WHY_GUARD, i, t_s, obs);
+        if (!a)
+            return;
+        snprintf(a->reason, sizeof a->reason,
+                 "guard: PRB %.2f (unmute above %.2f), UE throughput %.1f Mbit/s (min %.1f), "
+                 "coverage PRB %.2f (guard %.2f)",
+                 prb, p->unmute_prb, thr, p->mute_ue_thr_mbps, obs[v].prb, p->guard_util);
+    } else {
+        if (t_s - c->t_mute < p->mute_min_s || t_s - c->t_change < p->period_s * 1.5 ||
+            prb < 0 || rate <= 0)
+            return;
+        double prb_after = prb / rate, thr_after = thr >= 0 ? thr * rate : -1;
+        if (prb_after >= p->mute_prb || obs[v].prb > p->wake_util)
+            return;
+        if (p->mute_ue_thr_mbps > 0 && thr_after >= 0 && thr_after < p->mute_ue_thr_mbps)
+            return;
+        a = emit(es, out, cap, n, KZ_ES_MUTE, KZ_WHY_LOAD, i, t_s, obs);
+        if (!a)
+            return;
+        snprintf(a->reason, sizeof a->reason,
+                 "PRB %.2f -> %.2f after muting to %.0f %% (< %.2f), UE throughput %.1f -> %.1f "
+                 "Mbit/s (min %.1f), coverage PRB %.2f",
+                 prb, prb_after, 100 * p->mute_frac, p->mute_prb, thr, thr_after,
+                 p->mute_ue_thr_mbps, obs[v].prb);
+    }
+    c->muted = a->kind == KZ_ES_MUTE;
+    c->t_mute = t_s;
+}
+
 static void decide_rule(kz_es *es, size_t i, double t_s, const struct kz_es_obs *obs,
                         struct kz_es_action *out, size_t cap, size_t *n)
 {
@@ -497,14 +633,21 @@ size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_
     learn(es, t_s, obs);
     if (es->p.mode == KZ_ES_ALWAYS_ON)
         return 0;
+    const int lever = es->p.mute_frac > 0 &&
+                      (es->p.mode == KZ_ES_AI || es->p.mode == KZ_ES_SCHEDULE);
     for (size_t i = 0; i < es->n_cells; i++) {
         if (es->cells[i].topo.role != KZ_ES_CAPACITY)
             continue;
+        if (lever && es->cells[i].muted && isfinite(es->t_last))
+            es->muted_s += t_s - es->t_last;
         if (es->p.mode == KZ_ES_AI)
             decide_ai(es, i, t_s, obs, out, cap, &n);
         else
             decide_rule(es, i, t_s, obs, out, cap, &n);
+        if (lever)
+            decide_mute(es, i, t_s, obs, out, cap, &n);
     }
+    es->t_last = t_s;
     return n;
 }
 
@@ -516,6 +659,10 @@ void kz_es_stats_get(const kz_es *es, struct kz_es_stats *st)
     st->wakes_guard = es->wakes_guard;
     st->wakes_forecast = es->wakes_forecast;
     st->handovers = es->handovers;
+    st->mutes = es->mutes;
+    st->unmutes = es->unmutes;
+    st->unmutes_guard = es->unmutes_guard;
+    st->muted_s = es->muted_s;
     st->fc_slot_s = es->p.slot_s;
     for (size_t g = 0; g < es->n_groups; g++) {
         const struct kz_fc *f = &es->groups[g].fc;

@@ -72,7 +72,11 @@ struct kz_es_obs {
     int serving;         /* 1 serving, 0 asleep/waking, -1 unknown */
 };
 
-enum kz_es_kind { KZ_ES_HANDOVER = 1, KZ_ES_SLEEP = 2, KZ_ES_WAKE = 3 };
+/* MUTE / UNMUTE: antenna muting (only with the lever on, kz_es_params_mute): set the cell's
+ * active TxRU fraction to action.txru (MUTE: mute_frac; UNMUTE: 1).  Over E2 it is a CCC
+ * O-NESPolicy antennaMask control; in-process kz_emu_cell_set_txru (docs/energy-saver.md). */
+enum kz_es_kind { KZ_ES_HANDOVER = 1, KZ_ES_SLEEP = 2, KZ_ES_WAKE = 3, KZ_ES_MUTE = 4,
+                  KZ_ES_UNMUTE = 5 };
 enum kz_es_why { KZ_WHY_FORECAST = 0, KZ_WHY_GUARD, KZ_WHY_LOAD, KZ_WHY_SCHEDULE,
                  KZ_WHY_THRESHOLD };
 
@@ -85,6 +89,7 @@ struct kz_es_action {
     double forecast_util;  /* predicted coverage PRB use behind the decision (-1: none) */
     double cov_util, cov_ue_thr; /* coverage cell's measured PRB use and UE throughput */
     char reason[224];
+    double txru;         /* MUTE / UNMUTE: active TxRU fraction to set; else 0 */
 };
 
 struct kz_es_params {
@@ -103,9 +108,25 @@ struct kz_es_params {
     double cov_capacity_mbps; /* prior of a coverage cell's throughput at full PRB use (60) */
     double night_from_s, night_to_s;   /* KZ_ES_NIGHT (3600, 21600) */
     double thr_sleep_prb, thr_wake_prb; /* KZ_ES_THRESHOLD (0.15, 0.60) */
+    /* Antenna-muting lever (KZ_ES_AI and KZ_ES_SCHEDULE only; off when mute_frac == 0, the
+     * default, so cores that do not know MUTE never see one).  An awake capacity cell is muted
+     * to mute_frac of its TxRUs when, for mute_min_s since its last mute change:
+     *   its PRB use / mute_rate < mute_prb  (the load it would need after the gain loss),
+     *   its mean UE throughput x mute_rate >= mute_ue_thr_mbps (0: not checked),
+     *   its coverage cell's PRB use <= wake_util (muting pushes edge users there);
+     * unmuted at once (dwell ignored) when its PRB use > unmute_prb, its UE throughput falls
+     * below mute_ue_thr_mbps, or the coverage PRB use > guard_util; and before it sleeps. */
+    double mute_frac;         /* active TxRU fraction when muted (0: lever off; 0.25 = 16T) */
+    double mute_rate;         /* expected rate factor of the muted cell's users (0.6) */
+    double mute_prb;          /* max predicted PRB use after muting (0.30) */
+    double unmute_prb;        /* measured PRB use that unmutes (0.45) */
+    double mute_ue_thr_mbps;  /* min predicted UE throughput after muting (10) */
+    double mute_min_s;        /* dwell between mute changes, guard unmutes excepted (900) */
 };
 
 void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode);
+/* Switch the antenna-muting lever on with its defaults (above) and TxRU fraction frac. */
+void kz_es_params_mute(struct kz_es_params *p, double frac);
 const char *kz_es_mode_name(enum kz_es_mode m);
 const char *kz_es_kind_name(enum kz_es_kind k);
 const char *kz_es_why_name(enum kz_es_why w);
@@ -127,6 +148,9 @@ size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_
  * in KZ_ES_ALWAYS_ON mode starts deciding as KZ_ES_AI). */
 void kz_es_set_mode(kz_es *es, enum kz_es_mode mode);
 
+/* Copy the antenna-muting lever's parameters (mute_*) of p into a core, keeping the rest. */
+void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p);
+
 /* A SLEEP or WAKE the network refused: the cell is back in its previous state. */
 void kz_es_action_failed(kz_es *es, const struct kz_es_action *a);
 
@@ -134,6 +158,14 @@ void kz_es_action_failed(kz_es *es, const struct kz_es_action *a);
  * = [t0 + k slot_s, t0 + (k + 1) slot_s).  Copied.  Errors: KZ_EINVAL, KZ_ENOMEM. */
 int kz_es_set_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
                        const uint8_t *asleep);
+
+/* KZ_ES_SCHEDULE with the lever: muted[cell * n_slots + k] != 0 when the cell should be muted
+ * in slot k (when not asleep).  Copied.  Errors: KZ_EINVAL, KZ_ENOMEM. */
+int kz_es_set_mute_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
+                            const uint8_t *muted);
+
+/* Is the policy's view of cell i muted? */
+int kz_es_cell_muted(const kz_es *es, size_t i);
 
 /* Is the policy's view of cell i asleep (or draining)?  */
 int kz_es_cell_asleep(const kz_es *es, size_t i);
@@ -145,6 +177,8 @@ struct kz_es_stats {
     unsigned fc_horizon;
     double fc_slot_s;
     unsigned best_count[KZ_FC_NMODELS];   /* groups whose selected model is this */
+    uint64_t mutes, unmutes, unmutes_guard;
+    double muted_s;                       /* cell-seconds muted (policy's view) */
 };
 void kz_es_stats_get(const kz_es *es, struct kz_es_stats *st);
 

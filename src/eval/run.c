@@ -156,6 +156,10 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
         (rc = kz_es_set_schedule(es, cfg->t_offset_s + tod0, period, cfg->sched_slots,
                                  cfg->schedule)) != 0)
         goto out;
+    if (cfg->es.mode == KZ_ES_SCHEDULE && cfg->mute_schedule &&
+        (rc = kz_es_set_mute_schedule(es, cfg->t_offset_s + tod0, period, cfg->sched_slots,
+                                      cfg->mute_schedule)) != 0)
+        goto out;
     if (cfg->record) {
         res->served_mbps = calloc(nc * np, sizeof *res->served_mbps);
         res->prb = calloc(nc * np, sizeof *res->prb);
@@ -219,6 +223,8 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
                     res->ue_handovers += move_users(e, x->cell, x->target);
                 else if (x->kind == KZ_ES_SLEEP)
                     r = kz_emu_cell_sleep(e, x->cell);
+                else if (x->kind == KZ_ES_MUTE || x->kind == KZ_ES_UNMUTE)
+                    r = kz_emu_cell_set_txru(e, x->cell, x->txru);
                 else {
                     r = kz_emu_cell_wake(e, x->cell);
                     if (r == 0 && x->why == KZ_WHY_GUARD)
@@ -307,6 +313,7 @@ void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc)
     kz_es_params_default(&cfg->night, KZ_ES_NIGHT);
     kz_es_params_default(&cfg->threshold, KZ_ES_THRESHOLD);
     cfg->oracle_util = cfg->ai.guard_util;
+    cfg->mute_frac = 0.25;
     cfg->threads = 2;
 }
 
@@ -435,8 +442,37 @@ static int run_job(struct kz__eval *ev, int id, char *err, size_t errlen)
         }
         rc.schedule = s;
         rc.sched_slots = ref->n_periods;
+        uint8_t *msch = NULL;
+        if (c->mute_frac > 0) {
+            /* the lever with hindsight: muted wherever the cell's own always-on load would fit
+             * the muted cell (PRB use / mute_rate <= mute_prb), under the mute dwell */
+            if (rc.es.mute_frac <= 0)
+                kz_es_params_mute(&rc.es, c->mute_frac);
+            const size_t nc = ref->n_cells, np = ref->n_periods;
+            double *um = malloc(nc * np * sizeof *um);
+            msch = malloc(nc * np);
+            if (!um || !msch) {
+                free(um);
+                free(msch);
+                free(s);
+                return KZ_ENOMEM;
+            }
+            for (size_t i = 0; i < nc; i++)
+                for (size_t k = 0; k < np; k++)
+                    um[i * np + k] = ref->cover[i] < 0 ? -1 : ref->prb[i * np + k] / rc.es.mute_rate;
+            unsigned md = (unsigned)ceil(rc.es.mute_min_s / c->ai.period_s - 1e-9);
+            long mr = kz_oracle_schedule(um, nc, np, rc.es.mute_prb, md, md, msch);
+            free(um);
+            if (mr < 0) {
+                free(msch);
+                free(s);
+                return (int)mr;
+            }
+            rc.mute_schedule = msch;
+        }
         int rr = kz_run_policy(&rc, &ev->res[id], err, errlen);
         free(s);
+        free(msch);
         return rr;
     }
     case KZ_EVAL_AI:

@@ -47,6 +47,7 @@ struct kz_run_cfg {
     double t_offset_s;          /* added to the decision core's clock (after a history run) */
     const uint8_t *schedule;    /* KZ_ES_SCHEDULE: n_cells x sched_slots, slot = es.period_s */
     size_t sched_slots;
+    const uint8_t *mute_schedule; /* KZ_ES_SCHEDULE with the muting lever: as schedule */
     double window_s;            /* metrics windows (900) */
     FILE *log;                  /* decisions, one line each (NULL: none) */
     int record;                 /* keep per-period served Mbit/s per cell (for the oracle) */
@@ -98,6 +99,10 @@ struct kz_eval_cfg {
     struct kz_es_params ai;     /* energy saver parameters */
     struct kz_es_params night, threshold; /* baselines */
     double oracle_util;         /* clairvoyant: coverage PRB use it may fill (ai.guard_util) */
+    double mute_frac;           /* antenna-muting lever for the in-process energy saver and the
+                                   clairvoyant (0.25 = 16 of 64 TxRUs; 0: off).  Used when
+                                   ai.mute_frac is 0, with kz_es_params_mute's defaults; the
+                                   baselines never mute */
     unsigned threads;           /* parallel runs (2) */
     FILE *log;                  /* energy saver decisions */
     int ai_direct;              /* energy saver in-process (run.h) instead of over E2 (0) */
