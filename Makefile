@@ -31,7 +31,7 @@ bench: build
 
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKZ_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS)
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
 	bash fuzz/run.sh build-fuzz $${FUZZ_SECONDS:-30}
 
 # A simulated day of the small city: RIC + emulator + energy saver and the baselines, in the

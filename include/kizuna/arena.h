@@ -30,5 +30,8 @@ static inline void kz_arena_reset(kz_arena *a) { a->used = 0; }
 
 /* Zeroed memory aligned to 8 bytes, or NULL when the arena is exhausted. */
 void *kz_arena_alloc(kz_arena *a, size_t n);
+/* The same without zeroing, for callers that initialise what they use (the decoder clears
+ * only the CHOICE alternative it fills, not the whole union of every E2AP message). */
+void *kz_arena_alloc_uninit(kz_arena *a, size_t n);
 
 #endif

@@ -7,14 +7,20 @@
 #include "kizuna/arena.h"
 #include "kizuna/error.h"
 
-void *kz_arena_alloc(kz_arena *a, size_t n)
+void *kz_arena_alloc_uninit(kz_arena *a, size_t n)
 {
     size_t start = (a->used + 7u) & ~(size_t)7u;
     if (start < a->used || n > a->cap || start > a->cap - n)
         return NULL;
     a->used = start + n;
-    void *p = a->base + start;
-    memset(p, 0, n);
+    return a->base + start;
+}
+
+void *kz_arena_alloc(kz_arena *a, size_t n)
+{
+    void *p = kz_arena_alloc_uninit(a, n);
+    if (p)
+        memset(p, 0, n);
     return p;
 }
 

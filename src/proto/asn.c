@@ -32,7 +32,13 @@
 
 void kz_asn_diag_init(kz_asn_diag *diag)
 {
-    memset(diag, 0, sizeof *diag);
+    /* Not a memset of the whole struct: this runs before every decode, and the text buffers
+     * only matter once code != 0 (fail() writes them then). */
+    diag->code = 0;
+    diag->bit = 0;
+    diag->path[0] = 0;
+    diag->detail[0] = 0;
+    diag->n_ies = 0;
     diag->procedure_code = -1;
     diag->triggering_message = -1;
     diag->procedure_criticality = -1;
@@ -556,6 +562,20 @@ static int dec_seq(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     return 0;
 }
 
+/* Decoding fills storage that must start zeroed (has_ flags, counts).  A CHOICE's union is
+ * as large as its largest alternative -- for E2AP-PDU, the largest message -- so instead of
+ * zeroing whole unions, the decoder zeroes the alternative it is about to fill. */
+static inline void clear_alternative(void *v, const kz_asn_field *f)
+{
+    char *p = (char *)v + f->offset;
+    if (f->flags & KZ_ASN_F_PTR)
+        memset(p, 0, sizeof(void *));
+    else if (f->type->kind == KZ_ASN_CHOICE || f->type->kind == KZ_ASN_PROCMSG)
+        *(uint32_t *)p = 0;   /* it clears its own alternative in turn */
+    else
+        memset(p, 0, f->type->size);
+}
+
 static int dec_choice(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
 {
     uint64_t ext = 0, idx;
@@ -567,6 +587,7 @@ static int dec_choice(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
             return dfail(c, d, t, rc);
         const kz_asn_field *f = &t->fields[idx];
         *(uint32_t *)v = (uint32_t)idx + 1;
+        clear_alternative(v, f);
         rc = dec_field(c, f->type, d, v, f->offset, f->flags);
         if (rc)
             path_push(c->diag, ".%s", f->name);
@@ -578,6 +599,7 @@ static int dec_choice(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     if (idx < t->n) {
         const kz_asn_field *f = &t->fields[idx];
         *(uint32_t *)v = (uint32_t)idx + 1;
+        clear_alternative(v, f);
         rc = dec_open(c, f->type, d, v, f->offset, f->flags);
         if (rc)
             path_push(c->diag, ".%s", f->name);
@@ -603,6 +625,35 @@ static int dec_size(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, size_t *n, 
     return 0;
 }
 
+/* A lower bound on the bits any value of t takes (0 when it can be empty), looking `depth`
+ * levels down: used to refuse list counts the remaining input cannot hold. */
+static size_t min_bits(const kz_asn_type *t, int depth)
+{
+    if (depth < 0)
+        return 0;
+    switch (t->kind) {
+    case KZ_ASN_IESINGLE:
+        return 32;   /* id, criticality, an open type's length octet */
+    case KZ_ASN_BOOL:
+        return 1;
+    case KZ_ASN_INT:
+        return t->ic.ext || !t->ic.has_lb || !t->ic.has_ub || t->ic.ub > t->ic.lb;
+    case KZ_ASN_ENUM:
+    case KZ_ASN_CHOICE:
+        return t->ext || t->nroot > 1;
+    case KZ_ASN_ALIAS:
+        return min_bits(t->elem, depth);
+    case KZ_ASN_SEQ: {
+        size_t b = t->ext;
+        for (unsigned i = 0; i < t->nroot; i++)
+            b += t->fields[i].has_offset == KZ_ASN_NO_FLAG ? min_bits(t->fields[i].type, depth - 1) : 1;
+        return b;
+    }
+    default:
+        return 0;
+    }
+}
+
 static int dec_seqof(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
 {
     kz_asn_seqof *s = v;
@@ -619,6 +670,10 @@ static int dec_seqof(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
             return dfail(c, d, t, rc);
         if (total + n > UINT32_MAX || (et->size && n > (SIZE_MAX / 2) / et->size))
             return fail(c->diag, KZ_ERANGE, d->bit, "%s: %zu items", t->name, total + n);
+        /* A count the input cannot hold is a truncated PDU, not a reason to reserve memory. */
+        if (n > 64 && n > kz_per_dec_remaining_bits(d) / (min_bits(et, 4) | 1) + 1 && min_bits(et, 4))
+            return fail(c->diag, KZ_ETRUNC, d->bit, "%s: %zu items cannot fit in %zu remaining bits",
+                        t->name, n, kz_per_dec_remaining_bits(d));
         char *grown = kz_arena_alloc(c->a, (total + n) * et->size + 1);
         if (!grown)
             return fail(c->diag, KZ_ENOMEM, d->bit, "%s: %zu items exhaust the arena", t->name, total + n);
@@ -832,6 +887,7 @@ static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
             break;
         }
         *(uint32_t *)v = i + 1;
+        memset((char *)v + t->ies[i].offset, 0, t->ies[i].type->size);   /* see clear_alternative */
         rc = dec_open(c, t->ies[i].type, d, v, t->ies[i].offset, 0);
         if (rc)
             path_push(c->diag, ".value(%s)", t->ies[i].name);
@@ -853,9 +909,13 @@ int kz_asn_decode_per(const kz_asn_type *t, kz_per_dec *d, kz_arena *a, void *ou
 int kz_asn_decode(const kz_asn_type *t, const uint8_t *buf, size_t len, kz_arena *a,
                   void **out, kz_asn_diag *diag)
 {
-    void *v = kz_arena_alloc(a, t->size);
+    /* A CHOICE at the top (E2AP-PDU) zeroes only the alternative it fills. */
+    bool choice = t->kind == KZ_ASN_CHOICE || t->kind == KZ_ASN_PROCMSG;
+    void *v = choice ? kz_arena_alloc_uninit(a, t->size) : kz_arena_alloc(a, t->size);
     if (!v)
         return fail(diag, KZ_ENOMEM, 0, "%s: arena exhausted", t->name);
+    if (choice)
+        *(uint32_t *)v = 0;
     kz_per_dec d;
     kz_per_dec_init(&d, buf, len);
     int rc = kz_asn_decode_per(t, &d, a, v, diag);

@@ -81,6 +81,8 @@ json_t *kz_asn_to_json(const kz_asn_type *t, const void *v)
         double d = *(const double *)v;
         int64_t m = 0;
         int e = 0;
+        if (d == 0 && signbit(d))
+            return json_pack("{ss}", "decimal", "-0");   /* {"mantissa":0} would read back as +0 */
         if (kz_real_split(d, &m, &e))
             return json_pack("{sIsisi}", "mantissa", (json_int_t)m, "base", 2, "exponent", e);
         return json_pack("{ss}", "decimal", isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
