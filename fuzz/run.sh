@@ -2,13 +2,14 @@
 # Runs each libFuzzer target for SECONDS on a scratch copy of its seed corpus (fuzz/corpus/<t>),
 # prints executions and crashes per target, and fails if any target crashed.
 # Usage: fuzz/run.sh BUILD_DIR [SECONDS]      (BUILD_DIR configured with CC=clang -DKZ_FUZZ=ON)
+# FUZZ_TARGETS="fuzz_ccc" fuzz/run.sh ...   runs only the targets named
 # Reproducers are kept in BUILD_DIR/fuzz/artifacts/<target>/; replay one with
 #   BUILD_DIR/fuzz/<target> FILE
 set -u
 build=${1:?usage: fuzz/run.sh BUILD_DIR [SECONDS]}
 secs=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
-targets="fuzz_e2ap fuzz_e2sm fuzz_json"
+targets=${FUZZ_TARGETS:-"fuzz_e2ap fuzz_e2sm fuzz_json fuzz_ccc"}
 failed=0
 total_crashes=0
 for t in $targets; do
