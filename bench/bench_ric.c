@@ -7,6 +7,7 @@
  *        indication per xApp end to end (agent send + RIC decode/route + bus + SDK parse);
  *     2. control round trip xApp -> RIC -> node -> RIC -> xApp: p50 / p99.
  *   bench_ric --udp PORT N the same route over sctp+udp:// (usrsctp) E2 and a unix:// bus.
+ *   bench_ric --scale-udp N [S [PORT]], --scale-sim N [S]: many nodes (bench_ric_scale.c).
  *
  * Output: one "key=value" line per figure (bench/run.sh collects them).
  */
@@ -230,9 +231,18 @@ static int scenario(const char *e2url, const char *busurl, int nx, uint64_t n, c
     return 0;
 }
 
+/* bench_ric_scale.c */
+int bench_scale_sim(int n, int seconds);
+int bench_scale_udp(int n, int seconds, int port);
+
 int main(int argc, char **argv)
 {
     uint64_t n = 200000;
+    if (argc > 2 && !strcmp(argv[1], "--scale-sim"))
+        return bench_scale_sim(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 10);
+    if (argc > 2 && !strcmp(argv[1], "--scale-udp"))
+        return bench_scale_udp(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 10,
+                               argc > 4 ? atoi(argv[4]) : 30000 + (int)(getpid() % 20000));
     if (argc > 1 && !strcmp(argv[1], "--udp")) {
         if (argc < 3)
             return 2;
