@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end: kizuna ric (sctp+udp E2, unix bus, pcap) + test agent process + kpimon process.
 # Checks: kpimon prints KPM samples from the agent; SIGTERM stops the RIC cleanly (exit 0);
-# tshark (if installed) reads the pcap as E2AP with no malformed packets.
+# kizuna decode --pcap reads the pcap; tshark (if installed) dissects it as E2AP (see below).
 set -u
 KIZUNA=$1 AGENT=$2 KPIMON=$3
 DIR=$(mktemp -d /tmp/kz-e2e.XXXXXX)
@@ -27,17 +27,28 @@ grep -q ',PEE.AvgPower,25' "$DIR/kpimon.csv" || fail=1
 [ "$RRC" = 0 ] || fail=1
 grep -q 'msg="node up"' "$DIR/ric.log" || fail=1
 grep -q 'msg="xapp connected"' "$DIR/ric.log" || fail=1
+# The pcap: kizuna's own decoder must read every message; tshark, when installed, must dissect
+# them as E2AP (decode-as on the RIC's port) with no [Malformed Packet] -- except for messages
+# that carry TransactionID (id 49, E2AP v2+): Debian 12's tshark 4.0 has a v1-era E2AP dissector
+# that does not know that IE and loses its place after it (E2setupRequest/Response show as
+# malformed there; the same bytes round-trip in /work/shared/tools/asn1-oracle, E2AP v03).
+"$KIZUNA" decode --pcap "$DIR/e2.pcap" >"$DIR/decoded.json" 2>"$DIR/decode.err" || fail=1
+n=$(grep -c '"message":"RICindication"' "$DIR/decoded.json")
+echo "kizuna decode: $(wc -l <"$DIR/decoded.json") E2AP messages, $n indications"
+[ "$n" -ge 10 ] && ! grep -q '"error"' "$DIR/decoded.json" || fail=1
 if command -v tshark >/dev/null 2>&1; then
-  n=$(tshark -r "$DIR/e2.pcap" -Y e2ap 2>/dev/null | wc -l)
-  bad=$(tshark -r "$DIR/e2.pcap" -Y '_ws.malformed || _ws.expert.severity == error' 2>/dev/null | wc -l)
-  echo "tshark: $n E2AP packets, $bad malformed"
-  [ "$n" -ge 10 ] && [ "$bad" = 0 ] || fail=1
-else
-  echo "tshark not installed: checking the pcap with kizuna decode --pcap instead"
-  "$KIZUNA" decode --pcap "$DIR/e2.pcap" >"$DIR/decoded.json" 2>"$DIR/decode.err" || fail=1
-  n=$(grep -c '"message":"RICindication"' "$DIR/decoded.json")
-  echo "kizuna decode: $(wc -l <"$DIR/decoded.json") E2AP messages, $n indications"
-  [ "$n" -ge 10 ] && ! grep -q '"error"' "$DIR/decoded.json" || fail=1
+  TS="tshark -r $DIR/e2.pcap -d sctp.port==36421,e2ap"
+  frames=$($TS 2>/dev/null | wc -l)
+  n=$($TS -Y e2ap 2>/dev/null | wc -l)
+  $TS -Y '_ws.malformed || _ws.expert.severity == error' -T fields -e frame.number \
+    -e _ws.col.Info 2>/dev/null >"$DIR/tshark.bad"
+  bad=$(wc -l <"$DIR/tshark.bad")
+  v1gap='E2setup|E2nodeConfigurationUpdate|RICservice|Reset|E2connectionUpdate|E2Removal|ErrorIndication'
+  unexplained=$(grep -Ev "$v1gap" "$DIR/tshark.bad" | wc -l)
+  echo "tshark $(tshark --version 2>/dev/null | head -1 | awk '{print $3}'): $frames frames, $n E2AP," \
+    "$bad malformed ($unexplained outside the TransactionID-bearing procedures)"
+  [ "$frames" -ge 10 ] && [ "$n" = "$frames" ] && [ "$unexplained" = 0 ] || fail=1
+  [ "$unexplained" = 0 ] || cat "$DIR/tshark.bad"
 fi
 if [ $fail != 0 ]; then
   echo "--- ric.log"; tail -20 "$DIR/ric.log"; echo "--- agent.log"; cat "$DIR/agent.log"
