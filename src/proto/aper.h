@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "kizuna/arena.h"
+#include "kizuna/asn.h"
 #include "kizuna/error.h"
 
 typedef struct kz_per_enc {
@@ -123,10 +124,7 @@ int kz_per_get_enum(kz_per_dec *d, uint64_t nroot, bool ext, uint64_t *v);
 
 /* INTEGER.  Constraint flags say which bounds exist; ext = "..." in the constraint (values
  * outside lb..ub are then encoded unconstrained after a 1 bit). */
-typedef struct kz_per_int_c {
-    int64_t lb, ub;
-    bool has_lb, has_ub, ext;
-} kz_per_int_c;
+typedef kz_asn_int_c kz_per_int_c;   /* the descriptors' own struct: no copy per value */
 void kz_per_put_int(kz_per_enc *e, int64_t v, const kz_per_int_c *c);
 int kz_per_get_int(kz_per_dec *d, const kz_per_int_c *c, int64_t *v);
 /* Unsigned 64-bit variant for INTEGER (0..2^64-1)-style fields (e.g. RANParameter-ID 1..2^32). */
@@ -135,10 +133,7 @@ int kz_per_get_uint(kz_per_dec *d, uint64_t lb, uint64_t ub, bool ext, uint64_t 
 
 /* Size constraint of a string or SEQUENCE OF: SIZE(lb..ub[, ...]); ub = KZ_PER_UNBOUNDED
  * when there is none. */
-typedef struct kz_per_size_c {
-    uint64_t lb, ub;
-    bool ext;
-} kz_per_size_c;
+typedef kz_asn_size_c kz_per_size_c;   /* the descriptors' own struct: no copy per value */
 
 /* OCTET STRING.  Decoding points *p into the input when the contents are contiguous; a
  * fragmented (>= 16K, unbounded) value is reassembled into the arena. */

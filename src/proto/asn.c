@@ -110,12 +110,6 @@ static inline void flag_set(void *base, uint32_t off)
         *(bool *)((char *)base + off) = true;
 }
 
-static inline kz_per_size_c size_c(const kz_asn_type *t)
-{
-    kz_per_size_c c = { t->sc.lb, t->sc.ub, t->sc.ext };
-    return c;
-}
-
 /* ---- encoder ------------------------------------------------------------------------------- */
 
 typedef struct enc_ctx {
@@ -324,8 +318,7 @@ static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v)
             kz_per_put_cwhole(e, (uint64_t)x - (uint64_t)ic->lb, (uint64_t)ic->ub - (uint64_t)ic->lb + 1);
             break;
         }
-        kz_per_int_c pc = { ic->lb, ic->ub, ic->has_lb, ic->has_ub, ic->ext };
-        kz_per_put_int(e, x, &pc);
+        kz_per_put_int(e, x, ic);
         break;
     }
     case KZ_ASN_ENUM: {
@@ -353,8 +346,8 @@ static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v)
                       b->nbits, (unsigned long long)t->sc.lb, (unsigned long long)t->sc.ub);
             break;
         }
-        kz_per_size_c sc = size_c(t);
-        kz_per_put_bit_string(e, b->buf, b->nbits, &sc);
+        const kz_per_size_c *sc = &t->sc;
+        kz_per_put_bit_string(e, b->buf, b->nbits, sc);
         break;
     }
     case KZ_ASN_OCTETS:
@@ -369,11 +362,11 @@ static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v)
             rc = fail(c->diag, KZ_EINVAL, e->bit, "%s: length %u with no buffer", t->name, o->len);
             break;
         }
-        kz_per_size_c sc = size_c(t);
+        const kz_per_size_c *sc = &t->sc;
         if (t->kind == KZ_ASN_OCTETS)
-            kz_per_put_octet_string(e, o->buf, o->len, &sc);
+            kz_per_put_octet_string(e, o->buf, o->len, sc);
         else
-            kz_per_put_char_string(e, (const char *)o->buf, o->len, &sc,
+            kz_per_put_char_string(e, (const char *)o->buf, o->len, sc,
                                    (enum kz_per_str_kind)t->str_kind);
         break;
     }
@@ -459,8 +452,16 @@ static int dfail(dec_ctx *c, kz_per_dec *d, const kz_asn_type *t, int rc)
     return fail(c->diag, rc, d->err ? d->err_bit : d->bit, "%s: %s", t->name, kz_strerror(rc));
 }
 
-static int dec_field(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *base, uint32_t off,
-                     uint32_t flags)
+/* dec_field and dec_open are forced inline: they sit between every pair of dec_value calls,
+ * and a frame each costs more than their bodies (measured: P5 decode). */
+#if defined(__GNUC__)
+#define KZ_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define KZ_ALWAYS_INLINE inline
+#endif
+
+static KZ_ALWAYS_INLINE int dec_field(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *base,
+                                      uint32_t off, uint32_t flags)
 {
     void *out = (char *)base + off;
     if (flags & KZ_ASN_F_PTR) {
@@ -468,15 +469,23 @@ static int dec_field(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *base
         if (!p)
             return fail(c->diag, KZ_ENOMEM, d->bit, "%s: arena exhausted", t->name);
         *(void **)out = p;
-        out = p;
+        /* Recursion (E2SM-RC's RAN parameter tree) only passes pointer fields and SEQUENCE OF:
+         * nesting is counted there, not on every value. */
+        if (++c->depth > KZ_ASN_MAX_DEPTH) {
+            c->depth--;
+            return fail(c->diag, KZ_EDEPTH, d->bit, "%s: nesting deeper than %d", t->name, KZ_ASN_MAX_DEPTH);
+        }
+        int rc = dec_value(c, t, d, p);
+        c->depth--;
+        return rc;
     }
     return dec_value(c, t, d, out);
 }
 
 /* Decode an open type's contents as type t (trailing bits inside the open type are allowed:
  * X.691 pads the inner encoding). */
-static int dec_open(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *base, uint32_t off,
-                    uint32_t flags)
+static KZ_ALWAYS_INLINE int dec_open(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *base,
+                                     uint32_t off, uint32_t flags)
 {
     kz_per_dec inner;
     int rc = kz_per_get_open(d, c->a, &inner);
@@ -654,7 +663,20 @@ static size_t min_bits(const kz_asn_type *t, int depth)
     }
 }
 
+static int dec_seqof_items(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v);
+
 static int dec_seqof(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
+{
+    if (++c->depth > KZ_ASN_MAX_DEPTH) {
+        c->depth--;
+        return fail(c->diag, KZ_EDEPTH, d->bit, "%s: nesting deeper than %d", t->name, KZ_ASN_MAX_DEPTH);
+    }
+    int rc = dec_seqof_items(c, t, d, v);
+    c->depth--;
+    return rc;
+}
+
+static int dec_seqof_items(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
 {
     kz_asn_seqof *s = v;
     const kz_asn_type *et = t->elem;
@@ -713,10 +735,16 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
             path_push(c->diag, "[%zu]", k);
             return rc;
         }
-        unsigned i = guess;   /* IEs usually come in the order of the set */
-        if (i >= t->n || t->ies[i].id != id)
-            for (i = 0; i < t->n && t->ies[i].id != id; i++)
+        /* IEs usually come in the order of the set, some optional ones left out: look from
+         * after the previous one onwards, then from the start. */
+        unsigned i = guess;
+        while (i < t->n && t->ies[i].id != id)
+            i++;
+        if (i == t->n)
+            for (i = 0; i < guess && t->ies[i].id != id; i++)
                 ;
+        if (i == guess && (guess >= t->n || t->ies[i].id != id))
+            i = t->n;
         guess = i + 1;
         if (i == t->n) {
             size_t at = d->bit;
@@ -763,10 +791,6 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
 
 static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
 {
-    if (++c->depth > KZ_ASN_MAX_DEPTH) {
-        c->depth--;
-        return fail(c->diag, KZ_EDEPTH, d->bit, "%s: nesting deeper than %d", t->name, KZ_ASN_MAX_DEPTH);
-    }
     int rc = 0;
     switch (t->kind) {
     case KZ_ASN_INT: {
@@ -779,8 +803,7 @@ static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
                 *(int64_t *)v = (int64_t)((uint64_t)ic->lb + x);
             break;
         }
-        kz_per_int_c pc = { ic->lb, ic->ub, ic->has_lb, ic->has_ub, ic->ext };
-        if ((rc = kz_per_get_int(d, &pc, (int64_t *)v)))
+        if ((rc = kz_per_get_int(d, ic, (int64_t *)v)))
             rc = dfail(c, d, t, rc);
         break;
     }
@@ -805,8 +828,8 @@ static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     case KZ_ASN_BITS: {
         kz_bits *b = v;
         size_t nbits;
-        kz_per_size_c sc = size_c(t);
-        if ((rc = kz_per_get_bit_string(d, &sc, c->a, &b->buf, &nbits)))
+        const kz_per_size_c *sc = &t->sc;
+        if ((rc = kz_per_get_bit_string(d, sc, c->a, &b->buf, &nbits)))
             rc = dfail(c, d, t, rc);
         else if (nbits > UINT32_MAX)
             rc = fail(c->diag, KZ_ERANGE, d->bit, "%s: %zu bits", t->name, nbits);
@@ -818,11 +841,11 @@ static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     case KZ_ASN_CHARS: {
         kz_octets *o = v;
         size_t n;
-        kz_per_size_c sc = size_c(t);
+        const kz_per_size_c *sc = &t->sc;
         if (t->kind == KZ_ASN_OCTETS)
-            rc = kz_per_get_octet_string(d, &sc, c->a, &o->buf, &n);
+            rc = kz_per_get_octet_string(d, sc, c->a, &o->buf, &n);
         else
-            rc = kz_per_get_char_string(d, &sc, (enum kz_per_str_kind)t->str_kind, c->a,
+            rc = kz_per_get_char_string(d, sc, (enum kz_per_str_kind)t->str_kind, c->a,
                                         (const char **)&o->buf, &n);
         if (rc)
             rc = dfail(c, d, t, rc);
@@ -878,9 +901,11 @@ static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
             c->diag->procedure_criticality = (int8_t)crit;
             c->diag->triggering_message = t->name[0] == 'I' ? 0 : t->name[0] == 'S' ? 1 : 2;
         }
-        unsigned i = 0;
-        while (i < t->n && t->ies[i].id != code)
-            i++;
+        /* procedure codes are nearly consecutive in the table: try the direct slot first */
+        unsigned i = code >= t->ies[0].id ? (unsigned)(code - t->ies[0].id) : 0;
+        if (i >= t->n || t->ies[i].id != code)
+            for (i = 0; i < t->n && t->ies[i].id != code; i++)
+                ;
         if (i == t->n) {
             rc = fail(c->diag, KZ_EUNKNOWN, d->bit, "unknown procedureCode %llu for %s",
                       (unsigned long long)code, t->name);
@@ -896,7 +921,6 @@ static int dec_value(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
     default:
         rc = fail(c->diag, KZ_EINVAL, d->bit, "bad descriptor kind %d", t->kind);
     }
-    c->depth--;
     return rc;
 }
 
