@@ -106,6 +106,12 @@ static int set_opts(int fd, const kz_transport_cfg *c)
         setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof init) < 0 ||
         setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof ev) < 0)
         return KZ_EIO;
+    /* Armed from the start: if this process dies or exits with the association up, the kernel
+     * sends ABORT and the peer sees a loss (KZ_ECLOSED), as with usrsctp, instead of a graceful
+     * SHUTDOWN that would read as an orderly close.  k_release disarms it. */
+    const struct linger abort_on_close = {.l_onoff = 1, .l_linger = 0};
+    if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close) < 0)
+        return KZ_EIO;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
     setsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof rto);
@@ -265,14 +271,14 @@ static ksock *ksock_new(kz_loop *loop, int fd, kz_io_cb cb, unsigned ev)
     return ks;
 }
 
+/* abort: close with SO_LINGER {1, 0}, i.e. send ABORT; otherwise a graceful close, which lets the
+ * kernel finish a SHUTDOWN the peer started (SHUTDOWN-ACK) rather than abort it. */
 static void ksock_close(ksock *ks, bool abort)
 {
     if (ks->fd < 0)
         return;
-    if (abort) {
-        struct linger l = {.l_onoff = 1, .l_linger = 0};
-        setsockopt(ks->fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-    }
+    struct linger l = {.l_onoff = abort ? 1 : 0, .l_linger = 0};
+    setsockopt(ks->fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     kz_io_stop(&ks->io);
     close(ks->fd);
     ks->fd = -1;

@@ -83,7 +83,7 @@ ldd "$BIN_TT" "$BIN_ECHO" "$BIN_KZ" "$BIN_KPI" | awk '$2 == "=>" && $3 ~ /^\// {
 cat > "$SHARE/env.sh" <<EOF
 ECHO_PATH=$BIN_ECHO
 ECHO_PORT=$ECHO_PORT
-ECHO_RUNS=2
+ECHO_ASSOCS=6
 ASSOCS=$ASSOCS
 KPM_COUNT=$KPM_COUNT
 EMU_SECONDS=$EMU_SECONDS
@@ -140,7 +140,7 @@ log "qemu (TCG) pid $QEMU_PID; console $OUT/console.log"
 
 ECHO_RC=skipped EMU_RC=skipped DONE_ECHO=0 DONE_RIC=0 HOST_EMU=
 while kill -0 "$QEMU_PID" 2>/dev/null; do
-    if [ $DONE_ECHO = 0 ] && grep -aq '^KZ-READY echo-server' "$OUT/console.log"; then
+    if [ $DONE_ECHO = 0 ] && grep -aqs '^KZ-READY echo-server' "$OUT/console.log"; then
         DONE_ECHO=1
         log "guest echo server up after $(since "$T0") s: host kizuna-echo clients over sctp+udp"
         ECHO_RC=0
@@ -150,7 +150,7 @@ while kill -0 "$QEMU_PID" 2>/dev/null; do
         "${NSX[@]}" timeout 60 "$BIN_ECHO" client "sctp+udp://$GUEST_IP:$UDP" -P "$ECHO_PORT" \
             -n 50 -s 65536 -c 5 >> "$OUT/host-echo.log" 2>&1 || ECHO_RC=1
     fi
-    if [ $DONE_RIC = 0 ] && grep -aq '^KZ-READY ric' "$OUT/console.log"; then
+    if [ $DONE_RIC = 0 ] && grep -aqs '^KZ-READY ric' "$OUT/console.log"; then
         DONE_RIC=1
         log "guest RIC up after $(since "$T0") s: host kizuna emu --ric sctp+udp://$GUEST_IP:$UDP"
         "${NSX[@]}" timeout 100 "$BIN_KZ" emu --scenario "$SRC/scenarios/small-city.json" \
