@@ -7,12 +7,19 @@
  * from run to run; nanoseconds are printed too, for a feel of the speed.  Heap allocations are
  * counted by wrapping malloc & co. in this binary: the codec promises none.
  *
- * Only the E2AP layer is measured: the E2SM payloads (KPM / RC) are encoded once, before the
- * clock starts, and travel as octet strings, as they do through the RIC.
+ * Three tables:
+ *   - the E2AP layer (issue 2): the E2SM payloads (KPM / RC) are encoded once, before the clock
+ *     starts, and travel as octet strings, as they do through the RIC;
+ *   - the full cost (issue 3): the same PDUs with every E2SM payload encoded from its typed
+ *     value, or decoded into the arena, as well (bench_e2ap_full.c);
+ *   - the KPM iterator: (UE, metric, timestamp, value) tuples out of a decoded format 3
+ *     indication of 200 UEs x 8 metrics, per value.
  *
  *   bench_e2ap                          the whole report (runs valgrind on itself)
  *   bench_e2ap --hex                    "P1 <hex>" per PDU, to check with asn1-oracle
- *   bench_e2ap --callgrind P3 encode N  exactly N encodes (or decodes) of P3, nothing printed
+ *   bench_e2ap --callgrind P3 OP N      exactly N operations OP (encode, decode, full-encode,
+ *                                       full-decode) of P3, nothing printed
+ *   bench_e2ap --callgrind KPM iterate N   N passes of the iterator over the format 3 message
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +30,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "kizuna/e2sm_kpm.h"
 
 #include "bench_e2ap_pdus.h"
 
@@ -86,10 +95,29 @@ static unsigned long heap_calls;
 static const struct { double enc, dec; } asn1c_ref[KZ_BENCH_NPDUS] = {
     { 100800, 86500 }, { 37500, 33900 }, { 37100, 35000 }, { 579500, 442300 }, { 22400, 22300 },
 };
+/* Issue 3: the same PDUs with their E2SM payloads (KPM / RC) encoded / decoded as well,
+ * instructions per full encode / decode, same code and build. */
+static const struct { double enc, dec; } asn1c_full_ref[KZ_BENCH_NPDUS] = {
+    { 198400, 211700 }, { 114000, 120200 }, { 129100, 137000 }, { 4223400, 4701400 },
+    { 50900, 50300 },
+};
 #define TARGET_RATIO 0.10
 
-enum { OP_ENCODE = 0, OP_DECODE = 1 };
-static const char *const op_name[2] = { "encode", "decode" };
+enum { OP_ENCODE = 0, OP_DECODE = 1, OP_FULL_ENCODE = 2, OP_FULL_DECODE = 3, OP_KPM_ITER = 4,
+       N_OPS = 5 };
+static const char *const op_name[N_OPS] = { "encode", "decode", "full-encode", "full-decode",
+                                            "iterate" };
+
+/* The KPM iterator's input (issue 3, point 4) and what one pass over it must yield. */
+#define KPM_UES 200
+#define KPM_METRICS 8
+static struct {
+    const kz_kpm_E2SM_KPM_IndicationHeader *hdr;
+    const kz_kpm_E2SM_KPM_IndicationMessage *msg;
+    unsigned long values;        /* per pass: KPM_UES * KPM_METRICS */
+    int64_t checksum;            /* of one pass, to check every pass */
+} kpm;
+#define KPM_PER_VALUE_TARGET 50.0
 
 #define ENC_CAP 65536
 
@@ -100,7 +128,28 @@ typedef struct bench_case {
     size_t len;
     uint8_t *out;           /* encode target, ENC_CAP octets */
     kz_arena arena;         /* decode target, reset before each decode */
+    kz_bench_full full;     /* full encode: the PDU (a second copy) with typed E2SM payloads */
+    kz_arena full_arena;    /* full decode target: the PDU and its payloads */
 } bench_case;
+
+/* One pass of the KPM iterator over the whole message; returns a checksum of what it saw. */
+__attribute__((noinline)) static int64_t kpm_pass(unsigned long *count)
+{
+    kz_kpm_iter it;
+    kz_kpm_sample s;
+    kz_kpm_iter_opts o = { .ts_reading = KZ_KPM_TS_NTP };
+    int64_t sum = 0;
+    unsigned long n = 0;
+    if (kz_kpm_iter_init(&it, kpm.hdr, kpm.msg, &o))
+        return -1;
+    while (kz_kpm_iter_next(&it, &s)) {
+        /* a consumer that reads the tuple: UE, metric, time, value (v.i: the value's bits) */
+        sum += (int64_t)(uintptr_t)s.ue ^ (int64_t)s.name.len ^ s.ts_ns ^ s.v.i;
+        n++;
+    }
+    *count = n;
+    return sum;
+}
 
 /* n operations; returns the number that failed (0 expected).  noinline: one frame per batch,
  * so that the loop itself is what callgrind and the clock see. */
@@ -110,6 +159,20 @@ __attribute__((noinline)) static unsigned long run_ops(bench_case *c, int op, un
     if (op == OP_ENCODE) {
         for (unsigned long i = 0; i < n; i++)
             bad += kz_e2ap_encode(&c->p->pdu, c->out, ENC_CAP, NULL) != (long)c->len;
+    } else if (op == OP_FULL_ENCODE) {
+        for (unsigned long i = 0; i < n; i++)
+            bad += kz_bench_full_encode(&c->full, c->out, ENC_CAP) != (long)c->len;
+    } else if (op == OP_FULL_DECODE) {
+        kz_bench_decoded d;
+        for (unsigned long i = 0; i < n; i++) {
+            kz_arena_reset(&c->full_arena);
+            bad += kz_bench_full_decode(c->wire, c->len, &c->full_arena, &d) != 0;
+        }
+    } else if (op == OP_KPM_ITER) {
+        for (unsigned long i = 0; i < n; i++) {
+            unsigned long cnt;
+            bad += kpm_pass(&cnt) != kpm.checksum || cnt != kpm.values;
+        }
     } else {
         kz_asn_diag diag;
         kz_e2ap_pdu *pdu;
@@ -240,17 +303,85 @@ static double instructions_per_op(const char *self, const char *name, int op)
 
 typedef struct bench {
     kz_bench_pdu pdus[KZ_BENCH_NPDUS];
+    kz_bench_pdu full_pdus[KZ_BENCH_NPDUS];   /* a second copy, for the full encode */
     bench_case cases[KZ_BENCH_NPDUS];
 } bench;
 
+#define FULL_SCRATCH 65536
+#define FULL_ARENA (2u << 20)
+
+/* The full-cost set-up of case c: typed payloads, and one full encode and decode checked. */
+static int setup_full(bench_case *c, kz_bench_pdu *copy, kz_arena *typed)
+{
+    uint8_t *scratch = malloc(FULL_SCRATCH);
+    kz_arena_init(&c->full_arena, malloc(FULL_ARENA), FULL_ARENA);
+    if (!scratch || !c->full_arena.base)
+        return KZ_ENOMEM;
+    int rc = kz_bench_full_init(&c->full, &copy->pdu, typed, scratch, FULL_SCRATCH);
+    if (rc)
+        return rc;
+    if (c->full.slots.n != 2) {
+        fprintf(stderr, "bench_e2ap: %s: found %u E2SM payloads, expected 2\n", c->p->name,
+                c->full.slots.n);
+        return KZ_EINVAL;
+    }
+    long n = kz_bench_full_encode(&c->full, c->out, ENC_CAP);
+    if (n != (long)c->len || memcmp(c->out, c->wire, c->len)) {
+        fprintf(stderr, "bench_e2ap: %s: the full encode differs from the E2AP-layer bytes\n",
+                c->p->name);
+        return n < 0 ? (int)n : KZ_EINVAL;
+    }
+    kz_bench_decoded d;
+    rc = kz_bench_full_decode(c->wire, c->len, &c->full_arena, &d);
+    if (rc || d.slots.n != c->full.slots.n) {
+        fprintf(stderr, "bench_e2ap: %s: the full decode failed: %s\n", c->p->name,
+                kz_strerror(rc ? rc : KZ_EINVAL));
+        return rc ? rc : KZ_EINVAL;
+    }
+    for (unsigned i = 0; i < d.slots.n; i++)
+        if (d.slots.type[i] != c->full.slots.type[i] ||
+            !kz_asn_equal(d.slots.type[i], d.value[i], c->full.value[i])) {
+            fprintf(stderr, "bench_e2ap: %s: E2SM payload %u decodes to another value\n",
+                    c->p->name, i);
+            return KZ_EINVAL;
+        }
+    return 0;
+}
+
+static int setup_kpm(void)
+{
+    static const size_t cap = 4u << 20;
+    kz_arena a;
+    kz_arena_init(&a, malloc(cap), cap);
+    if (!a.base)
+        return KZ_ENOMEM;
+    int rc = kz_bench_kpm_f3(&a, KPM_UES, KPM_METRICS, &kpm.hdr, &kpm.msg);
+    if (rc) {
+        fprintf(stderr, "bench_e2ap: building the KPM format 3 message failed: %s\n",
+                kz_strerror(rc));
+        return rc;
+    }
+    unsigned long n;
+    kpm.checksum = kpm_pass(&n);
+    kpm.values = n;
+    if (n != KPM_UES * KPM_METRICS) {
+        fprintf(stderr, "bench_e2ap: the KPM iterator gave %lu values, expected %d\n", n,
+                KPM_UES * KPM_METRICS);
+        return KZ_EINVAL;
+    }
+    return 0;
+}
+
 static int setup(bench *b)
 {
-    static const size_t build_cap = 1u << 20;
+    static const size_t build_cap = 4u << 20;
     kz_arena build;
     kz_arena_init(&build, malloc(build_cap), build_cap);
     if (!build.base)
         return KZ_ENOMEM;
     int rc = kz_bench_pdus_build(&build, b->pdus);
+    if (!rc)
+        rc = kz_bench_pdus_build(&build, b->full_pdus);
     if (rc) {
         fprintf(stderr, "bench_e2ap: building the PDUs failed: %s\n", kz_strerror(rc));
         return rc;
@@ -288,8 +419,10 @@ static int setup(bench *b)
                     rc ? kz_asn_diag_format(&diag, msg, sizeof msg) : "value or bytes differ");
             return rc ? rc : KZ_EINVAL;
         }
+        if ((rc = setup_full(c, &b->full_pdus[i], &build)))
+            return rc;
     }
-    return 0;
+    return setup_kpm();
 }
 
 static int find_case(const char *name)
@@ -319,21 +452,96 @@ static void fmt_count(double v, char *buf, size_t cap)
     buf[o] = 0;
 }
 
+/* The full-cost table (issue 3): E2AP + the E2SM payloads inside. */
+static void report_full(bench *b, timing t[][4], double ir[][4], bool vg, int *missed, char *misses,
+                        size_t cap, unsigned long *heap)
+{
+    printf("\nFull cost: E2AP + every E2SM payload inside (KPM / RC, kz_asn_encode / kz_asn_decode\n"
+           "with the generated descriptors), same PDUs\n\n");
+    printf("%-4s %6s | %9s %9s | %12s %12s | %11s %11s\n", "PDU", "bytes", "enc ns", "dec ns",
+           "enc instr", "dec instr", "enc allocs", "dec allocs");
+    *heap = 0;
+    for (int i = 0; i < KZ_BENCH_NPDUS; i++) {
+        char ie[32], id[32], ae[32] = "n/a", ad[32] = "n/a";
+        fmt_count(vg ? ir[i][OP_FULL_ENCODE] : -1, ie, sizeof ie);
+        fmt_count(vg ? ir[i][OP_FULL_DECODE] : -1, id, sizeof id);
+        if (KZ_BENCH_COUNTS_HEAP) {
+            const timing *e = &t[i][OP_FULL_ENCODE], *d = &t[i][OP_FULL_DECODE];
+            snprintf(ae, sizeof ae, "%.2f", (double)e->heap_calls / (double)e->ops);
+            snprintf(ad, sizeof ad, "%.2f", (double)d->heap_calls / (double)d->ops);
+            *heap += e->heap_calls + d->heap_calls;
+        }
+        printf("%-4s %6zu | %9.0f %9.0f | %12s %12s | %11s %11s\n", b->pdus[i].name,
+               b->cases[i].len, t[i][OP_FULL_ENCODE].ns_per_op, t[i][OP_FULL_DECODE].ns_per_op,
+               ie, id, ae, ad);
+    }
+    printf("\nInstructions per full operation against asn1c (FlexRIC, E2AP + E2SM; issue 3).\n"
+           "Target: ours/asn1c <= %.2f and 0 allocations.\n\n", TARGET_RATIO);
+    printf("%-4s %11s | %12s %12s %7s\n", "PDU", "op", "ours", "asn1c", "ratio");
+    *missed = 0;
+    misses[0] = 0;
+    for (int i = 0; i < KZ_BENCH_NPDUS; i++)
+        for (int op = OP_FULL_ENCODE; op <= OP_FULL_DECODE; op++) {
+            double ref = op == OP_FULL_ENCODE ? asn1c_full_ref[i].enc : asn1c_full_ref[i].dec;
+            char o[32], r[32];
+            fmt_count(vg ? ir[i][op] : -1, o, sizeof o);
+            fmt_count(ref, r, sizeof r);
+            if (vg && ir[i][op] >= 0) {
+                double ratio = ir[i][op] / ref;
+                bool ok = ratio <= TARGET_RATIO;
+                printf("%-4s %11s | %12s %12s %7.3f   %s\n", b->pdus[i].name, op_name[op], o, r,
+                       ratio, ok ? "meets 1/10" : "MISSES 1/10");
+                if (!ok) {
+                    (*missed)++;
+                    size_t l = strlen(misses);
+                    snprintf(misses + l, cap - l, "%s%s %s (%.3f)", l ? ", " : "",
+                             b->pdus[i].name, op_name[op], ratio);
+                }
+            } else {
+                printf("%-4s %11s | %12s %12s %7s   %s\n", b->pdus[i].name, op_name[op],
+                       vg ? "failed" : "n/a", r, "-",
+                       vg ? "(callgrind run failed)" : "(valgrind not installed)");
+            }
+        }
+}
+
+/* The KPM iterator line (issue 3, point 4). */
+static void report_kpm(const timing *tk, double ir_per_value, bool vg)
+{
+    char ir[32] = "n/a";
+    if (vg && ir_per_value >= 0)
+        snprintf(ir, sizeof ir, "%.1f", ir_per_value);
+    printf("\nKPM iterator: kz_kpm_iter_next over a decoded format 3 indication, %d UEs x %d "
+           "metrics, 1 period\n(%lu values per pass; per value, including the caller's loop)\n\n",
+           KPM_UES, KPM_METRICS, kpm.values);
+    printf("%-12s | %9s | %12s | %11s\n", "", "ns", "instr", "allocs");
+    printf("%-12s | %9.2f | %12s | %11s   target <= %.0f instr: %s\n", "per value",
+           tk->ns_per_op / (double)kpm.values, ir,
+           KZ_BENCH_COUNTS_HEAP ? (tk->heap_calls ? "> 0" : "0.00") : "n/a", KPM_PER_VALUE_TARGET,
+           !vg || ir_per_value < 0 ? "n/a" : ir_per_value <= KPM_PER_VALUE_TARGET ? "met" : "MISSED");
+    printf("\n");
+}
+
 static int report(bench *b, const char *self)
 {
-    timing t[KZ_BENCH_NPDUS][2];
+    timing t[KZ_BENCH_NPDUS][4];
     unsigned long failed = 0;
     for (int i = 0; i < KZ_BENCH_NPDUS; i++)
-        for (int op = 0; op < 2; op++) {
+        for (int op = 0; op < 4; op++) {
             t[i][op] = time_op(&b->cases[i], op);
             failed += t[i][op].failed;
         }
+    timing tk = time_op(&b->cases[0], OP_KPM_ITER);
+    failed += tk.failed;
 
     bool vg = have_valgrind();
-    double ir[KZ_BENCH_NPDUS][2];
+    double ir[KZ_BENCH_NPDUS][4];
     for (int i = 0; i < KZ_BENCH_NPDUS; i++)
-        for (int op = 0; op < 2; op++)
+        for (int op = 0; op < 4; op++)
             ir[i][op] = vg ? instructions_per_op(self, b->pdus[i].name, op) : -1;
+    double ir_kpm = vg ? instructions_per_op(self, "KPM", OP_KPM_ITER) : -1;
+    if (ir_kpm >= 0)
+        ir_kpm /= (double)kpm.values;
 
     printf("E2AP codec, E2AP layer only (E2SM payloads encoded once beforehand, carried as octet strings)\n");
     printf("build: %s, %s\n\n", KZ_BENCH_BUILD_TYPE, __VERSION__);
@@ -394,6 +602,12 @@ static int report(bench *b, const char *self)
     for (int i = 0; i < KZ_BENCH_NPDUS; i++)
         heap_total += t[i][0].heap_calls + t[i][1].heap_calls;
 
+    int full_missed = 0;
+    char full_misses[512] = "";
+    unsigned long full_heap = 0;
+    report_full(b, t, ir, vg, &full_missed, full_misses, sizeof full_misses, &full_heap);
+    report_kpm(&tk, ir_kpm, vg);
+
     printf("\nHow each figure was measured:\n"
            "  bytes        length of our APER encoding of the PDU\n"
            "  ns           CLOCK_MONOTONIC; %d batches of N operations (N doubled until a batch takes\n"
@@ -406,8 +620,15 @@ static int report(bench *b, const char *self)
            "  encode       kz_e2ap_encode of the typed PDU into a 64 KiB buffer\n"
            "  decode       kz_asn_diag_init + kz_e2ap_decode into a reused arena (reset each time)\n"
            "  asn1c        figures from issue 2, measured by its author for FlexRIC's asn1c-generated\n"
-           "               APER code (Release), E2AP layer; not re-measured here\n\n",
-           BATCHES, BATCH_MIN_NS / 1e6, CG_N2, CG_N1, CG_N2 - CG_N1);
+           "               APER code (Release), E2AP layer; not re-measured here\n"
+           "  full-encode  every E2SM payload from its typed value (kz_asn_encode, KPM / RC descriptors)\n"
+           "               into a scratch buffer, then kz_e2ap_encode of the PDU carrying them\n"
+           "  full-decode  kz_asn_diag_init + kz_e2ap_decode, then kz_asn_diag_init + kz_asn_decode of\n"
+           "               every E2SM payload, all into one reused arena (reset each time)\n"
+           "  asn1c full   figures from issue 3 (FlexRIC asn1c, E2AP + E2SM); not re-measured here\n"
+           "  KPM iterator instr of `bench_e2ap --callgrind KPM iterate N` for N=%d minus N=%d, divided\n"
+           "               by %d passes and by the values per pass\n\n",
+           BATCHES, BATCH_MIN_NS / 1e6, CG_N2, CG_N1, CG_N2 - CG_N1, CG_N2, CG_N1, CG_N2 - CG_N1);
 
     if (failed)
         printf("ERROR: %lu timed operations failed\n", failed);
@@ -423,6 +644,30 @@ static int report(bench *b, const char *self)
         printf("RESULT: ALLOCATION TARGET MISSED: %lu heap calls during the timed operations\n", heap_total);
     else
         printf("RESULT: zero heap allocations in every timed encode and decode\n");
+    if (!vg)
+        printf("RESULT: full cost: instructions n/a (valgrind not installed): not checked\n");
+    else if (full_missed)
+        printf("RESULT: FULL-COST TARGET MISSED: %d of 10 full operations cost more than 1/10 of asn1c: %s\n",
+               full_missed, full_misses);
+    else
+        printf("RESULT: full cost target met: every full encode and decode (E2AP + E2SM) costs at most 1/10 of asn1c's instructions\n");
+    if (!KZ_BENCH_COUNTS_HEAP)
+        printf("RESULT: full cost: allocations n/a (AddressSanitizer build owns malloc)\n");
+    else if (full_heap)
+        printf("RESULT: FULL-COST ALLOCATION TARGET MISSED: %lu heap calls during the timed full operations\n",
+               full_heap);
+    else
+        printf("RESULT: zero heap allocations in every timed full encode and decode\n");
+    if (!vg || ir_kpm < 0)
+        printf("RESULT: KPM iterator: instructions n/a: not checked\n");
+    else if (ir_kpm <= KPM_PER_VALUE_TARGET)
+        printf("RESULT: KPM iterator: %.1f instructions per value, target <= %.0f met\n", ir_kpm,
+               KPM_PER_VALUE_TARGET);
+    else
+        printf("RESULT: KPM ITERATOR TARGET MISSED: %.1f instructions per value > %.0f\n", ir_kpm,
+               KPM_PER_VALUE_TARGET);
+    if (KZ_BENCH_COUNTS_HEAP && tk.heap_calls)
+        printf("RESULT: KPM ITERATOR ALLOCATES: %lu heap calls\n", tk.heap_calls);
     return failed ? 1 : 0;
 }
 
@@ -442,17 +687,22 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc == 5 && !strcmp(argv[1], "--callgrind")) {
-        int i = find_case(argv[2]);
-        int op = !strcmp(argv[3], "encode") ? OP_ENCODE : !strcmp(argv[3], "decode") ? OP_DECODE : -1;
+        bool is_kpm = !strcmp(argv[2], "KPM");
+        int i = is_kpm ? 0 : find_case(argv[2]);
+        int op = -1;
+        for (int k = 0; k < N_OPS; k++)
+            if (!strcmp(argv[3], op_name[k]))
+                op = k;
         unsigned long n = strtoul(argv[4], NULL, 10);
-        if (i < 0 || op < 0) {
-            fprintf(stderr, "usage: bench_e2ap --callgrind P1..P5 encode|decode N\n");
+        if (i < 0 || op < 0 || is_kpm != (op == OP_KPM_ITER)) {
+            fprintf(stderr, "usage: bench_e2ap --callgrind P1..P5 encode|decode|full-encode|full-decode N\n"
+                            "       bench_e2ap --callgrind KPM iterate N\n");
             return 2;
         }
         return run_ops(&b.cases[i], op, n) ? 1 : 0;
     }
     if (argc != 1) {
-        fprintf(stderr, "usage: bench_e2ap [--hex | --callgrind P1..P5 encode|decode N]\n");
+        fprintf(stderr, "usage: bench_e2ap [--hex | --callgrind P1..P5|KPM OP N]\n");
         return 2;
     }
     char self[4096];

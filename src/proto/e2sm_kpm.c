@@ -399,28 +399,34 @@ static kz_octets type_name(const kz_kpm_iter *it, const kz_kpm_MeasurementType *
     return none;
 }
 
-/* names[i] for measType t.  UE reports of a format 3 message usually repeat one measInfoList,
- * so an ID resolved for the same position last time is kept instead of searched again. */
-static void cache_name(kz_kpm_iter *it, uint32_t i, const kz_kpm_MeasurementType *t)
+/* The name of measType t at list position slot.  A name is a pointer into the message; an ID
+ * is looked up in opts.ran_function, and the answer kept per position: the UE reports of a
+ * format 3 message usually repeat one measInfoList, so the next report finds it there.  Off
+ * the fast path (noinline): most agents send names. */
+__attribute__((noinline)) static kz_octets slot_name(kz_kpm_iter *it, uint32_t slot,
+                                                     const kz_kpm_MeasurementType *t)
 {
-    if (t->present == kz_kpm_MeasurementType_measID) {
-        if (it->name_ids[i] != t->u.measID) {
-            it->names[i] = type_name(it, t);
-            it->name_ids[i] = t->u.measID;
-        }
-    } else {
-        it->names[i] = type_name(it, t);
-        it->name_ids[i] = 0;
+    if (t->present != kz_kpm_MeasurementType_measID || slot >= KZ_KPM_ITER_NAMES)
+        return type_name(it, t);
+    if (it->name_ids[slot] != t->u.measID) {
+        it->names[slot] = type_name(it, t);
+        it->name_ids[slot] = t->u.measID;
     }
+    return it->names[slot];
 }
 
 static void load_period(kz_kpm_iter *it)
 {
     const kz_kpm_MeasurementDataItem *d = &it->data->items[it->p];
     it->rec = &d->measRecord;
+    it->items = d->measRecord.items;
+    it->nrec = d->measRecord.count;
     it->incomplete = d->has_incompleteFlag;
-    it->k = it->j = it->l = 0;
+    it->k = it->l = 0;
+    it->mi = it->info && it->info->count ? it->info->items : NULL;
+    it->mi_end = it->mi ? it->mi + it->info->count : NULL;
     it->ts_cur = it->has_ts ? it->base_ns + (int64_t)it->p * it->step_ns : 0;
+    it->last = NULL;   /* the per-period fields of the next sample change */
 }
 
 static void load_report(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationMessage_Format1 *f)
@@ -431,18 +437,20 @@ static void load_report(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationMessage
     it->step_ns = g * 1000000;
     it->p = 0;
     it->rec = NULL;
+    it->items = NULL;
+    it->nrec = 0;
+    it->mi = NULL;
+    it->last = NULL;
     if (it->data->count)
         load_period(it);
-    if (it->info)
-        for (uint32_t i = 0; i < it->info->count && i < KZ_KPM_ITER_NAMES; i++)
-            cache_name(it, i, &it->info->items[i].measType);
 }
 
 int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hdr,
                      const kz_kpm_E2SM_KPM_IndicationMessage *msg, const kz_kpm_iter_opts *opts)
 {
     memset(it, 0, offsetof(kz_kpm_iter, names));
-    memset(it->name_ids, 0, sizeof it->name_ids);
+    for (uint32_t i = 0; i < KZ_KPM_ITER_NAMES; i++)
+        it->name_ids[i] = INT64_MIN;   /* no position resolved yet (names[] unread until then) */
     if (opts)
         it->o = *opts;
     if (!msg)
@@ -462,8 +470,6 @@ int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hd
         it->step_ns = (f2->has_granulPeriod ? f2->granulPeriod : (int64_t)it->o.granul_ms) * 1000000;
         if (it->data->count)
             load_period(it);
-        for (uint32_t i = 0; i < it->conds->count && i < KZ_KPM_ITER_NAMES; i++)
-            cache_name(it, i, &it->conds->items[i].measType);
         break;
     }
     case kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_indicationMessage_Format3:
@@ -488,84 +494,148 @@ int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hd
     return 0;
 }
 
-/* The hot path: one value of the current record into *s (the caller checked there is one).
- * No calls unless a name lies beyond the cache; period and UE changes live in next_slow. */
-static inline bool emit(kz_kpm_iter *it, kz_kpm_sample *s)
+/* integer = 1, real = 2, noValue = 3 in the generated CHOICE */
+static const uint8_t kind_of[4] = { KZ_KPM_VALUE_NONE, KZ_KPM_VALUE_INT, KZ_KPM_VALUE_REAL,
+                                    KZ_KPM_VALUE_NONE };
+
+/* The per-value fields of one value of the current record (the caller checked there is one):
+ * index, value, and for formats 1/3 the metric (name, id, label), advancing along
+ * measInfoList.  The per-period fields are the caller's. */
+static inline void emit_value(kz_kpm_iter *it, kz_kpm_sample *s)
 {
-    const kz_kpm_MeasurementRecordItem *ri = &it->rec->items[it->k];
-    const kz_kpm_MeasurementType *mt = NULL;
-    uint32_t slot = UINT32_MAX;
-    s->cell = it->o.cell;
-    s->ue = it->ue;
-    s->period = it->p;
-    s->index = it->k;
-    s->incomplete = it->incomplete;
-    s->ts_ns = it->ts_cur;
-    s->label = NULL;
-    s->cond = NULL;
-    /* integer = 1, real = 2, noValue = 3 in the generated CHOICE */
-    static const uint8_t kind_of[4] = { KZ_KPM_VALUE_NONE, KZ_KPM_VALUE_INT, KZ_KPM_VALUE_REAL,
-                                        KZ_KPM_VALUE_NONE };
+    uint32_t k = it->k;
+    const kz_kpm_MeasurementRecordItem *ri = &it->items[k];
+    it->k = k + 1;
+    s->index = k;
     s->v.kind = (kz_kpm_value_kind)(ri->present < 4 ? kind_of[ri->present] : KZ_KPM_VALUE_NONE);
     /* both views of the union (defined in C11); only the one kind names is meaningful */
     s->v.i = ri->u.integer;
     s->v.r = ri->u.real;
-    if (it->conds) {
-        if (it->k < it->conds->count) {
-            s->cond = &it->conds->items[it->k];
-            mt = &s->cond->measType;
-            slot = it->k;
+    const kz_kpm_MeasurementInfoItem *mi = it->mi;
+    if (mi) {
+        const kz_kpm_MeasurementType *mt = &mi->measType;
+        uint32_t l = it->l, nl = mi->labelInfoList.count;
+        s->label = l < nl ? &mi->labelInfoList.items[l].measLabel : NULL;
+        if (mt->present == kz_kpm_MeasurementType_measName) {
+            s->name = mt->u.measName;
+            s->id = 0;
+        } else {
+            s->name = slot_name(it, (uint32_t)(mi - it->info->items), mt);
+            s->id = mt->present == kz_kpm_MeasurementType_measID ? mt->u.measID : 0;
         }
-    } else if (it->info && it->j < it->info->count) {
-        const kz_kpm_MeasurementInfoItem *mi = &it->info->items[it->j];
-        mt = &mi->measType;
-        slot = it->j;
-        if (it->l < mi->labelInfoList.count)
-            s->label = &mi->labelInfoList.items[it->l].measLabel;
-        if (++it->l >= mi->labelInfoList.count) {
+        if (++l < nl) {
+            it->l = l;
+        } else {   /* next measurement of measInfoList, if any */
             it->l = 0;
-            it->j++;
+            mi++;
+            it->mi = mi < it->mi_end ? mi : NULL;
         }
-    }
-    if (mt) {
-        s->name = slot < KZ_KPM_ITER_NAMES ? it->names[slot] : type_name(it, mt);
-        s->id = mt->present == kz_kpm_MeasurementType_measID ? mt->u.measID : 0;
-    } else {
+    } else {   /* no list, or a value beyond it */
+        s->label = NULL;
         s->name.buf = NULL;
         s->name.len = 0;
         s->id = 0;
     }
-    it->k++;
-    return true;
 }
 
-/* The slow path: move to the next period or UE report with a value in it. */
-static bool next_slow(kz_kpm_iter *it, kz_kpm_sample *s)
+/* Format 2: the k-th value belongs to the k-th measCondUEidList item. */
+static void emit_cond(kz_kpm_iter *it, kz_kpm_sample *s)
 {
-    for (;;) {
-        if (it->rec && it->k < it->rec->count)
-            return emit(it, s);
-        if (it->data && it->p + 1 < it->data->count) {
-            it->p++;
-            load_period(it);
-            continue;
-        }
-        if (it->ues && it->u + 1 < it->ues->count) {
-            it->u++;
-            it->ue = &it->ues->items[it->u].ueID;
-            load_report(it, &it->ues->items[it->u].measReport);
-            continue;
-        }
-        it->rec = NULL;
-        return false;
+    uint32_t k = it->k;
+    const kz_kpm_MeasurementRecordItem *ri = &it->items[k];
+    it->k = k + 1;
+    s->index = k;
+    s->v.kind = (kz_kpm_value_kind)(ri->present < 4 ? kind_of[ri->present] : KZ_KPM_VALUE_NONE);
+    s->v.i = ri->u.integer;
+    s->v.r = ri->u.real;
+    s->label = NULL;
+    if (k < it->conds->count) {
+        s->cond = &it->conds->items[k];
+        const kz_kpm_MeasurementType *mt = &s->cond->measType;
+        s->name = slot_name(it, k, mt);
+        s->id = mt->present == kz_kpm_MeasurementType_measID ? mt->u.measID : 0;
+    } else {
+        s->cond = NULL;
+        s->name.buf = NULL;
+        s->name.len = 0;
+        s->id = 0;
     }
 }
 
+bool kz_kpm_iter_next(kz_kpm_iter *it, kz_kpm_sample *s);
+
+/* The slow path: a new period or UE report, another sample struct, a metric given by ID, format
+ * 2 -- or the end.  Writes the per-period fields of *s (cell, UE, period, incomplete flag,
+ * timestamp) when they are not already there, then the value. */
+__attribute__((noinline)) static bool next_slow(kz_kpm_iter *it, kz_kpm_sample *s)
+{
+    while (it->k >= it->nrec) {
+        if (it->data && it->p + 1 < it->data->count) {
+            it->p++;
+            load_period(it);
+        } else if (it->ues && it->u + 1 < it->ues->count) {
+            it->u++;
+            it->ue = &it->ues->items[it->u].ueID;
+            load_report(it, &it->ues->items[it->u].measReport);
+        } else {
+            it->rec = NULL;
+            it->items = NULL;
+            it->nrec = 0;
+            it->last = NULL;
+            return false;
+        }
+    }
+    if (s != it->last) {
+        s->cell = it->o.cell;
+        s->ue = it->ue;
+        s->period = it->p;
+        s->incomplete = it->incomplete;
+        s->ts_ns = it->ts_cur;
+        s->cond = NULL;
+    }
+    if (it->conds) {
+        emit_cond(it, s);   /* writes cond each time; last stays NULL */
+        return true;
+    }
+    it->last = s;
+    const kz_kpm_MeasurementInfoItem *mi = it->mi;
+    if (mi && mi->measType.present == kz_kpm_MeasurementType_measName)
+        return kz_kpm_iter_next(it, s);   /* the fast path applies now */
+    emit_value(it, s);
+    return true;
+}
+
+/* The fast path: the same sample struct as last time, same period, a metric given by name:
+ * only the per-value fields change (see kz_kpm_iter_next in the header).  No calls, so no
+ * registers to save; anything else (IDs, format 2, a new period or UE) is next_slow's. */
 bool kz_kpm_iter_next(kz_kpm_iter *it, kz_kpm_sample *s)
 {
-    if (it->rec && it->k < it->rec->count)
-        return emit(it, s);
-    return next_slow(it, s);
+    uint32_t k = it->k;
+    const kz_kpm_MeasurementInfoItem *mi = it->mi;
+    if (s != it->last || k >= it->nrec || !mi ||
+        mi->measType.present != kz_kpm_MeasurementType_measName)
+        return next_slow(it, s);
+    const kz_kpm_MeasurementRecordItem *ri = &it->items[k];
+    uint32_t present = ri->present;
+    it->k = k + 1;
+    s->index = k;
+    /* CHOICE integer = 1 and real = 2 are KZ_KPM_VALUE_INT and _REAL; noValue (3), none (0)
+     * and unknown alternatives are KZ_KPM_VALUE_NONE */
+    s->v.kind = (kz_kpm_value_kind)(present < 3 ? present : KZ_KPM_VALUE_NONE);
+    s->v.i = ri->u.integer;
+    s->v.r = ri->u.real;
+    uint32_t l = it->l, nl = mi->labelInfoList.count;
+    s->label = l < nl ? &mi->labelInfoList.items[l].measLabel : NULL;
+    s->name = mi->measType.u.measName;
+    s->id = 0;
+    if (++l < nl) {
+        it->l = l;
+    } else {
+        it->l = 0;
+        mi++;
+        it->mi = mi < it->mi_end ? mi : NULL;
+    }
+    return true;
 }
 
 int kz_kpm_foreach(const kz_kpm_E2SM_KPM_IndicationHeader *hdr,
