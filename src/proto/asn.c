@@ -737,15 +737,14 @@ static int dec_ies(dec_ctx *c, const kz_asn_type *t, kz_per_dec *d, void *v)
         }
         /* IEs usually come in the order of the set, some optional ones left out: look from
          * after the previous one onwards, then from the start. */
-        unsigned i = guess;
-        while (i < t->n && t->ies[i].id != id)
-            i++;
-        if (i == t->n)
-            for (i = 0; i < guess && t->ies[i].id != id; i++)
+        unsigned i;
+        for (i = guess; i < t->n && t->ies[i].id != id; i++)
+            ;
+        if (i >= t->n)
+            for (i = 0; i < t->n && t->ies[i].id != id; i++)
                 ;
-        if (i == guess && (guess >= t->n || t->ies[i].id != id))
-            i = t->n;
-        guess = i + 1;
+        if (i < t->n)
+            guess = i + 1;
         if (i == t->n) {
             size_t at = d->bit;
             if ((rc = skip_open(c, d, "ProtocolIE-Field"))) {
