@@ -151,6 +151,19 @@ static void update_events(ksock *ks)
     kz_io_set(&ks->io, ev);
 }
 
+/* Why an association was lost.  Linux fails it on retransmission or heartbeat timeouts without
+ * an ADDR_UNREACHABLE notification when path and association retransmission limits are equal (as
+ * here), but it sets the socket error: ETIMEDOUT for a peer that stopped answering, ECONNRESET for
+ * an ABORT received. */
+static int lost_reason(ksock *ks)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(ks->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == ETIMEDOUT)
+        return KZ_ETIMEOUT;
+    return ks->unreachable ? KZ_ETIMEOUT : KZ_ECLOSED;
+}
+
 static void on_notification(ksock *ks, const uint8_t *buf, size_t n)
 {
     const union sctp_notification *sn = (const void *)buf;
@@ -167,7 +180,7 @@ static void on_notification(ksock *ks, const uint8_t *buf, size_t n)
             break;
         case SCTP_COMM_LOST:
         case SCTP_CANT_STR_ASSOC:
-            kz__assoc_down(a, ks->unreachable ? KZ_ETIMEOUT : KZ_ECLOSED);
+            kz__assoc_down(a, lost_reason(ks));
             break;
         case SCTP_RESTART:
             kz__assoc_down(a, KZ_ECLOSED);

@@ -42,6 +42,8 @@ GUEST_IP=$NET.2
 PORT=36421          # E2 (SCTP) port on both sides
 UDP=9899            # SCTP-over-UDP port on both sides
 ECHO_PORT=36422     # guest kizuna-echo server (SCTP port)
+DEAD_PORT=36423     # host kizuna-echo server for the dead-peer check (SCTP port) ...
+DEAD_UDP=9901       # ... on its own usrsctp stack, UDP port
 KPM_COUNT=30        # kpimon exits after this many indications
 EMU_SECONDS=600     # simulated seconds per emulator run (at --speed 60: 10 s)
 TIMEOUT=${KZ_TIMEOUT:-600}
@@ -84,6 +86,8 @@ cat > "$SHARE/env.sh" <<EOF
 ECHO_PATH=$BIN_ECHO
 ECHO_PORT=$ECHO_PORT
 ECHO_ASSOCS=6
+DEAD_PORT=$DEAD_PORT
+DEAD_UDP=$DEAD_UDP
 ASSOCS=$ASSOCS
 KPM_COUNT=$KPM_COUNT
 EMU_SECONDS=$EMU_SECONDS
@@ -121,6 +125,8 @@ for _ in $(seq 50); do grep -q 'e2 listening' "$OUT/host-ric.log" && break; slee
 "${NSX[@]}" "$BIN_KPI" --bus "unix://$OUT/ric.sock" --csv --count "$KPM_COUNT" --duration "$TIMEOUT" \
     > "$OUT/host-kpimon.log" 2>&1 &
 HOST_KPI=$!
+"${NSX[@]}" "$BIN_ECHO" server "sctp+udp://$HOST_IP:$DEAD_UDP" -P "$DEAD_PORT" > "$OUT/host-dead-echo.log" 2>&1 &
+PIDS+=($!)
 log "netns $NS: $TAP $HOST_IP/24; host RIC on sctp+udp://$HOST_IP:$UDP (SCTP $PORT), kpimon pid $HOST_KPI"
 
 # --- boot -------------------------------------------------------------------------------------
@@ -138,7 +144,7 @@ T0=$(now)
 QEMU_PID=$!
 log "qemu (TCG) pid $QEMU_PID; console $OUT/console.log"
 
-ECHO_RC=skipped EMU_RC=skipped DONE_ECHO=0 DONE_RIC=0 HOST_EMU=
+ECHO_RC=skipped EMU_RC=skipped DONE_ECHO=0 DONE_RIC=0 DONE_CUT=0 HOST_EMU=
 while kill -0 "$QEMU_PID" 2>/dev/null; do
     if [ $DONE_ECHO = 0 ] && grep -aqs '^KZ-READY echo-server' "$OUT/console.log"; then
         DONE_ECHO=1
@@ -149,6 +155,12 @@ while kill -0 "$QEMU_PID" 2>/dev/null; do
             -n 2000 -s 200 -c 1 >> "$OUT/host-echo.log" 2>&1 || ECHO_RC=1
         "${NSX[@]}" timeout 60 "$BIN_ECHO" client "sctp+udp://$GUEST_IP:$UDP" -P "$ECHO_PORT" \
             -n 50 -s 65536 -c 5 >> "$OUT/host-echo.log" 2>&1 || ECHO_RC=1
+    fi
+    if [ $DONE_CUT = 0 ] && grep -aqs '^KZ-READY cut' "$OUT/console.log"; then
+        DONE_CUT=1; ip -n "$NS" link set "$TAP" down; log "tap down (dead-peer check)"
+    fi
+    if [ $DONE_CUT = 1 ] && grep -aqs '^KZ-READY restore' "$OUT/console.log"; then
+        DONE_CUT=2; ip -n "$NS" link set "$TAP" up; log "tap up"
     fi
     if [ $DONE_RIC = 0 ] && grep -aqs '^KZ-READY ric' "$OUT/console.log"; then
         DONE_RIC=1
@@ -168,7 +180,7 @@ KPI_RC=0; kill -0 "$HOST_KPI" 2>/dev/null && kill "$HOST_KPI"; wait "$HOST_KPI" 
 
 # --- report -----------------------------------------------------------------------------------
 echo "----- guest console (KZ lines and logs) -----"
-grep -a -E '^(KZ-|==|tt\||echo\||ric\||kpimon\||emu\||net\.sctp|Sctp)' "$OUT/console.log"
+grep -a -E '^(KZ-|==|tt\||echo\||dead\||ric\||kpimon\||emu\||net\.sctp|Sctp)' "$OUT/console.log"
 echo "----- host kizuna-echo clients (usrsctp) -----"; cat "$OUT/host-echo.log" 2>/dev/null
 echo "----- host kizuna emu -> guest RIC -----"; cat "$OUT/host-emu.log" 2>/dev/null
 echo "----- host RIC (usrsctp) <- guest emu -----"; grep -E 'node up|setup|error' "$OUT/host-ric.log" | head -20

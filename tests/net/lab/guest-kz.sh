@@ -9,6 +9,9 @@
 #   2. network up, net.sctp.udp_port / encap_port = UDP (RFC 6951 from here on);
 #   3. kizuna-echo server on sctp://GUEST:ECHO_PORT (kernel); the host's kizuna-echo client
 #      comes over sctp+udp (usrsctp) when it sees 'KZ-READY echo-server';
+#   3b. a guest kizuna-echo client against a host kizuna-echo server (sctp+udp, UDP DEAD_UDP);
+#      the host takes the tap down at 'KZ-READY cut' and up at 'KZ-READY restore': the time to
+#      on_down measures dead-peer detection (heartbeat/RTO options) on the kernel side;
 #   4. `kizuna ric --e2 sctp://0.0.0.0:PORT` + kizuna-kpimon in the guest; the host's
 #      `kizuna emu --ric sctp+udp://GUEST:UDP` connects when it sees 'KZ-READY ric';
 #   5. `kizuna emu --ric sctp://HOST:PORT` in the guest against the host's RIC over sctp+udp.
@@ -97,6 +100,31 @@ else
 fi
 sed 's/^/echo| /' $W/echo.log
 kill $EP 2>/dev/null; wait $EP 2>/dev/null
+
+echo "== [$(up)] step 3b: dead peer: guest kizuna-echo client sctp://$HOST:$DEAD_PORT, then the host cuts the tap"
+sc encap_port "$DEAD_UDP"      # the host's echo server has its own usrsctp stack on UDP $DEAD_UDP
+"$B/kizuna-echo" client "sctp://$HOST:$DEAD_PORT" -n 100000000 -s 200 -c 1 > $W/dead.log 2>&1 &
+DP=$!
+if wait_for $W/dead.log '^up:' 20; then
+    sc encap_port "$UDP"
+    sleep 1
+    echo "KZ-READY cut"
+    t0=$(up)
+    if wait_for $W/dead.log '^down:' 30; then
+        dt=$(awk -v a="$(up)" -v b="$t0" 'BEGIN{printf "%.2f", a-b}')
+        grep -q '^down:.*timed out' $W/dead.log || bad "dead-peer: reason is not KZ_ETIMEOUT"
+        ok "dead-peer: tap cut under load, $(grep '^down:' $W/dead.log | head -1) after ${dt} s (dead_peer_ms 3000)"
+    else
+        bad "dead-peer: no down within 30 s of the cut"
+    fi
+else
+    sc encap_port "$UDP"
+    bad "dead-peer: client never up"
+fi
+kill $DP 2>/dev/null; wait $DP 2>/dev/null
+sed 's/^/dead| /' $W/dead.log | head -5
+echo "KZ-READY restore"
+sleep 2
 
 echo "== [$(up)] step 4: kizuna ric --e2 sctp://0.0.0.0:$PORT in the guest, emu on the host"
 "$B/kizuna" ric --e2 "sctp://0.0.0.0:$PORT" --bus unix://$W/ric.sock --status 0 \
