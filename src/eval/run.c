@@ -526,7 +526,7 @@ static void *worker(void *arg)
             ev->failed = rc;
             static const char *const names[KZ_EVAL_NRUNS] = {
                 "always-on", "night-schedule", "threshold", "clairvoyant", "energy-saver"};
-            snprintf(ev->err, sizeof ev->err, "%s: %s", names[id],
+            snprintf(ev->err, sizeof ev->err, "%s: %.220s", names[id],
                      err[0] ? err : kz_strerror(rc));
         }
         pthread_cond_broadcast(&ev->cv);
