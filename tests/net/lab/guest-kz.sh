@@ -62,6 +62,21 @@ sed 's/^/tt| /' $W/tt.log
 if [ $rc = 0 ]; then ok "test_transport-sctp rc=0 ($(awk -v a="$(up)" -v b="$t0" 'BEGIN{printf "%.1f", a-b}') s)"
 else bad "test_transport-sctp rc=$rc"; fi
 
+echo "== [$(up)] step 1b: kizuna-echo over kernel SCTP on guest loopback (RTT under TCG)"
+"$B/kizuna-echo" server "sctp://127.0.0.1:$((ECHO_PORT + 10))" > $W/lo-echo.log 2>&1 &
+LP=$!
+if wait_for $W/lo-echo.log listening 10 &&
+   timeout 30 "$B/kizuna-echo" client "sctp://127.0.0.1:$((ECHO_PORT + 10))" -n 2000 -s 200 -c 1 > $W/lo-cli.log 2>&1 &&
+   timeout 30 "$B/kizuna-echo" client "sctp://127.0.0.1:$((ECHO_PORT + 10))" -n 50 -s 200 -c 100 >> $W/lo-cli.log 2>&1; then
+    ok "loopback-echo: $(grep -c echoes $W/lo-cli.log) runs OK"
+else
+    bad "loopback-echo"
+fi
+sed 's/^/lo| /' $W/lo-cli.log | grep -v '^lo| \(up\|down\):'
+grep -v '^\(up\|down\):' $W/lo-echo.log | sed 's/^/lo-srv| /' | head
+kill $LP 2>/dev/null; wait $LP 2>/dev/null
+if [ "${STOP_AFTER:-}" = 1 ]; then echo "KZ-RESULT pass=$pass fail=$fail uptime=$(up)"; exit 0; fi
+
 echo "== [$(up)] step 2: network + SCTP over UDP"
 modprobe virtio_net
 IF=
