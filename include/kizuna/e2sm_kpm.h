@@ -224,10 +224,12 @@ typedef struct kz_kpm_iter {
     const kz_kpm_MeasurementCondUEidList *conds;     /* format 2 */
     const kz_kpm_MeasurementRecord *rec;
     const kz_kpm_MeasurementRecordItem *items;       /* rec's values, nrec of them */
-    const kz_kpm_MeasurementInfoItem *mi;            /* measInfoList item of value k, or NULL */
-    const kz_kpm_MeasurementInfoItem *mi_end;        /* one past measInfoList's last item */
+    const kz_kpm_MeasurementInfoItem *mis;           /* info's items, ninfo of them */
+    const kz_kpm_MeasurementInfoItem *mi;            /* emit_value: item of value k, or NULL */
     kz_kpm_sample *last;     /* the sample whose per-period fields are current, or NULL */
-    uint32_t fmt, u, p, k, j, l, nrec;
+    uint32_t fmt, u, p, k, l, nrec;
+    uint32_t ninfo, nfast;   /* values k < nfast may take the fast path (value k is mis[k]) */
+    bool by_k;               /* so far this period, value k was mis[k] (emit_value not used) */
     int64_t base_ns, step_ns, ts_cur;
     bool incomplete, has_ts;
     kz_octets names[KZ_KPM_ITER_NAMES];              /* valid where name_ids[i] is a measID */

@@ -421,28 +421,31 @@ static void load_period(kz_kpm_iter *it)
     it->rec = &d->measRecord;
     it->items = d->measRecord.items;
     it->nrec = d->measRecord.count;
+    it->nfast = it->nrec < it->ninfo ? it->nrec : it->ninfo;
+    it->by_k = true;   /* value k is measurement k until emit_value takes over */
     it->incomplete = d->has_incompleteFlag;
-    it->k = it->l = 0;
-    it->mi = it->info && it->info->count ? it->info->items : NULL;
-    it->mi_end = it->mi ? it->mi + it->info->count : NULL;
+    it->k = 0;
     it->ts_cur = it->has_ts ? it->base_ns + (int64_t)it->p * it->step_ns : 0;
     it->last = NULL;   /* the per-period fields of the next sample change */
 }
 
-static void load_report(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationMessage_Format1 *f)
+static inline void load_report(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationMessage_Format1 *f)
 {
     it->data = &f->measData;
-    it->info = f->has_measInfoList ? &f->measInfoList : it->o.sub_meas;
+    const kz_kpm_MeasurementInfoList *info = f->has_measInfoList ? &f->measInfoList : it->o.sub_meas;
+    it->info = info;
+    it->mis = info ? info->items : NULL;
+    it->ninfo = info ? info->count : 0;
     int64_t g = f->has_granulPeriod ? f->granulPeriod : (int64_t)it->o.granul_ms;
     it->step_ns = g * 1000000;
     it->p = 0;
-    it->rec = NULL;
-    it->items = NULL;
-    it->nrec = 0;
-    it->mi = NULL;
-    it->last = NULL;
-    if (it->data->count)
+    if (it->data->count) {
         load_period(it);
+    } else {
+        it->items = NULL;
+        it->nrec = it->nfast = it->k = 0;
+        it->last = NULL;
+    }
 }
 
 int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hdr,
@@ -494,22 +497,24 @@ int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hd
     return 0;
 }
 
-/* integer = 1, real = 2, noValue = 3 in the generated CHOICE */
-static const uint8_t kind_of[4] = { KZ_KPM_VALUE_NONE, KZ_KPM_VALUE_INT, KZ_KPM_VALUE_REAL,
-                                    KZ_KPM_VALUE_NONE };
 
-/* The per-value fields of one value of the current record (the caller checked there is one):
- * index, value, and for formats 1/3 the metric (name, id, label), advancing along
- * measInfoList.  The per-period fields are the caller's. */
-static inline void emit_value(kz_kpm_iter *it, kz_kpm_sample *s)
+/* The per-value fields of a value the fast path does not serve (the caller checked there is
+ * one): index, value, and for formats 1/3 the metric (name, id, label), walking measInfoList
+ * label by label from where the fast path left it.  The per-period fields are the caller's. */
+__attribute__((noinline)) static void emit_value(kz_kpm_iter *it, kz_kpm_sample *s)
 {
     uint32_t k = it->k;
+    if (it->by_k) {   /* values 0..k-1 were measurements 0..k-1, one label each */
+        it->mi = k < it->ninfo ? &it->mis[k] : NULL;
+        it->l = 0;
+        it->by_k = false;
+        it->nfast = 0;   /* the rest of this period is ours */
+    }
     const kz_kpm_MeasurementRecordItem *ri = &it->items[k];
     it->k = k + 1;
     s->index = k;
-    s->v.kind = (kz_kpm_value_kind)(ri->present < 4 ? kind_of[ri->present] : KZ_KPM_VALUE_NONE);
-    /* both views of the union (defined in C11); only the one kind names is meaningful */
-    s->v.i = ri->u.integer;
+    s->v.kind = (kz_kpm_value_kind)(ri->present < 3 ? ri->present : KZ_KPM_VALUE_NONE);
+    s->v.i = ri->u.integer;   /* both views of the union (defined in C11) */
     s->v.r = ri->u.real;
     const kz_kpm_MeasurementInfoItem *mi = it->mi;
     if (mi) {
@@ -520,7 +525,7 @@ static inline void emit_value(kz_kpm_iter *it, kz_kpm_sample *s)
             s->name = mt->u.measName;
             s->id = 0;
         } else {
-            s->name = slot_name(it, (uint32_t)(mi - it->info->items), mt);
+            s->name = slot_name(it, (uint32_t)(mi - it->mis), mt);
             s->id = mt->present == kz_kpm_MeasurementType_measID ? mt->u.measID : 0;
         }
         if (++l < nl) {
@@ -528,7 +533,7 @@ static inline void emit_value(kz_kpm_iter *it, kz_kpm_sample *s)
         } else {   /* next measurement of measInfoList, if any */
             it->l = 0;
             mi++;
-            it->mi = mi < it->mi_end ? mi : NULL;
+            it->mi = mi < it->mis + it->ninfo ? mi : NULL;
         }
     } else {   /* no list, or a value beyond it */
         s->label = NULL;
@@ -539,34 +544,58 @@ static inline void emit_value(kz_kpm_iter *it, kz_kpm_sample *s)
 }
 
 /* Format 2: the k-th value belongs to the k-th measCondUEidList item. */
-static void emit_cond(kz_kpm_iter *it, kz_kpm_sample *s)
+__attribute__((noinline)) static void emit_cond(kz_kpm_iter *it, kz_kpm_sample *s)
 {
     uint32_t k = it->k;
     const kz_kpm_MeasurementRecordItem *ri = &it->items[k];
     it->k = k + 1;
     s->index = k;
-    s->v.kind = (kz_kpm_value_kind)(ri->present < 4 ? kind_of[ri->present] : KZ_KPM_VALUE_NONE);
+    s->v.kind = (kz_kpm_value_kind)(ri->present < 3 ? ri->present : KZ_KPM_VALUE_NONE);
     s->v.i = ri->u.integer;
     s->v.r = ri->u.real;
     s->label = NULL;
+    s->cond = NULL;
+    s->name.buf = NULL;
+    s->name.len = 0;
+    s->id = 0;
     if (k < it->conds->count) {
         s->cond = &it->conds->items[k];
         const kz_kpm_MeasurementType *mt = &s->cond->measType;
         s->name = slot_name(it, k, mt);
         s->id = mt->present == kz_kpm_MeasurementType_measID ? mt->u.measID : 0;
-    } else {
-        s->cond = NULL;
-        s->name.buf = NULL;
-        s->name.len = 0;
-        s->id = 0;
     }
 }
 
-bool kz_kpm_iter_next(kz_kpm_iter *it, kz_kpm_sample *s);
+/* The fast path's test: value k is measurement k, given by name, with one label. */
+static inline bool fast_ok(const kz_kpm_iter *it, kz_kpm_sample *s, uint32_t k)
+{
+    return s == it->last && k < it->nfast &&
+           it->mis[k].measType.present == kz_kpm_MeasurementType_measName &&
+           it->mis[k].labelInfoList.count == 1;
+}
 
-/* The slow path: a new period or UE report, another sample struct, a metric given by ID, format
- * 2 -- or the end.  Writes the per-period fields of *s (cell, UE, period, incomplete flag,
- * timestamp) when they are not already there, then the value. */
+/* The fast path's work: index, value, name, label. */
+static inline bool emit_fast(kz_kpm_iter *it, kz_kpm_sample *s, uint32_t k)
+{
+    const kz_kpm_MeasurementRecordItem *ri = &it->items[k];
+    const kz_kpm_MeasurementInfoItem *mi = &it->mis[k];
+    uint32_t present = ri->present;
+    it->k = k + 1;
+    s->index = k;
+    /* CHOICE integer = 1 and real = 2 are KZ_KPM_VALUE_INT and _REAL; noValue (3), none (0)
+     * and unknown alternatives are KZ_KPM_VALUE_NONE */
+    s->v.kind = (kz_kpm_value_kind)(present < 3 ? present : KZ_KPM_VALUE_NONE);
+    s->v.i = ri->u.integer;   /* both views of the union (defined in C11) */
+    s->v.r = ri->u.real;
+    s->name = mi->measType.u.measName;
+    s->label = &mi->labelInfoList.items[0].measLabel;
+    s->id = 0;
+    return true;
+}
+
+/* The slow path: a new period or UE report, another sample struct, a metric given by ID or
+ * with several labels, format 2 -- or the end.  Writes the per-period fields of *s (cell,
+ * UE, period, incomplete flag, timestamp) when they are not already there, then the value. */
 __attribute__((noinline)) static bool next_slow(kz_kpm_iter *it, kz_kpm_sample *s)
 {
     while (it->k >= it->nrec) {
@@ -578,9 +607,8 @@ __attribute__((noinline)) static bool next_slow(kz_kpm_iter *it, kz_kpm_sample *
             it->ue = &it->ues->items[it->u].ueID;
             load_report(it, &it->ues->items[it->u].measReport);
         } else {
-            it->rec = NULL;
             it->items = NULL;
-            it->nrec = 0;
+            it->nrec = it->nfast = 0;
             it->last = NULL;
             return false;
         }
@@ -598,44 +626,21 @@ __attribute__((noinline)) static bool next_slow(kz_kpm_iter *it, kz_kpm_sample *
         return true;
     }
     it->last = s;
-    const kz_kpm_MeasurementInfoItem *mi = it->mi;
-    if (mi && mi->measType.present == kz_kpm_MeasurementType_measName)
-        return kz_kpm_iter_next(it, s);   /* the fast path applies now */
+    if (fast_ok(it, s, it->k))
+        return emit_fast(it, s, it->k);
     emit_value(it, s);
     return true;
 }
 
-/* The fast path: the same sample struct as last time, same period, a metric given by name:
- * only the per-value fields change (see kz_kpm_iter_next in the header).  No calls, so no
- * registers to save; anything else (IDs, format 2, a new period or UE) is next_slow's. */
+/* The fast path: the same sample struct as last time, same period, value k of measurement k
+ * by name with one label: only the per-value fields change (see kz_kpm_iter_next in the
+ * header).  No calls, so no registers to save. */
 bool kz_kpm_iter_next(kz_kpm_iter *it, kz_kpm_sample *s)
 {
     uint32_t k = it->k;
-    const kz_kpm_MeasurementInfoItem *mi = it->mi;
-    if (s != it->last || k >= it->nrec || !mi ||
-        mi->measType.present != kz_kpm_MeasurementType_measName)
+    if (!fast_ok(it, s, k))
         return next_slow(it, s);
-    const kz_kpm_MeasurementRecordItem *ri = &it->items[k];
-    uint32_t present = ri->present;
-    it->k = k + 1;
-    s->index = k;
-    /* CHOICE integer = 1 and real = 2 are KZ_KPM_VALUE_INT and _REAL; noValue (3), none (0)
-     * and unknown alternatives are KZ_KPM_VALUE_NONE */
-    s->v.kind = (kz_kpm_value_kind)(present < 3 ? present : KZ_KPM_VALUE_NONE);
-    s->v.i = ri->u.integer;
-    s->v.r = ri->u.real;
-    uint32_t l = it->l, nl = mi->labelInfoList.count;
-    s->label = l < nl ? &mi->labelInfoList.items[l].measLabel : NULL;
-    s->name = mi->measType.u.measName;
-    s->id = 0;
-    if (++l < nl) {
-        it->l = l;
-    } else {
-        it->l = 0;
-        mi++;
-        it->mi = mi < it->mi_end ? mi : NULL;
-    }
-    return true;
+    return emit_fast(it, s, k);
 }
 
 int kz_kpm_foreach(const kz_kpm_E2SM_KPM_IndicationHeader *hdr,
