@@ -85,7 +85,7 @@ ldd "$BIN_TT" "$BIN_ECHO" "$BIN_KZ" "$BIN_KPI" | awk '$2 == "=>" && $3 ~ /^\// {
 cat > "$SHARE/env.sh" <<EOF
 ECHO_PATH=$BIN_ECHO
 ECHO_PORT=$ECHO_PORT
-ECHO_ASSOCS=6
+ECHO_ASSOCS=8
 DEAD_PORT=$DEAD_PORT
 DEAD_UDP=$DEAD_UDP
 ASSOCS=$ASSOCS
@@ -151,11 +151,14 @@ while kill -0 "$QEMU_PID" 2>/dev/null; do
         DONE_ECHO=1
         log "guest echo server up after $(since "$T0") s: host kizuna-echo clients over sctp+udp"
         ECHO_RC=0
-        # run 1: 1 association, 2,000 x 200 B ping-pong (RTT across the VM); run 2: 10 x 64 KiB
+        # run 1: 1 association, 2,000 x 200 B ping-pong (RTT across the VM); run 2: 5 x 50 x 64 KiB
         "${NSX[@]}" timeout 60 "$BIN_ECHO" client "sctp+udp://$GUEST_IP:$UDP" -P "$ECHO_PORT" \
             -n 2000 -s 200 -c 1 >> "$OUT/host-echo.log" 2>&1 || ECHO_RC=1
         "${NSX[@]}" timeout 60 "$BIN_ECHO" client "sctp+udp://$GUEST_IP:$UDP" -P "$ECHO_PORT" \
             -n 50 -s 65536 -c 5 >> "$OUT/host-echo.log" 2>&1 || ECHO_RC=1
+        # run 3: 2 x 20 x 200,000 B -- over 64 KiB, so the guest reads each in pieces
+        "${NSX[@]}" timeout 60 "$BIN_ECHO" client "sctp+udp://$GUEST_IP:$UDP" -P "$ECHO_PORT" \
+            -n 20 -s 200000 -c 2 >> "$OUT/host-echo.log" 2>&1 || ECHO_RC=1
     fi
     if [ $DONE_CUT = 0 ] && grep -aqs '^KZ-READY cut' "$OUT/console.log"; then
         DONE_CUT=1; ip -n "$NS" link set "$TAP" down; log "tap down (dead-peer check)"
