@@ -184,7 +184,7 @@ KPI_RC=0; kill -0 "$HOST_KPI" 2>/dev/null && kill "$HOST_KPI"; wait "$HOST_KPI" 
 
 # --- report -----------------------------------------------------------------------------------
 echo "----- guest console (KZ lines and logs) -----"
-grep -a -E '^(KZ-|==|tt\||lo\||lo-srv\||echo\||dead\||ric\||kpimon\||emu\||net\.sctp|Sctp)' "$OUT/console.log"
+grep -a -E '^(KZ-|==|tt\||lo\||lo-srv\||g2h\||echo\||dead\||ric\||kpimon\||emu\||net\.sctp|Sctp)' "$OUT/console.log"
 echo "----- host kizuna-echo clients (usrsctp) -----"; cat "$OUT/host-echo.log" 2>/dev/null
 echo "----- host kizuna emu -> guest RIC -----"; cat "$OUT/host-emu.log" 2>/dev/null
 echo "----- host RIC (usrsctp) <- guest emu -----"; grep -E 'node up|setup|error' "$OUT/host-ric.log" | head -20

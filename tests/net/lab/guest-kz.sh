@@ -118,6 +118,14 @@ kill $EP 2>/dev/null; wait $EP 2>/dev/null
 
 echo "== [$(up)] step 3b: dead peer: guest kizuna-echo client sctp://$HOST:$DEAD_PORT, then the host cuts the tap"
 sc encap_port "$DEAD_UDP"      # the host's echo server has its own usrsctp stack on UDP $DEAD_UDP
+# first guest (kernel) -> host (usrsctp): RTT, and 200,000-byte messages the host reads in pieces
+if timeout 60 "$B/kizuna-echo" client "sctp://$HOST:$DEAD_PORT" -n 2000 -s 200 -c 1 > $W/g2h.log 2>&1 &&
+   timeout 60 "$B/kizuna-echo" client "sctp://$HOST:$DEAD_PORT" -n 20 -s 200000 -c 2 >> $W/g2h.log 2>&1; then
+    ok "guest-to-host-echo: 2 runs OK"
+else
+    bad "guest-to-host-echo"
+fi
+sed 's/^/g2h| /' $W/g2h.log | grep -v '^g2h| \(up\|down\):'
 "$B/kizuna-echo" client "sctp://$HOST:$DEAD_PORT" -n 100000000 -s 200 -c 1 > $W/dead.log 2>&1 &
 DP=$!
 if wait_for $W/dead.log '^up:' 20; then
