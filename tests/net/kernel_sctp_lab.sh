@@ -7,6 +7,8 @@
 # What runs where (guest script: tests/net/lab/guest-kz.sh):
 #   guest  test_transport sctp on guest loopback (the same test body as every backend)
 #   guest  kizuna-echo server sctp://  <-  host kizuna-echo client sctp+udp://  (RTT across the VM)
+#   guest  kizuna-echo client sctp://  ->  host kizuna-echo server sctp+udp://  (RTT, then the tap
+#          is cut under load: dead-peer detection on the kernel side)
 #   guest  kizuna ric --e2 sctp:// + kizuna-kpimon  <-  host kizuna emu --ric sctp+udp://
 #   guest  kizuna emu --ric sctp://  ->  host kizuna ric --e2 sctp+udp:// + kizuna-kpimon
 # Ends with 'LAB PASS' (exit 0) or 'LAB FAIL' (exit 1); exit 77 = skipped (no KZ_LAB=1, not root
