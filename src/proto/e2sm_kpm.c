@@ -589,7 +589,8 @@ static inline bool emit_fast(kz_kpm_iter *it, kz_kpm_sample *s, uint32_t k)
     s->v.r = ri->u.real;
     s->name = mi->measType.u.measName;
     s->label = &mi->labelInfoList.items[0].measLabel;
-    s->id = 0;
+    /* s->id is 0: written so with the per-period fields, and emit_value, which may change
+     * it, ends the fast path for the rest of the period */
     return true;
 }
 
@@ -620,6 +621,7 @@ __attribute__((noinline)) static bool next_slow(kz_kpm_iter *it, kz_kpm_sample *
         s->incomplete = it->incomplete;
         s->ts_ns = it->ts_cur;
         s->cond = NULL;
+        s->id = 0;
     }
     if (it->conds) {
         emit_cond(it, s);   /* writes cond each time; last stays NULL */
