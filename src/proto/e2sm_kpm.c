@@ -504,18 +504,25 @@ int kz_kpm_iter_init(kz_kpm_iter *it, const kz_kpm_E2SM_KPM_IndicationHeader *hd
 __attribute__((noinline)) static void emit_value(kz_kpm_iter *it, kz_kpm_sample *s)
 {
     uint32_t k = it->k;
-    if (it->by_k) {   /* values 0..k-1 were measurements 0..k-1, one label each */
-        it->mi = k < it->ninfo ? &it->mis[k] : NULL;
-        it->l = 0;
-        it->by_k = false;
-        it->nfast = 0;   /* the rest of this period is ours */
-    }
     const kz_kpm_MeasurementRecordItem *ri = &it->items[k];
     it->k = k + 1;
     s->index = k;
     s->v.kind = (kz_kpm_value_kind)(ri->present < 3 ? ri->present : KZ_KPM_VALUE_NONE);
     s->v.i = ri->u.integer;   /* both views of the union (defined in C11) */
     s->v.r = ri->u.real;
+    if (it->by_k) {   /* values 0..k-1 were measurements 0..k-1, one label each */
+        const kz_kpm_MeasurementInfoItem *mk = k < it->ninfo ? &it->mis[k] : NULL;
+        if (mk && mk->labelInfoList.count == 1) {   /* an ID: still in step, fast path next */
+            s->label = &mk->labelInfoList.items[0].measLabel;
+            s->name = slot_name(it, k, &mk->measType);
+            s->id = mk->measType.present == kz_kpm_MeasurementType_measID ? mk->measType.u.measID : 0;
+            return;
+        }
+        it->mi = mk;
+        it->l = 0;
+        it->by_k = false;
+        it->nfast = 0;   /* the rest of this period is ours */
+    }
     const kz_kpm_MeasurementInfoItem *mi = it->mi;
     if (mi) {
         const kz_kpm_MeasurementType *mt = &mi->measType;
@@ -589,8 +596,7 @@ static inline bool emit_fast(kz_kpm_iter *it, kz_kpm_sample *s, uint32_t k)
     s->v.r = ri->u.real;
     s->name = mi->measType.u.measName;
     s->label = &mi->labelInfoList.items[0].measLabel;
-    /* s->id is 0: written so with the per-period fields, and emit_value, which may change
-     * it, ends the fast path for the rest of the period */
+    s->id = 0;
     return true;
 }
 
@@ -621,7 +627,6 @@ __attribute__((noinline)) static bool next_slow(kz_kpm_iter *it, kz_kpm_sample *
         s->incomplete = it->incomplete;
         s->ts_ns = it->ts_cur;
         s->cond = NULL;
-        s->id = 0;
     }
     if (it->conds) {
         emit_cond(it, s);   /* writes cond each time; last stays NULL */

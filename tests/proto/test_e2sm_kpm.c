@@ -728,6 +728,103 @@ static void test_ran_function_gnb(void **state)
 
 /* Iterating a format 3 indication: the cost per value (informational; not asserted, since
  * sanitizer builds are slow). */
+/* kz_kpm_iter_next writes the per-period fields of a sample only when they change or when
+ * the sample struct is not the one it filled last: iterating into one struct, alternating
+ * between two, and the samples a caller copies out must all agree -- across names, IDs, a
+ * measurement with two labels, several periods and UEs. */
+static int sample_cmp(const kz_kpm_sample *a, const kz_kpm_sample *b)
+{
+    return a->cell != b->cell || a->ue != b->ue || a->name.buf != b->name.buf ||
+           a->name.len != b->name.len || a->id != b->id || a->label != b->label ||
+           a->cond != b->cond || a->period != b->period || a->index != b->index ||
+           a->incomplete != b->incomplete || a->ts_ns != b->ts_ns || a->v.kind != b->v.kind ||
+           (a->v.kind == KZ_KPM_VALUE_INT && a->v.i != b->v.i) ||
+           (a->v.kind == KZ_KPM_VALUE_REAL && a->v.r != b->v.r);
+}
+
+static void test_iter_sample_reuse(void **state)
+{
+    (void)state;
+    enum { UES = 3, MET = 3, MAXS = 64 };
+    static kz_e2sm_UEID ue[UES];
+    const kz_kpm_metric m[MET] = { { "DRB.UEThpDl", 0, NULL }, { NULL, 101, NULL },
+                                   { "RRU.PrbUsedDl", 0, NULL } };
+    kz_kpm_value v[2 * MET];
+    for (int i = 0; i < 2 * MET; i++)
+        v[i] = (kz_kpm_value){ i % 2 ? KZ_KPM_VALUE_REAL : KZ_KPM_VALUE_INT, i * 10, i * 0.25 };
+    const bool inc[2] = { false, true };
+    kz_kpm_ue_report ur[UES];
+    for (int i = 0; i < UES; i++) {
+        memset(&ue[i], 0, sizeof ue[i]);
+        ue[i].present = kz_e2sm_UEID_gNB_DU_UEID;
+        ue[i].u.gNB_DU_UEID.gNB_CU_UE_F1AP_ID = i;
+        ur[i] = (kz_kpm_ue_report){ &ue[i], { m, MET, v, i == 1 ? 2 : 1, i == 1 ? inc : NULL, 1000 } };
+    }
+    kz_arena_reset(&arena);
+    long ml = kz_kpm_build_message_f3(ur, UES, &scratch, buf, sizeof buf);
+    assert_true(ml > 0);
+    const kz_kpm_E2SM_KPM_IndicationMessage *msg;
+    assert_int_equal(kz_kpm_decode_message(buf, (size_t)ml, &arena, &msg, NULL), 0);
+    /* UE 2: its first measurement gets a second label (so value 1 is DRB.UEThpDl again) */
+    kz_kpm_MeasurementInfoItem *mi2 = (kz_kpm_MeasurementInfoItem *)&msg->indicationMessage_formats.u
+        .indicationMessage_Format3.ueMeasReportList.items[2].measReport.measInfoList.items[0];
+    kz_kpm_LabelInfoItem *two = kz_arena_alloc(&arena, 2 * sizeof *two);
+    assert_non_null(two);
+    two[0] = mi2->labelInfoList.items[0];
+    two[1] = two[0];
+    two[1].measLabel.has_fiveQI = true;
+    two[1].measLabel.fiveQI = 9;
+    mi2->labelInfoList.items = two;
+    mi2->labelInfoList.count = 2;
+    uint8_t rf_buf[2048];
+    long rl = kz_kpm_build_ran_function_gnb(&scratch, rf_buf, sizeof rf_buf);
+    const kz_kpm_E2SM_KPM_RANfunction_Description *rf;
+    assert_int_equal(kz_kpm_decode_ran_function(rf_buf, (size_t)rl, &arena, &rf, NULL), 0);
+    kz_e2sm_CGI cell;
+    memset(&cell, 0, sizeof cell);
+    kz_kpm_iter_opts o = { .ran_function = rf, .cell = &cell };
+
+    static kz_kpm_sample one[MAXS], alt[MAXS];
+    size_t n1 = 0, n2 = 0;
+    kz_kpm_iter it;
+    kz_kpm_sample s, pair[2];
+    assert_int_equal(kz_kpm_iter_init(&it, NULL, msg, &o), 0);
+    while (n1 < MAXS && kz_kpm_iter_next(&it, &s))
+        one[n1++] = s;
+    assert_int_equal(kz_kpm_iter_init(&it, NULL, msg, &o), 0);
+    while (n2 < MAXS && kz_kpm_iter_next(&it, &pair[n2 % 2])) {
+        alt[n2] = pair[n2 % 2];
+        n2++;
+    }
+    assert_int_equal(n1, MET + 2 * MET + MET);   /* UE 1 has two periods */
+    assert_int_equal(n2, n1);
+    for (size_t i = 0; i < n1; i++) {
+        if (sample_cmp(&one[i], &alt[i]))
+            fail_msg("sample %zu differs between one struct and two", i);
+        assert_ptr_equal(one[i].cell, &cell);
+    }
+    /* UE 0: name, ID 101 (named by the RAN function), name */
+    assert_true(oct_eq(one[0].name, "DRB.UEThpDl"));
+    assert_int_equal(one[0].id, 0);
+    assert_int_equal(one[1].id, 101);
+    assert_true(one[1].name.len > 0);
+    assert_true(oct_eq(one[2].name, "RRU.PrbUsedDl"));
+    assert_int_equal(one[2].id, 0);
+    /* UE 1, period 1: incomplete, and its own UE */
+    assert_ptr_equal(one[6].ue, &msg->indicationMessage_formats.u.indicationMessage_Format3
+                                     .ueMeasReportList.items[1].ueID);
+    assert_int_equal(one[6].period, 1);
+    assert_true(one[6].incomplete);
+    assert_false(one[3].incomplete);
+    /* UE 2: DRB.UEThpDl twice (labels 0 and 1), then the ID; the third value is beyond */
+    assert_true(oct_eq(one[9].name, "DRB.UEThpDl"));
+    assert_true(oct_eq(one[10].name, "DRB.UEThpDl"));
+    assert_ptr_equal(one[9].label, &two[0].measLabel);
+    assert_ptr_equal(one[10].label, &two[1].measLabel);
+    assert_int_equal(one[11].id, 101);
+    assert_int_equal(one[11].index, 2);
+}
+
 static void test_iter_speed(void **state)
 {
     (void)state;
@@ -793,6 +890,7 @@ int main(void)
         cmocka_unit_test_setup(test_format2_iterate, setup),
         cmocka_unit_test_setup(test_real_zero, setup),
         cmocka_unit_test_setup(test_ran_function_gnb, setup),
+        cmocka_unit_test_setup(test_iter_sample_reuse, setup),
         cmocka_unit_test_setup(test_iter_speed, setup),
         cmocka_unit_test_setup(test_oracle, setup),
     };
