@@ -26,7 +26,9 @@ for t in $targets; do
   log=$build/fuzz/$t.log
   seeds=$(find "$work" -type f | wc -l)
   # -timeout: an input that takes 10 s is a hang; leaks are reported (ASan) as crashes too.
-  "$bin" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+  dict=()
+  [ -f "$here/$t.dict" ] && dict=(-dict="$here/$t.dict")   # fuzz/<target>.dict: JSON keys etc.
+  "$bin" -max_total_time="$secs" -timeout=10 -print_final_stats=1 "${dict[@]}" \
          -artifact_prefix="$art/" "$work" >"$log" 2>&1
   rc=$?
   execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
