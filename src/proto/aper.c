@@ -1085,10 +1085,9 @@ bool kz_real_split(double v, int64_t *mantissa, int *exponent)
     double fr = frexp(v, &e);                      /* 0.5 <= |fr| < 1, exact for denormals */
     int64_t m = (int64_t)ldexp(fr, 53);            /* exact: a double has 53 significant bits */
     e -= 53;
-    while ((m & 1) == 0) {
-        m /= 2;
-        e++;
-    }
+    int tz = __builtin_ctzll((uint64_t)m);         /* m != 0: make the mantissa odd at once */
+    m /= (int64_t)1 << tz;
+    e += tz;
     *mantissa = m;
     *exponent = e;
     return true;
