@@ -8,7 +8,11 @@
  *
  *  1. a parse may refuse any input, with a negative KZ_E* code, but never crash, hang, leak
  *     or read out of bounds (ASan, UBSan); a refusal names a path in err.text;
- *  2. what parses encodes (the pass-through text arena is given, so nothing is dropped);
+ *  2. what parses encodes (the pass-through text arena is given, so nothing is dropped) --
+ *     unless it holds a list the spec sizes 1..N but arrived empty: the parser takes empty
+ *     lists (e2sm_ccc.c get_list, "liberal about empty"), the encoder writes only what the
+ *     spec allows (KZ_EINVAL, "need 1..").  Found by this fuzzer; pinned in
+ *     tests/proto/test_e2sm_ccc.c (test_empty_structure_list);
  *  3. that encoding parses again, and encoding the result gives the same bytes: the encoder's
  *     output is a fixed point.  (The typed structs hold pointers into the text arena, so the
  *     bytes are what is compared, not the structs.)
@@ -58,6 +62,25 @@ static long encode(int kind, const void *in, uint8_t *buf, size_t cap, kz_ccc_er
     }
 }
 
+/* A control message / outcome with a list the encoder refuses to write empty (see 2.). */
+static bool has_empty_list(int kind, const void *v)
+{
+    if (kind == KIND_MSG) {
+        const kz_ccc_control_message *m = v;
+        if (m->format == 1)
+            return m->n_items == 0;
+        if (m->n_cells == 0)
+            return true;
+        for (unsigned i = 0; i < m->n_cells && i < KZ_CCC_MAX_CELLS; i++)
+            if (m->cells[i].n_items == 0)
+                return true;
+    } else if (kind == KIND_OUT) {
+        const kz_ccc_control_outcome *o = v;
+        return o->format == 2 && o->n_cells == 0;
+    }
+    return false;
+}
+
 static _Noreturn void fail(const char *what, int kind, const kz_ccc_err *err, const uint8_t *data,
                            size_t size)
 {
@@ -87,6 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         memset(&err, 0, sizeof err);
         long n1 = encode(kind, &v1, enc1, ENC_CAP, &err);
+        if (n1 == KZ_EINVAL && has_empty_list(kind, &v1))
+            continue;
         if (n1 < 0)
             fail("a parsed value does not encode", kind, &err, data, size);
         memset(&err, 0, sizeof err);

@@ -928,6 +928,28 @@ static void test_encode_errors(void **state)
                                               &ml, &err), KZ_ENOSPC);
 }
 
+/* Found by fuzz/fuzz_ccc: a cell with an empty listOfConfigurationStructures.  The spec sizes
+ * the list 1..maxnoofConfigurationStructures; the parser is liberal about empty lists and
+ * takes it (a cell with nothing to configure), the encoder writes only what the spec allows
+ * and refuses it with a path.  Pinned here so that either side changing is a decision. */
+static void test_empty_structure_list(void **state)
+{
+    (void)state;
+    static const char repro[] =
+        "{\n  \"controlMessageFormat\": {\n    \"listOfCellsControlled\": [\n     {\n"
+        "        \"cellGlobalId\": {\"plmnIdentity\": {\"mcc\": \"440\", \"mnc\": \"10\"},\n"
+        "                         \"nRCellIdentity\": \"0000a1b2c\"},\n"
+        "        \"listOfConfigurationStructures\": [\n             ]\n      }\n    ]\n  }\n}\n";
+    kz_ccc_err err;
+    assert_int_equal(kz_ccc_control_message_parse(U(repro), strlen(repro), &msg, &arena, &err), 0);
+    assert_int_equal(msg.format, 2);
+    assert_int_equal(msg.n_cells, 1);
+    assert_int_equal(msg.cells[0].n_items, 0);
+    assert_int_equal(kz_ccc_control_message_encode(&msg, buf, sizeof buf, &err), KZ_EINVAL);
+    assert_string_equal(err.path, "controlMessageFormat.listOfCellsControlled[0]");
+    assert_non_null(strstr(err.text, "need 1.."));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -948,6 +970,7 @@ int main(void)
         cmocka_unit_test_setup(test_deep_nesting, setup),
         cmocka_unit_test_setup(test_arena, setup),
         cmocka_unit_test_setup(test_encode_errors, setup),
+        cmocka_unit_test_setup(test_empty_structure_list, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
