@@ -147,6 +147,14 @@ static int enc_field(enc_ctx *c, const kz_asn_type *t, const void *base, uint32_
         v = *(const void *const *)v;
         if (!v)
             return fail(c->diag, KZ_EINVAL, c->e->bit, "NULL pointer for %s", t->name);
+        /* nesting is counted where recursion can pass, exactly as the decoder counts it */
+        if (++c->depth > KZ_ASN_MAX_DEPTH) {
+            c->depth--;
+            return fail(c->diag, KZ_EDEPTH, c->e->bit, "%s: nesting deeper than %d", t->name, KZ_ASN_MAX_DEPTH);
+        }
+        int rc = enc_value(c, t, v);
+        c->depth--;
+        return rc;
     }
     return enc_value(c, t, v);
 }
@@ -248,7 +256,20 @@ static int enc_size(enc_ctx *c, const kz_asn_type *t, uint64_t n, bool *unbounde
     return 0;
 }
 
+static int enc_seqof_items(enc_ctx *c, const kz_asn_type *t, const void *v);
+
 static int enc_seqof(enc_ctx *c, const kz_asn_type *t, const void *v)
+{
+    if (++c->depth > KZ_ASN_MAX_DEPTH) {
+        c->depth--;
+        return fail(c->diag, KZ_EDEPTH, c->e->bit, "%s: nesting deeper than %d", t->name, KZ_ASN_MAX_DEPTH);
+    }
+    int rc = enc_seqof_items(c, t, v);
+    c->depth--;
+    return rc;
+}
+
+static int enc_seqof_items(enc_ctx *c, const kz_asn_type *t, const void *v)
 {
     const kz_asn_seqof *s = v;
     if (s->count && !s->items)
@@ -300,10 +321,6 @@ static int enc_ies(enc_ctx *c, const kz_asn_type *t, const void *v)
 static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v)
 {
     kz_per_enc *e = c->e;
-    if (++c->depth > KZ_ASN_MAX_DEPTH) {
-        c->depth--;
-        return fail(c->diag, KZ_EDEPTH, e->bit, "%s: nesting deeper than %d", t->name, KZ_ASN_MAX_DEPTH);
-    }
     int rc = 0;
     switch (t->kind) {
     case KZ_ASN_INT: {
@@ -410,7 +427,6 @@ static int enc_value(enc_ctx *c, const kz_asn_type *t, const void *v)
     default:
         rc = fail(c->diag, KZ_EINVAL, e->bit, "bad descriptor kind %d", t->kind);
     }
-    c->depth--;
     return rc;   /* aper errors are sticky in e->err: kz_asn_encode reports them at the end */
 }
 

@@ -236,7 +236,11 @@ static int field_from_json(jctx *c, const kz_asn_type *t, const json_t *j, void 
         if (!p)
             return jfail(c, "arena exhausted");
         *(void **)v = p;
-        v = p;
+        if (++c->depth > 64)
+            return jfail(c, "nesting too deep");
+        int rc = value_from_json(c, t, j, p);
+        c->depth--;
+        return rc;
     }
     return value_from_json(c, t, j, v);
 }
@@ -285,7 +289,10 @@ static int ie_from_json(jctx *c, const kz_asn_ie *ies, unsigned n, const json_t 
 
 static int value_from_json(jctx *c, const kz_asn_type *t, const json_t *j, void *v)
 {
-    if (++c->depth > 64)
+    /* nesting is counted on SEQUENCE OF and pointer fields, as the APER codec counts it, so
+     * whatever decodes also converts */
+    bool counted = t->kind == KZ_ASN_SEQOF;
+    if (counted && ++c->depth > 64)
         return jfail(c, "nesting too deep");
     int rc = 0;
     switch (t->kind) {
@@ -485,7 +492,8 @@ static int value_from_json(jctx *c, const kz_asn_type *t, const json_t *j, void 
         break;
     }
     case KZ_ASN_ALIAS:
-        c->depth--;
+        if (counted)
+            c->depth--;
         return value_from_json(c, t->elem, j, v);
     case KZ_ASN_IES: {
         if (!json_is_array(j)) {
@@ -543,7 +551,8 @@ static int value_from_json(jctx *c, const kz_asn_type *t, const json_t *j, void 
     default:
         rc = jfail(c, "bad descriptor");
     }
-    c->depth--;
+    if (counted)
+        c->depth--;
     return rc;
 }
 
