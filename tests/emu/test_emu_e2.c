@@ -575,8 +575,8 @@ static void test_e2_end_to_end(void **state)
     /* O-NESPolicy antenna mask on cell 4 (capacity, 64 TxRU): 16 of 64 on, then a bad mask */
     {
         static const char *const masks[3] = {
-            "{\"policyType\":\"ANTENNA_MASKING\",\"antennaMask\":"
-            "\"1111111111111111000000000000000000000000000000000000000000000000\"}",
+            ("{\"policyType\":\"ANTENNA_MASKING\",\"antennaMask\":"
+             "\"1111111111111111000000000000000000000000000000000000000000000000\"}"),
             "{\"antennaMask\":\"1111\"}",                      /* wrong length */
             "{\"policyType\":\"SLEEP_MODE\",\"sleepMode\":\"SLEEP_MODE2\"}"};
         static const kz_ccc_cause want[3] = {KZ_CCC_ACCEPTED, KZ_CCC_CAUSE_SEMANTIC_ERROR,
