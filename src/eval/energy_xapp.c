@@ -153,6 +153,8 @@ static int ensure_core(kz_esx *s)
     return rc;
 }
 
+static bool mute_outcome_ok(const uint8_t *bytes, size_t len, const kz_ccc_nr_cgi *cgi);
+
 static void on_control(kz_xapp *x, const kz_xapp_control_result *r, void *ud)
 {
     struct ctrlctx *c = ud;
@@ -161,7 +163,10 @@ static void on_control(kz_xapp *x, const kz_xapp_control_result *r, void *ud)
     bool ok = r->status == 0;
     if (!c->rc) {
         kz_ccc_es_result er = {0};
-        if (ok && r->outcome &&
+        if (c->a.kind == KZ_ES_MUTE || c->a.kind == KZ_ES_UNMUTE) {
+            if (ok && r->outcome)
+                ok = mute_outcome_ok(r->outcome, r->outcome_len, &s->cells[c->a.cell].cgi);
+        } else if (ok && r->outcome &&
             kz_ccc_es_outcome_parse(r->outcome, r->outcome_len, &s->cells[c->a.cell].cgi, &er,
                                     NULL) == 0)
             ok = er.accepted;
@@ -228,6 +233,68 @@ static void send_ccc(kz_esx *s, const struct kz_es_action *a)
         return;
     }
     s->st.ccc_sent++;
+}
+
+/* Antenna muting over CCC (docs/energy-saver.md): header style 2, message format 2, one cell,
+ * one O-NESPolicy item {"policyType":"ANTENNA_MASKING","antennaMask":"1..10..0"}, one character
+ * per TxRU.  The core mutes capacity cells only; those are 64T64R in every scenario we run, so
+ * the mask has KZ_ESX_CAP_TXRU characters (the gNB refuses any other length: SemanticError). */
+#define KZ_ESX_CAP_TXRU 64
+
+static void send_mute(kz_esx *s, const struct kz_es_action *a)
+{
+    struct cell *cl = &s->cells[a->cell];
+    char js[160], mask[KZ_ESX_CAP_TXRU + 1];
+    long on = (long)(a->txru * KZ_ESX_CAP_TXRU + 0.5);
+    if (on < 1)
+        on = 1;
+    if (on > KZ_ESX_CAP_TXRU)
+        on = KZ_ESX_CAP_TXRU;
+    for (long k = 0; k < KZ_ESX_CAP_TXRU; k++)
+        mask[k] = k < on ? '1' : '0';
+    mask[KZ_ESX_CAP_TXRU] = 0;
+    int jl = snprintf(js, sizeof js, "{\"policyType\":\"ANTENNA_MASKING\",\"antennaMask\":\"%s\"}",
+                      mask);
+    uint8_t hdr[128], msg[4096];
+    long hl = -1, ml = -1;
+    kz_ccc_control_header h = {.style = 2};
+    kz_ccc_control_message *m = calloc(1, sizeof *m); /* ~40 KiB: not on the stack */
+    if (m && jl > 0 && (size_t)jl < sizeof js && cl->has_ccc) {
+        m->format = 2;
+        m->n_cells = 1;
+        m->cells[0].cgi = cl->cgi;
+        m->cells[0].n_items = 1;
+        kz_ccc_config_item *it = &m->cells[0].items[0];
+        snprintf(it->name, sizeof it->name, "O-NESPolicy");
+        it->kind = KZ_CCC_STRUCT_OTHER;
+        it->new_values.json = js;
+        it->new_values.json_len = (size_t)jl;
+        hl = kz_ccc_control_header_encode(&h, hdr, sizeof hdr, NULL);
+        ml = kz_ccc_control_message_encode(m, msg, sizeof msg, NULL);
+    }
+    free(m);
+    if (hl <= 0 || ml <= 0 ||
+        send_control(s, a, false, cl->node, cl->ccc_ranf, hdr, (size_t)hl, msg, (size_t)ml) != 0) {
+        s->st.ccc_failed++;
+        kz_es_action_failed(s->es, a);
+        return;
+    }
+    s->st.ccc_sent++;
+}
+
+/* Outcome of an O-NESPolicy control: accepted when the cell's O-NESPolicy item says so. */
+static bool mute_outcome_ok(const uint8_t *bytes, size_t len, const kz_ccc_nr_cgi *cgi)
+{
+    kz_ccc_control_outcome *o = calloc(1, sizeof *o);
+    bool ok = false;
+    if (o && kz_ccc_control_outcome_parse(bytes, len, o, NULL, NULL) == 0 && o->format == 2)
+        for (unsigned i = 0; i < o->n_cells; i++)
+            if (kz_ccc_cgi_equal(&o->cells[i].cgi, cgi))
+                for (unsigned k = 0; k < o->cells[i].n_items; k++)
+                    if (strcmp(o->cells[i].items[k].name, "O-NESPolicy") == 0)
+                        ok = o->cells[i].items[k].cause == KZ_CCC_ACCEPTED;
+    free(o);
+    return ok;
 }
 
 /* RC handover of every UE the cell's last UE-level report listed, to the action's target. */
@@ -298,6 +365,8 @@ static void decide(kz_esx *s)
             send_handovers(s, a, ts);
         } else if (a->kind == KZ_ES_SLEEP || a->kind == KZ_ES_WAKE) {
             send_ccc(s, a);
+        } else if (a->kind == KZ_ES_MUTE || a->kind == KZ_ES_UNMUTE) {
+            send_mute(s, a);
         } else { /* a kind this xApp cannot send yet (e.g. a newer core's levers) */
             logf_(s, "t=%.0f msg=\"action not supported over E2\" kind=%d\n", ts, (int)a->kind);
             s->st.unsupported++;

@@ -340,6 +340,8 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
     kz_run_cfg_default(&rc, c->sc, KZ_ES_AI);
     rc.es = c->ai;
     rc.es.mode = KZ_ES_AI;
+    /* the antenna-muting lever only when the caller set it in cfg->ai (run.h: off by default,
+     * it costs the QoS bound) */
     rc.duration_s = c->duration_s;
     rc.progress = c->progress;
     rc.ud = c->ud;
@@ -382,6 +384,7 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
         }
         /* switch the trained core to deciding: reopen with the AI parameters, keep the state */
         kz_es_set_mode(es, KZ_ES_AI);
+        kz_es_set_params_mute(es, &rc.es); /* the lever as asked, whatever learned */
         rc.trained = es;
         rc.t_offset_s = 86400.0 * c->history_days;
     }

@@ -99,10 +99,12 @@ struct kz_eval_cfg {
     struct kz_es_params ai;     /* energy saver parameters */
     struct kz_es_params night, threshold; /* baselines */
     double oracle_util;         /* clairvoyant: coverage PRB use it may fill (ai.guard_util) */
-    double mute_frac;           /* antenna-muting lever for the in-process energy saver and the
-                                   clairvoyant (0.25 = 16 of 64 TxRUs; 0: off).  Used when
-                                   ai.mute_frac is 0, with kz_es_params_mute's defaults; the
-                                   baselines never mute */
+    double mute_frac;           /* antenna-muting lever of the clairvoyant (0.25 = 16 of 64
+                                   TxRUs; 0: off), with kz_es_params_mute's defaults.  The
+                                   energy saver mutes only when ai.mute_frac is set
+                                   (kz_es_params_mute(&cfg->ai, f)), in-process and over E2:
+                                   off by default, since with its guards it loses the p5 QoS
+                                   bound (docs/evaluation.md).  The baselines never mute */
     unsigned threads;           /* parallel runs (2) */
     FILE *log;                  /* energy saver decisions */
     int ai_direct;              /* energy saver in-process (run.h) instead of over E2 (0) */

@@ -152,6 +152,46 @@ static void test_e2_morning(void **state)
     free_window(&w);
 }
 
+/* The antenna-muting lever over E2 (CCC O-NESPolicy antennaMask): the xApp mutes as the core in
+ * process does, every control accepted, energy as in-process within 3 % (00:00-03:00). */
+static void test_e2_mute(void **state)
+{
+    (void)state;
+    struct kz_scenario s2 = *sc;
+    s2.start_s = 0;
+    char err[256];
+    struct kz_run_cfg c;
+    kz_run_cfg_default(&c, &s2, KZ_ES_AI);
+    c.duration_s = 3 * 3600;
+    kz_es_params_mute(&c.es, 0.25);
+    struct kz_run_result dir, e2;
+    assert_int_equal(kz_run_policy(&c, &dir, err, sizeof err), 0);
+    struct kz_e2_run_cfg ec;
+    kz_e2_run_cfg_default(&ec, &s2);
+    ec.run.duration_s = c.duration_s;
+    kz_es_params_mute(&ec.run.es, 0.25);
+    struct kz_e2_run_stats st;
+    int rc = kz_e2_run(&ec, &e2, &st, err, sizeof err);
+    if (rc)
+        print_error("e2 run: %s\n", err);
+    assert_int_equal(rc, 0);
+    print_row("in-process mute", &dir);
+    print_row("over E2 mute", &e2);
+    printf("# mutes in-process %llu / over E2 %llu, unmutes %llu / %llu; CCC %llu sent %llu ok\n",
+           (unsigned long long)dir.es.mutes, (unsigned long long)e2.es.mutes,
+           (unsigned long long)dir.es.unmutes, (unsigned long long)e2.es.unmutes,
+           (unsigned long long)st.ccc_sent, (unsigned long long)st.ccc_ok);
+    assert_true(dir.es.mutes > 0);
+    assert_true(e2.es.mutes > 0);
+    assert_int_equal(st.ccc_failed, 0);
+    assert_int_equal(st.ccc_sent, st.ccc_ok);
+    assert_int_equal(st.ccc_ok, e2.es.sleeps + e2.es.wakes + e2.es.mutes + e2.es.unmutes);
+    assert_int_equal(e2.ctrl_failed, 0);
+    assert_true(fabs(e2.m.energy_kwh - dir.m.energy_kwh) <= 0.03 * dir.m.energy_kwh);
+    kz_run_result_free(&dir);
+    kz_run_result_free(&e2);
+}
+
 static void test_e2_deterministic(void **state)
 {
     (void)state;
@@ -179,6 +219,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_e2_night),
                                        cmocka_unit_test(test_e2_morning),
+                                       cmocka_unit_test(test_e2_mute),
                                        cmocka_unit_test(test_e2_deterministic)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     kz_emu_scenario_free(sc);
