@@ -12,6 +12,7 @@
 #ifndef KZ_NET_INT_H
 #define KZ_NET_INT_H
 
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,12 @@ typedef struct kz__addr {
 /* "sctp://h:p", "sctp+udp://h:p", "sctp+udp://[::1]:p", "mem://name", "tcp://h:p",
  * "unix:///path", "unix://@name".  KZ_EINVAL if malformed. */
 int kz__addr_parse(const char *url, kz__addr *out);
+
+/* host:port -> socket address (first getaddrinfo answer for the socket type), KZ_EINVAL if
+ * it does not resolve; and the peer as "ip:port" / "[ip6]:port" for kz_assoc_peer(). */
+int kz__resolve(int socktype, const char *host, uint16_t port, struct sockaddr_storage *ss,
+                socklen_t *len);
+void kz__format_peer(char *buf, size_t n, const struct sockaddr *sa);
 
 /* ---- backends -------------------------------------------------------------------------------- */
 typedef struct kz__backend {

@@ -16,7 +16,10 @@
  * The send queue holds copies of messages the backend could not take yet (it said KZ_EAGAIN).
  * While the queue is non-empty, new messages go behind it, so order per association is kept.
  */
+#include <arpa/inet.h>
 #include <assert.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,3 +478,35 @@ uint16_t kz_assoc_streams(const kz_assoc *a) { return a->streams; }
 kz_transport *kz_assoc_transport(const kz_assoc *a) { return a->t; }
 void kz_assoc_set_ud(kz_assoc *a, void *ud) { a->ud = ud; }
 void *kz_assoc_ud(const kz_assoc *a) { return a->ud; }
+
+/* ---- address helpers shared by the socket backends ---------------------------------------- */
+
+int kz__resolve(int socktype, const char *host, uint16_t port, struct sockaddr_storage *ss,
+                socklen_t *len)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = socktype}, *res;
+    char ps[8];
+    snprintf(ps, sizeof ps, "%u", port);
+    if (getaddrinfo(host, ps, &hints, &res) != 0 || !res)
+        return KZ_EINVAL;
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+void kz__format_peer(char *buf, size_t n, const struct sockaddr *sa)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const void *)sa;
+        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof ip);
+        snprintf(buf, n, "%s:%u", ip, ntohs(s4->sin_port));
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const void *)sa;
+        inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof ip);
+        snprintf(buf, n, "[%s]:%u", ip, ntohs(s6->sin6_port));
+    } else {
+        snprintf(buf, n, "?");
+    }
+}

@@ -51,33 +51,6 @@ static int open_socket(int family)
     return fd;
 }
 
-static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
-    char ps[8];
-    snprintf(ps, sizeof ps, "%u", port);
-    if (getaddrinfo(host, ps, &hints, &res) != 0 || !res)
-        return KZ_EINVAL;
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *len = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
-static void format_peer(char *buf, size_t n, const struct sockaddr *sa)
-{
-    char ip[INET6_ADDRSTRLEN] = "?";
-    if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *s6 = (const void *)sa;
-        inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof ip);
-        snprintf(buf, n, "[%s]:%u", ip, ntohs(s6->sin6_port));
-    } else {
-        const struct sockaddr_in *s4 = (const void *)sa;
-        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof ip);
-        snprintf(buf, n, "%s:%u", ip, ntohs(s4->sin_port));
-    }
-}
-
 static int set_opts(int fd, const kz_transport_cfg *c)
 {
     const int on = 1;
@@ -325,7 +298,7 @@ static void listen_io(kz_io *io, unsigned rev, void *ud)
         }
         ks->a = a;
         a->bk = ks;
-        format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
+        kz__format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
         kz__assoc_up(a, out_streams(fd, t->cfg.streams));
     }
 }
@@ -334,7 +307,7 @@ static int k_listen(kz_transport *t, const kz__addr *addr)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int rc = resolve(addr->host, addr->port, &ss, &len);
+    int rc = kz__resolve(SOCK_STREAM, addr->host, addr->port, &ss, &len);
     if (rc < 0)
         return rc;
     int fd = open_socket(ss.ss_family);
@@ -365,7 +338,7 @@ static int k_connect(kz_transport *t, kz_assoc *a, const kz__addr *addr)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int rc = resolve(addr->host, addr->port, &ss, &len);
+    int rc = kz__resolve(SOCK_STREAM, addr->host, addr->port, &ss, &len);
     if (rc < 0)
         return rc;
     int fd = open_socket(ss.ss_family);
@@ -375,7 +348,7 @@ static int k_connect(kz_transport *t, kz_assoc *a, const kz__addr *addr)
         close(fd);
         return KZ_EIO;
     }
-    format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
+    kz__format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
     int crc = connect(fd, (struct sockaddr *)&ss, len);
     int cerr = errno;
     ksock *ks = ksock_new(t->loop, fd, assoc_io, KZ_IO_READ | KZ_IO_WRITE);

@@ -282,35 +282,6 @@ static int hub_get(kz_loop *loop, uint16_t udp_port, uhub **out)
 }
 
 /* ---- sockets ------------------------------------------------------------------------------- */
-static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM}, *res;
-    char ps[8];
-    snprintf(ps, sizeof ps, "%u", port);
-    if (getaddrinfo(host, ps, &hints, &res) != 0 || !res)
-        return KZ_EINVAL;
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *len = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
-static void format_peer(char *buf, size_t n, const struct sockaddr *sa)
-{
-    char ip[INET6_ADDRSTRLEN] = "?";
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *s4 = (const void *)sa;
-        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof ip);
-        snprintf(buf, n, "%s:%u", ip, ntohs(s4->sin_port));
-    } else if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *s6 = (const void *)sa;
-        inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof ip);
-        snprintf(buf, n, "[%s]:%u", ip, ntohs(s6->sin6_port));
-    } else {
-        snprintf(buf, n, "?");
-    }
-}
-
 static int set_opts(struct socket *so, const kz_transport_cfg *c)
 {
     const int on = 1;
@@ -418,7 +389,7 @@ static void accept_all(uhub *h, usock *ls)
         }
         us->a = a;
         a->bk = us;
-        format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
+        kz__format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
         kz__assoc_up(a, out_streams(so, t->cfg.streams));
         service(h, us);   /* data may have arrived before the upcall was set */
     }
@@ -530,7 +501,7 @@ static int u_listen(kz_transport *t, const kz__addr *addr)
         return rc;
     struct sockaddr_storage ss;
     socklen_t len;
-    if ((rc = resolve(addr->host, t->cfg.sctp_port, &ss, &len)) < 0)
+    if ((rc = kz__resolve(SOCK_DGRAM, addr->host, t->cfg.sctp_port, &ss, &len)) < 0)
         return rc;
     struct socket *so = usrsctp_socket(ss.ss_family, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
     if (!so)
@@ -565,7 +536,7 @@ static int u_connect(kz_transport *t, kz_assoc *a, const kz__addr *addr)
         return rc;
     struct sockaddr_storage ss;
     socklen_t len;
-    if ((rc = resolve(addr->host, t->cfg.sctp_port, &ss, &len)) < 0)
+    if ((rc = kz__resolve(SOCK_DGRAM, addr->host, t->cfg.sctp_port, &ss, &len)) < 0)
         return rc;
     struct socket *so = usrsctp_socket(ss.ss_family, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
     if (!so)
@@ -583,7 +554,7 @@ static int u_connect(kz_transport *t, kz_assoc *a, const kz__addr *addr)
     }
     us->a = a;
     a->bk = us;
-    format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
+    kz__format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
     if (usrsctp_connect(so, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
         if (errno == ECONNREFUSED || errno == ECONNRESET || errno == ETIMEDOUT) {
             /* the stack answered at once (a local peer): report it like any refusal, later */
