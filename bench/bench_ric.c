@@ -6,7 +6,9 @@
  *     1. route N indications to 1 and to 10 xApps (one merged E2 subscription): ns per
  *        indication per xApp end to end (agent send + RIC decode/route + bus + SDK parse);
  *     2. control round trip xApp -> RIC -> node -> RIC -> xApp: p50 / p99.
- *   bench_ric --udp PORT N the same route over sctp+udp:// (usrsctp) E2 and a unix:// bus.
+ *   bench_ric --udp PORT N [C]  the same route over sctp+udp:// (usrsctp) E2 and a unix:// bus, all
+ *                          in one process (loop thread + usrsctp's threads); C control round
+ *                          trips afterwards (default 2000; 0 for profiling the route alone).
  *   bench_ric --scale-udp N [S [PORT]], --scale-sim N [S]: many nodes (bench_ric_scale.c).
  *
  * Output: one "key=value" line per figure (bench/run.sh collects them).
@@ -70,11 +72,16 @@ static int cmp64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* KZ_RUN_NOWAIT polls without sleeping (lowest latency, burns the core: used for the control
+ * round trips); KZ_RUN_ONCE sleeps when there is nothing to do, as a daemon does (used while
+ * indications flow, so that the CPU figure is work, not spinning). */
+static enum kz_run_mode g_mode = KZ_RUN_NOWAIT;
+
 static void run_until(kz_loop *loop, bool (*done)(void *), void *ud, int64_t max_ns)
 {
     int64_t end = wall_ns() + max_ns;
     while (!done(ud) && wall_ns() < end)
-        kz_loop_run(loop, KZ_RUN_NOWAIT);
+        kz_loop_run(loop, g_mode);
 }
 
 typedef struct scen {
@@ -109,6 +116,15 @@ static bool all_inds(void *ud)
     return true;
 }
 static bool ctl_done(void *ud) { return ((bx *)ud)->ctl_done > 0; }
+
+static int g_controls = 2000;   /* control round trips measured after the indications */
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int scenario(const char *e2url, const char *busurl, int nx, uint64_t n, const char *tag)
 {
@@ -176,7 +192,9 @@ static int scenario(const char *e2url, const char *busurl, int nx, uint64_t n, c
     s.want = n;
     kz_ric_stats st0, st1;
     kz_ric_stats_get(ric, &st0);
+    g_mode = KZ_RUN_ONCE;
     int64_t t0 = wall_ns();
+    double c0 = cpu_s();
     uint64_t sent = 0;
     kz_msg wm = {.data = wire, .len = (size_t)wl, .ppid = KZ_E2AP_PPID, .stream = 0};
     while (sent < n && ag.as) {   /* respect backpressure: a refused send is retried */
@@ -185,10 +203,12 @@ static int scenario(const char *e2url, const char *busurl, int nx, uint64_t n, c
                 break;
             sent++;
         }
-        kz_loop_run(loop, KZ_RUN_NOWAIT);
+        kz_loop_run(loop, g_mode);
     }
     run_until(loop, all_inds, &s, 30 * KZ_NS_PER_S);
     int64_t dt = wall_ns() - t0;
+    double cpu = cpu_s() - c0;
+    g_mode = KZ_RUN_NOWAIT;
     kz_ric_stats_get(ric, &st1);
     uint64_t got = 0;
     for (int i = 0; i < nx; i++)
@@ -199,13 +219,15 @@ static int scenario(const char *e2url, const char *busurl, int nx, uint64_t n, c
     printf("%s_ind_per_s_x%d=%.0f\n", tag, nx, (double)n / ((double)dt / 1e9));
     printf("%s_ns_per_ind_per_xapp_x%d=%.1f  (end to end in one process: agent send + RIC + "
            "bus + SDK)\n", tag, nx, (double)dt / (double)got);
+    printf("%s_cpu_ns_per_ind_x%d=%.0f  (CPU of all threads of the process, user + system)\n", tag, nx, cpu * 1e9 / (double)n);
 
     /* control loop round trips */
     enum { R = 2000 };
     static int64_t rtt[R];
+    int nctl = g_controls < R ? g_controls : R;
     static const uint8_t ch[] = {1, 2, 3}, cm[] = {4, 5, 6};
     int ok = 0;
-    for (int i = 0; i < R; i++) {
+    for (int i = 0; i < nctl; i++) {
         kz_xapp_control_req cr = {.node = xs[0].node, .ran_function = 3, .hdr = ch, .hdr_len = 3,
                                   .msg = cm, .msg_len = 3, .ack = true};
         xs[0].ctl_done = 0;
@@ -251,6 +273,8 @@ int main(int argc, char **argv)
         snprintf(bus, sizeof bus, "unix://@kizuna-bench-%d", (int)getpid());
         if (argc > 3)
             n = strtoull(argv[3], NULL, 10);
+        if (argc > 4)
+            g_controls = atoi(argv[4]);
         return scenario(e2, bus, 1, n, "usrsctp");
     }
     if (argc > 1)

@@ -51,6 +51,8 @@ typedef struct slisten {
 
 typedef struct sconn {
     kz_io io;
+    kz_defer flush;          /* writes what this turn buffered, once, before the loop polls */
+    kz_assoc *a;
     int fd;
     bool connecting;
     bool wr_shut;
@@ -121,6 +123,8 @@ static sconn *conn_new(kz_assoc *a, int fd)
     if (!c)
         return NULL;
     c->fd = fd;
+    c->a = a;
+    kz_defer_init(&c->flush);
     a->bk = c;
     if (kz_io_start(a->t->loop, &c->io, fd, KZ_IO_READ, s_io, a) < 0) {
         free(c);
@@ -133,6 +137,8 @@ static sconn *conn_new(kz_assoc *a, int fd)
 static void conn_fail(kz_assoc *a, int reason)
 {
     sconn *c = a->bk;
+    if (c)
+        kz_defer_cancel(a->t->loop, &c->flush);
     if (c && c->fd >= 0) {
         kz_io_stop(&c->io);
         close(c->fd);
@@ -159,6 +165,22 @@ static int flush_out(kz_assoc *a)
     if (c->out_off == c->out_len)
         c->out_off = c->out_len = 0;
     return 0;
+}
+
+/* The deferred write: everything s_send() buffered since the last one goes out in one send(). */
+static void flush_deferred(kz_defer *d, void *ud)
+{
+    sconn *c = ud;
+    kz_assoc *a = c->a;
+    (void)d;
+    if (c->fd < 0 || c->connecting || a->state == KZ__A_DOWN)
+        return;
+    if (flush_out(a) < 0) {
+        conn_fail(a, KZ_ECLOSED);
+        return;
+    }
+    if (c->out_len)
+        update_events(a);   /* the rest when the socket is writable */
 }
 
 static void read_ready(kz_assoc *a)
@@ -453,12 +475,11 @@ static int s_send(kz_assoc *a, const kz_msg *m)
     memcpy(h + SHDR, m->data, m->len);
     bool was_empty = c->out_off == c->out_len;
     c->out_len += need;
-    if (was_empty && !c->connecting) {
-        if (flush_out(a) < 0)
-            return KZ_ECLOSED;
-        if (c->out_len)
-            update_events(a);
-    }
+    /* Not written now: a deferred call writes the whole turn's output at once, so a burst of N
+     * messages (an indication fan-out, a batch read from E2) costs one send(), not N.  It runs
+     * before the loop next polls, so nothing waits longer than the current turn. */
+    if (was_empty && !c->connecting)
+        kz_defer_post(a->t->loop, &c->flush, flush_deferred, c);
     return 0;
 }
 
@@ -479,6 +500,8 @@ static void s_shutdown(kz_assoc *a)
 static void s_abort(kz_assoc *a)
 {
     sconn *c = a->bk;
+    if (c)
+        kz_defer_cancel(a->t->loop, &c->flush);
     if (!c || c->fd < 0)
         return;
     kz_io_stop(&c->io);
@@ -502,6 +525,7 @@ static void s_release(kz_assoc *a)
     sconn *c = a->bk;
     if (!c)
         return;
+    kz_defer_cancel(a->t->loop, &c->flush);
     if (c->fd >= 0) {
         kz_io_stop(&c->io);
         close(c->fd);
