@@ -68,13 +68,16 @@ extern const kz__backend kz__unix_backend;   /* transport_stream.c: length-prefi
 extern const kz__backend kz__tcp_backend;
 
 /* ---- transport and association (owned by transport.c, read by backends) --------------------- */
-typedef struct kz__qmsg {
-    struct kz__qmsg *next;
-    size_t len;
+/* The send queue: one contiguous FIFO of records [kz__qhdr][data] per association, consumed from
+ * q_off and appended at q_len, compacted or grown (to at most twice the bound) when the end is
+ * reached -- no allocation per queued message.  Emptied buffers over KZ__Q_KEEP are freed. */
+typedef struct kz__qhdr {
+    uint32_t len;
     uint32_t ppid;
     uint16_t stream;
-    uint8_t data[];
-} kz__qmsg;
+    uint16_t pad;
+} kz__qhdr;
+#define KZ__Q_KEEP ((size_t)1 << 20)
 
 enum kz__astate { KZ__A_CONNECTING, KZ__A_UP, KZ__A_CLOSING, KZ__A_DOWN };
 
@@ -92,7 +95,8 @@ struct kz_assoc {
     bool in_backend_wait;       /* backend said KZ_EAGAIN; it will call kz__assoc_writable */
     int down_reason;
     uint16_t streams;
-    kz__qmsg *q_head, *q_tail;
+    uint8_t *q;                 /* send queue records, see kz__qhdr; q_off == q_len: empty */
+    size_t q_off, q_len, q_cap;
     kz_assoc_stats st;
     kz_timer timer;             /* connect timeout, then close timeout */
     kz_defer down_defer;        /* on_down is always delivered from here */

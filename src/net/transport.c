@@ -15,6 +15,8 @@
  *
  * The send queue holds copies of messages the backend could not take yet (it said KZ_EAGAIN).
  * While the queue is non-empty, new messages go behind it, so order per association is kept.
+ * It is one growing buffer per association (kz__qhdr records), not an allocation per message:
+ * a sender that overruns the network's buffer queues thousands of messages per second.
  */
 #include <arpa/inet.h>
 #include <assert.h>
@@ -152,13 +154,68 @@ int kz_transport_listen(kz_transport *t, const char *url)
 
 static void free_queue(kz_assoc *a)
 {
-    while (a->q_head) {
-        kz__qmsg *q = a->q_head;
-        a->q_head = q->next;
-        free(q);
-    }
-    a->q_tail = NULL;
+    free(a->q);
+    a->q = NULL;
+    a->q_off = a->q_len = a->q_cap = 0;
     a->st.sndq_bytes = a->st.sndq_msgs = 0;
+}
+
+static bool q_empty(const kz_assoc *a) { return a->q_off == a->q_len; }
+
+/* Appends one record; KZ_ENOMEM if the buffer cannot grow.  The caller checked the bound. */
+static int q_push(kz_assoc *a, const kz_msg *m)
+{
+    size_t need = sizeof(kz__qhdr) + m->len;
+    if (a->q_len + need > a->q_cap && a->q_off) {   /* compact: move the live records down */
+        memmove(a->q, a->q + a->q_off, a->q_len - a->q_off);
+        a->q_len -= a->q_off;
+        a->q_off = 0;
+    }
+    if (a->q_len + need > a->q_cap) {
+        /* Room for twice what is live, so a compaction is followed by at least as many appends
+         * as it moved bytes: amortised O(1) per message. */
+        size_t cap = a->q_cap ? a->q_cap : 16384;
+        while (cap < 2 * (a->q_len + need))
+            cap *= 2;
+        uint8_t *b = realloc(a->q, cap);
+        if (!b)
+            return KZ_ENOMEM;
+        a->q = b;
+        a->q_cap = cap;
+    }
+    kz__qhdr h = {.len = (uint32_t)m->len, .ppid = m->ppid, .stream = m->stream};
+    memcpy(a->q + a->q_len, &h, sizeof h);
+    memcpy(a->q + a->q_len + sizeof h, m->data, m->len);
+    a->q_len += need;
+    a->st.sndq_bytes += m->len;
+    a->st.sndq_msgs++;
+    return 0;
+}
+
+/* The oldest record, not removed. */
+static void q_front(const kz_assoc *a, kz_msg *m)
+{
+    kz__qhdr h;
+    memcpy(&h, a->q + a->q_off, sizeof h);
+    m->data = a->q + a->q_off + sizeof h;
+    m->len = h.len;
+    m->ppid = h.ppid;
+    m->stream = h.stream;
+}
+
+static void q_pop(kz_assoc *a, size_t len)
+{
+    a->q_off += sizeof(kz__qhdr) + len;
+    a->st.sndq_bytes -= len;
+    a->st.sndq_msgs--;
+    if (a->q_off == a->q_len) {
+        a->q_off = a->q_len = 0;
+        if (a->q_cap > KZ__Q_KEEP) {   /* a burst is over: give a large buffer back */
+            free(a->q);
+            a->q = NULL;
+            a->q_cap = 0;
+        }
+    }
 }
 
 static void assoc_free(kz_assoc *a)
@@ -354,9 +411,9 @@ static void close_timeout(kz_timer *tm, void *ud)
 static void flush(kz_assoc *a)
 {
     a->in_backend_wait = false;
-    while (a->q_head && a->state != KZ__A_DOWN) {
-        kz__qmsg *q = a->q_head;
-        kz_msg m = {.data = q->data, .len = q->len, .ppid = q->ppid, .stream = q->stream};
+    while (!q_empty(a) && a->state != KZ__A_DOWN) {
+        kz_msg m;
+        q_front(a, &m);
         int rc = a->be->send(a, &m);
         if (rc == KZ_EAGAIN) {
             a->in_backend_wait = true;
@@ -368,13 +425,8 @@ static void flush(kz_assoc *a)
             return;
         }
         a->st.msgs_sent++;
-        a->st.bytes_sent += q->len;
-        a->st.sndq_bytes -= q->len;
-        a->st.sndq_msgs--;
-        a->q_head = q->next;
-        if (!a->q_head)
-            a->q_tail = NULL;
-        free(q);
+        a->st.bytes_sent += m.len;
+        q_pop(a, m.len);
     }
 }
 
@@ -385,7 +437,7 @@ void kz__assoc_writable(kz_assoc *a)
     flush(a);
     if (a->state == KZ__A_DOWN)
         return;
-    if (a->state == KZ__A_CLOSING && !a->q_head) {
+    if (a->state == KZ__A_CLOSING && q_empty(a)) {
         a->be->shutdown(a);
         return;
     }
@@ -403,7 +455,9 @@ int kz_assoc_send(kz_assoc *a, const kz_msg *m)
         return KZ_ECLOSED;
     if (!m || (!m->data && m->len) || m->len == 0 || m->stream >= a->streams)
         return KZ_EINVAL;
-    if (!a->q_head) {
+    if (m->len > UINT32_MAX)
+        return KZ_EINVAL;
+    if (q_empty(a)) {
         int rc = a->be->send(a, m);
         if (rc == 0) {
             a->st.msgs_sent++;
@@ -421,22 +475,7 @@ int kz_assoc_send(kz_assoc *a, const kz_msg *m)
         a->want_writable = true;
         return KZ_EAGAIN;
     }
-    kz__qmsg *q = malloc(sizeof *q + m->len);
-    if (!q)
-        return KZ_ENOMEM;
-    q->next = NULL;
-    q->len = m->len;
-    q->ppid = m->ppid;
-    q->stream = m->stream;
-    memcpy(q->data, m->data, m->len);
-    if (a->q_tail)
-        a->q_tail->next = q;
-    else
-        a->q_head = q;
-    a->q_tail = q;
-    a->st.sndq_bytes += m->len;
-    a->st.sndq_msgs++;
-    return 0;
+    return q_push(a, m);
 }
 
 void kz_assoc_close(kz_assoc *a)
@@ -450,7 +489,7 @@ void kz_assoc_close(kz_assoc *a)
     }
     a->state = KZ__A_CLOSING;
     kz_timer_start(&a->timer, (int64_t)a->t->cfg.dead_peer_ms * KZ_NS_PER_MS, 0, close_timeout, a);
-    if (!a->q_head)
+    if (q_empty(a))
         a->be->shutdown(a);
 }
 

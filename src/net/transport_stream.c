@@ -285,7 +285,7 @@ static void s_io(kz_io *io, unsigned ev, void *ud)
         }
         update_events(a);
         if (c->out_len == 0) {
-            if (a->state == KZ__A_CLOSING && !a->q_head && !c->wr_shut) {
+            if (a->state == KZ__A_CLOSING && a->q_off == a->q_len && !c->wr_shut) {
                 c->wr_shut = true;
                 shutdown(c->fd, SHUT_WR);
             }
