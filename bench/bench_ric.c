@@ -9,13 +9,19 @@
  *   bench_ric --udp PORT N [C]  the same route over sctp+udp:// (usrsctp) E2 and a unix:// bus, all
  *                          in one process (loop thread + usrsctp's threads); C control round
  *                          trips afterwards (default 2000; 0 for profiling the route alone).
+ *   bench_ric --udp3 PORT N the same pipeline as three processes, as deployed: the agent (one E2
+ *                          node), the RIC, the xApp (SDK) -- each its own loop and, for the agent
+ *                          and the RIC, its own usrsctp stack and threads.  Rate = N / (xApp's
+ *                          last indication - agent's first send), CLOCK_MONOTONIC across processes.
  *   bench_ric --scale-udp N [S [PORT]], --scale-sim N [S]: many nodes (bench_ric_scale.c).
  *
  * Output: one "key=value" line per figure (bench/run.sh collects them).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,6 +259,230 @@ static int scenario(const char *e2url, const char *busurl, int nx, uint64_t n, c
     return 0;
 }
 
+/* ---- three processes: agent -> RIC -> xApp ------------------------------------------------ */
+typedef struct pres {
+    int64_t t0, t1;      /* agent: first and last send; xApp: first and last indication */
+    uint64_t count;      /* agent: sent; xApp: received */
+    uint64_t refused;    /* agent: sends refused by backpressure (retried) */
+    double cpu;          /* CPU seconds over the phase, all threads */
+    int ok;
+} pres;
+
+static volatile sig_atomic_t g_term;
+static void on_term(int sig) { (void)sig; g_term = 1; }
+
+static void wait_go(int fd)
+{
+    char c;
+    while (read(fd, &c, 1) < 0)
+        ;
+    close(fd);
+}
+
+typedef struct x3 {
+    bx b;
+    int64_t first, last;
+} x3;
+
+static void on_ind3(kz_xapp *x, const kz_xapp_indication *ind, void *ud)
+{
+    x3 *c = ud;
+    (void)x;
+    (void)ind;
+    int64_t t = wall_ns();
+    if (!c->b.inds)
+        c->first = t;
+    c->last = t;
+    c->b.inds++;
+}
+
+static bool x3_node(void *ud) { return ((x3 *)ud)->b.node != 0; }
+static bool x3_active(void *ud) { return ((x3 *)ud)->b.active; }
+
+static int child_xapp3(int go, int res, const char *busurl, uint64_t n)
+{
+    wait_go(go);
+    pres r = {0};
+    kz_loop *loop;
+    kz_loop_open(&loop, NULL);
+    static x3 c;
+    kz_xapp_cfg xc;
+    kz_xapp_cfg_default(&xc);
+    xc.url = busurl;
+    kz_xapp_cbs cbs = {.on_node = on_node};
+    kz_xapp_open(&c.b.x, loop, &xc, &cbs, &c.b);
+    g_mode = KZ_RUN_ONCE;
+    run_until(loop, x3_node, &c, 10 * KZ_NS_PER_S);
+    static const uint8_t trig[] = {1, 2, 3};
+    kz_xapp_action act = {.id = 1, .type = 0};
+    kz_xapp_sub_req req = {.node = c.b.node, .ran_function = 2, .trigger = trig, .trigger_len = 3,
+                           .actions = &act, .n_actions = 1};
+    kz_xapp_sub_cbs scb = {.on_state = on_state, .on_indication = on_ind3};
+    kz_xapp_subscribe(c.b.x, &req, &scb, &c, &c.b.sub);
+    /* on_state's ud is the bx at the start of x3 */
+    run_until(loop, x3_active, &c, 10 * KZ_NS_PER_S);
+    double c0 = cpu_s();
+    int64_t end = wall_ns() + 120 * KZ_NS_PER_S;
+    while (c.b.inds < n && wall_ns() < end) {
+        kz_loop_run(loop, KZ_RUN_ONCE);
+        if (c.b.inds && wall_ns() - c.last > 3 * KZ_NS_PER_S)
+            break;   /* the rest is not coming (dropped: the RIC counts it) */
+    }
+    r.cpu = cpu_s() - c0;
+    r.t0 = c.first;
+    r.t1 = c.last;
+    r.count = c.b.inds;
+    r.ok = c.b.active;
+    if (write(res, &r, sizeof r) != (ssize_t)sizeof r)
+        return 1;
+    kz_xapp_close(c.b.x);
+    kz_loop_close(loop);
+    return 0;
+}
+
+static bool ag_subscribed(void *ud) { return ((agent *)ud)->sub_req > 0; }
+static bool never(void *ud) { (void)ud; return false; }
+
+static int child_agent3(int go, int res, const char *e2url, uint64_t n)
+{
+    wait_go(go);
+    signal(SIGTERM, on_term);
+    pres r = {0};
+    kz_loop *loop;
+    kz_loop_open(&loop, NULL);
+    static agent ag;
+    agent_open(&ag, loop, e2url, 0xe00);
+    g_mode = KZ_RUN_ONCE;
+    run_until(loop, ag_subscribed, &ag, 10 * KZ_NS_PER_S);
+    run_until(loop, never, NULL, 200 * KZ_NS_PER_MS);   /* the answer reaches the xApp */
+    static uint8_t hdr[40], msg[200];
+    memset(hdr, 0x11, sizeof hdr);
+    memset(msg, 0x22, sizeof msg);
+    kz_e2ap_pdu pdu;
+    memset(&pdu, 0, sizeof pdu);
+    pdu.present = kz_e2ap_E2AP_PDU_initiatingMessage;
+    pdu.u.initiatingMessage.present = kz_e2ap_InitiatingMessage_RICindication;
+    kz_e2ap_RICindication *ind = &pdu.u.initiatingMessage.u.RICindication;
+    ind->RICrequestID = ag.last_sub;
+    ind->RANfunctionID = 2;
+    ind->RICactionID = 1;
+    ind->has_RICindicationSN = true;
+    ind->RICindicationHeader.buf = hdr;
+    ind->RICindicationHeader.len = sizeof hdr;
+    ind->RICindicationMessage.buf = msg;
+    ind->RICindicationMessage.len = sizeof msg;
+    uint8_t wire[512];
+    long wl = kz_e2ap_encode(&pdu, wire, sizeof wire, NULL);
+    kz_msg wm = {.data = wire, .len = (size_t)wl, .ppid = KZ_E2AP_PPID, .stream = 0};
+    r.ok = ag.sub_req > 0 && ag.as && wl > 0;
+    double c0 = cpu_s();
+    r.t0 = wall_ns();
+    while (r.ok && r.count < n && ag.as) {
+        for (int k = 0; k < 256 && r.count < n; k++) {
+            if (kz_assoc_send(ag.as, &wm) != 0) {
+                r.refused++;
+                break;
+            }
+            r.count++;
+        }
+        kz_loop_run(loop, KZ_RUN_ONCE);
+    }
+    r.t1 = wall_ns();
+    /* until the queue has gone out */
+    kz_assoc_stats as;
+    while (ag.as && (kz_assoc_stats_get(ag.as, &as), as.sndq_msgs) && !g_term)
+        kz_loop_run(loop, KZ_RUN_ONCE);
+    r.cpu = cpu_s() - c0;
+    if (write(res, &r, sizeof r) != (ssize_t)sizeof r)
+        return 1;
+    while (!g_term)   /* keep the association up until the parent has its figures */
+        kz_loop_run_until(loop, kz_loop_now(loop) + 20 * KZ_NS_PER_MS);
+    agent_close(&ag);
+    kz_loop_close(loop);
+    return 0;
+}
+
+static int three_procs(int port, uint64_t n)
+{
+    char e2url[64], busurl[64];
+    snprintf(e2url, sizeof e2url, "sctp+udp://127.0.0.1:%d", port);
+    snprintf(busurl, sizeof busurl, "unix://@kizuna-bench3-%d", (int)getpid());
+    int gx[2], ga[2], rx[2], ra[2];
+    if (pipe(gx) < 0 || pipe(ga) < 0 || pipe(rx) < 0 || pipe(ra) < 0)
+        return 1;
+    fflush(stdout);
+    /* fork before anything starts threads (usrsctp): each child gets its own stack */
+    pid_t xp = fork();
+    if (xp == 0) {
+        close(gx[1]); close(ga[0]); close(ga[1]); close(rx[0]); close(ra[0]); close(ra[1]);
+        _exit(child_xapp3(gx[0], rx[1], busurl, n));
+    }
+    pid_t ap = fork();
+    if (ap == 0) {
+        close(ga[1]); close(gx[0]); close(gx[1]); close(ra[0]); close(rx[0]); close(rx[1]);
+        _exit(child_agent3(ga[0], ra[1], e2url, n));
+    }
+    close(gx[0]); close(ga[0]); close(rx[1]); close(ra[1]);
+    kz_loop *loop;
+    kz_loop_open(&loop, NULL);
+    kz_ric_cfg cfg;
+    kz_ric_cfg_default(&cfg);
+    const char *e2[] = {e2url}, *bus[] = {busurl};
+    cfg.e2_listen = e2;
+    cfg.n_e2_listen = 1;
+    cfg.bus_listen = bus;
+    cfg.n_bus_listen = 1;
+    cfg.log_level = KZ_RIC_LOG_ERROR;
+    kz_ric *ric;
+    if (kz_ric_open(&ric, loop, &cfg) < 0) {
+        fprintf(stderr, "bench_ric: cannot open the RIC on %s\n", e2url);
+        kill(xp, SIGKILL);
+        kill(ap, SIGKILL);
+        return 1;
+    }
+    if (write(gx[1], "g", 1) != 1)
+        return 1;
+    close(gx[1]);
+    kz_loop_run_until(loop, kz_loop_now(loop) + 100 * KZ_NS_PER_MS);   /* the xApp is in */
+    if (write(ga[1], "g", 1) != 1)
+        return 1;
+    close(ga[1]);
+    kz_ric_stats st0, st;
+    kz_ric_stats_get(ric, &st0);
+    double c0 = cpu_s();
+    int64_t end = wall_ns() + 150 * KZ_NS_PER_S;
+    int status = 0;
+    while (waitpid(xp, &status, WNOHANG) != xp && wall_ns() < end)
+        kz_loop_run_until(loop, kz_loop_now(loop) + 10 * KZ_NS_PER_MS);
+    double ric_cpu = cpu_s() - c0;
+    kz_ric_stats_get(ric, &st);
+    pres x = {0}, a = {0};
+    bool got = read(rx[0], &x, sizeof x) == (ssize_t)sizeof x;
+    got &= read(ra[0], &a, sizeof a) == (ssize_t)sizeof a;
+    kill(ap, SIGTERM);
+    while (waitpid(ap, NULL, 0) < 0)
+        ;
+    kz_ric_close(ric);
+    kz_loop_close(loop);
+    if (!got || !x.ok || !a.ok) {
+        fprintf(stderr, "bench_ric --udp3: a child failed (xapp ok=%d, agent ok=%d)\n", x.ok, a.ok);
+        return 1;
+    }
+    double span = (double)(x.t1 - a.t0) / 1e9;
+    uint64_t routed = st.indications_routed - st0.indications_routed;
+    uint64_t dropped = st.indications_dropped - st0.indications_dropped;
+    printf("usrsctp3_indications=%llu received_by_xapp=%llu ric_routed=%llu ric_dropped=%llu "
+           "agent_refused_retried=%llu\n", (unsigned long long)a.count,
+           (unsigned long long)x.count, (unsigned long long)routed, (unsigned long long)dropped,
+           (unsigned long long)a.refused);
+    printf("usrsctp3_ind_per_s=%.0f  (agent first send -> xApp last indication, 3 processes)\n",
+           (double)x.count / span);
+    printf("usrsctp3_cpu_ns_per_ind agent=%.0f ric=%.0f xapp=%.0f total=%.0f  (each process, all "
+           "its threads)\n", a.cpu * 1e9 / (double)n, ric_cpu * 1e9 / (double)n,
+           x.cpu * 1e9 / (double)n, (a.cpu + ric_cpu + x.cpu) * 1e9 / (double)n);
+    return x.count == a.count ? 0 : 1;
+}
+
 /* bench_ric_scale.c */
 int bench_scale_sim(int n, int seconds);
 int bench_scale_udp(int n, int seconds, int port);
@@ -265,6 +495,8 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[1], "--scale-udp"))
         return bench_scale_udp(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 10,
                                argc > 4 ? atoi(argv[4]) : 30000 + (int)(getpid() % 20000));
+    if (argc > 3 && !strcmp(argv[1], "--udp3"))
+        return three_procs(atoi(argv[2]), strtoull(argv[3], NULL, 10));
     if (argc > 1 && !strcmp(argv[1], "--udp")) {
         if (argc < 3)
             return 2;

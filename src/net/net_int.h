@@ -133,6 +133,14 @@ void kz__assoc_writable(kz_assoc *a);
 /* The association is gone: on_down(reason) on a later turn, then release and free. */
 void kz__assoc_down(kz_assoc *a, int reason);
 
+/* ---- usrsctp's checksum (usrsctp_crc.c) ----------------------------------------------------- */
+/* Which CRC32c usrsctp's packets get: ours with the SSE4.2 instruction, ours table-driven, or the
+ * library's own (KZ_USRSCTP_CRC=lib, or ours disagreed with it on the self-test). */
+enum { KZ__CRC_LIB, KZ__CRC_SLICE8, KZ__CRC_SSE42 };
+int kz__usrsctp_crc_mode(void);
+/* The raw reflected CRC32c update (no inversions), as usrsctp's calculate_crc32c. */
+uint32_t kz__crc32c_update(uint32_t crc, const void *p, size_t n);
+
 /* ---- the in-memory network (transport_mem.c), as the simulator steers it ------------------ */
 typedef struct kz__memnet kz__memnet;
 typedef struct kz__mem_policy {

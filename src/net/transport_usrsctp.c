@@ -200,9 +200,28 @@ static void wake_cb(kz_async *as, void *ud)
     }
 }
 
+/* KZ_USRSCTP_STATS=1 in the environment: the stack's packet counters on stderr at close (how
+ * well DATA chunks were bundled, how many SACKs) -- a measuring aid, off by default. */
+static void print_stats(void)
+{
+    const char *e = getenv("KZ_USRSCTP_STATS");
+    struct sctpstat st;
+    if (!e || *e != '1')
+        return;
+    usrsctp_get_stat(&st);
+    static const char *crc[] = {"library", "slice8", "sse4.2"};
+    fprintf(stderr, "usrsctp_stats pid=%d crc32c=%s sendpackets=%u senddata=%u sendsacks=%u "
+            "recvpackets=%u recvdata=%u recvsacks=%u retrans=%u fastretrans=%u\n", (int)getpid(),
+            crc[kz__usrsctp_crc_mode()],
+            st.sctps_sendpackets, st.sctps_senddata, st.sctps_sendsacks, st.sctps_recvpackets,
+            st.sctps_recvdata, st.sctps_recvsacks, st.sctps_sendretransdata,
+            st.sctps_sendfastretrans);
+}
+
 static void hub_fini(void *p)
 {
     uhub *h = p;
+    print_stats();
     for (size_t i = 0; i < h->captab; i++) {
         usock *us = h->tab[i];
         if (us) {
@@ -243,6 +262,35 @@ static uint16_t ephemeral_udp_port(void)
     return port;
 }
 
+/* usrsctp keeps its UDP sockets to itself and leaves their receive buffers at the system default
+ * (208 KiB here): a burst of DATA or INIT chunks can overflow it, the kernel drops datagrams (Udp
+ * RcvbufErrors) and SCTP retransmits.  There is no API for it, but the sockets are ordinary fds of
+ * this process bound to our UDP port: KZ_USRSCTP_UDP_RCVBUF=bytes finds them and raises SO_RCVBUF
+ * (the kernel caps it at net.core.rmem_max).  Opt-in: on loopback it removed the retransmissions
+ * of bench_ric but did not raise the rate (a bigger queue costs cache; docs/ric.md). */
+static int raise_udp_buffers(uint16_t udp_port, int bytes)
+{
+    int found = 0;
+    for (int fd = 0; fd < 4096 && found < 2; fd++) {
+        int type = 0;
+        socklen_t tl = sizeof type;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_DGRAM)
+            continue;
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+            continue;
+        uint16_t port = ss.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+                      : ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                                 : 0;
+        if (port != udp_port)
+            continue;
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+        found++;
+    }
+    return found;
+}
+
 /* The loop's hub, starting usrsctp on udp_port (0: any) if this is the first use. */
 static int hub_get(kz_loop *loop, uint16_t udp_port, uhub **out)
 {
@@ -273,7 +321,11 @@ static int hub_get(kz_loop *loop, uint16_t udp_port, uhub **out)
         atomic_store(&kz__usrsctp_owner, NULL);
         return rc;
     }
+    kz__usrsctp_crc_mode();   /* usrsctp_crc.c: the checksum the stack will use, chosen once */
     usrsctp_init(udp_port, NULL, NULL);
+    const char *ub = getenv("KZ_USRSCTP_UDP_RCVBUF");
+    if (ub && atoi(ub) > 0)
+        raise_udp_buffers(udp_port, atoi(ub));
     usrsctp_sysctl_set_sctp_blackhole(0);          /* answer INIT to closed ports with ABORT */
     usrsctp_sysctl_set_sctp_ecn_enable(0);
     kz__loop_set_slot(loop, KZ__SLOT_USRSCTP, h, hub_fini);
