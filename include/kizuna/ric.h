@@ -111,6 +111,9 @@ typedef struct kz_ric_stats {
     uint64_t controls_tx, controls_ok, controls_failed, controls_timeout;
     uint64_t xapps_connected, xapps_expired, bus_bad_msgs;
     uint32_t nodes_up, nodes_known, xapps_up, e2_subs;
+    uint64_t e2_error_ind_suppressed; /* ErrorIndications not sent: the node's budget was spent
+                                       * (a flood of bad PDUs is answered at a bounded rate) */
+    uint64_t service_queries;      /* RICserviceQuery sent (kz_ric_query_node) */
 } kz_ric_stats;
 void kz_ric_stats_get(const kz_ric *ric, kz_ric_stats *st);
 
@@ -140,5 +143,10 @@ bool kz_ric_xapp_get(const kz_ric *ric, size_t i, kz_ric_xapp_info *out);
 /* Sends ResetRequest to a node (RIC-initiated reset: every subscription on it is dropped and then
  * re-established).  Errors: KZ_EINVAL (unknown node), KZ_ECLOSED (node down). */
 int kz_ric_reset_node(kz_ric *ric, uint32_t node_id);
+
+/* Sends RICserviceQuery to a node with the RAN functions (id, revision) the RIC holds for it; the
+ * node answers with a RICserviceUpdate (handled like a node-initiated one: acknowledged, xApps get
+ * a NODE event).  Errors: KZ_EINVAL (unknown node), KZ_ECLOSED (node down), KZ_EAGAIN (queue). */
+int kz_ric_query_node(kz_ric *ric, uint32_t node_id);
 
 #endif

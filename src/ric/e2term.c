@@ -49,9 +49,45 @@ int kz__e2_send(kz_ric *ric, kz__e2conn *c, const kz_e2ap_pdu *pdu)
     return rc;
 }
 
+/* ErrorIndication budget per association (a token bucket in loop time, so the simulator stays
+ * deterministic): up to KZ__EI_BURST answers at once, then KZ__EI_PER_S per second.  A node (or
+ * anything that reached the port) flooding malformed PDUs would otherwise make the RIC send -- and
+ * log -- one ErrorIndication per PDU, as fast as it can decode.  Past the budget the PDU is still
+ * counted (e2_bad_pdus) but not answered (e2_error_ind_suppressed) and not logged one by one.
+ * A well-behaved node never comes near it: the malformed-input test sends ~225 bad PDUs in 0.3 s,
+ * all answered. */
+#define KZ__EI_BURST 256
+#define KZ__EI_PER_S 100
+#define KZ__EI_COST (KZ_NS_PER_S / KZ__EI_PER_S)
+
+static void ei_refill(kz_ric *ric, kz__e2conn *c)
+{
+    int64_t now = kz_loop_now(ric->loop);
+    c->ei_credit += now - c->ei_last;
+    c->ei_last = now;
+    if (c->ei_credit > (int64_t)KZ__EI_BURST * KZ__EI_COST)
+        c->ei_credit = (int64_t)KZ__EI_BURST * KZ__EI_COST;
+}
+
+static bool ei_allowed(kz_ric *ric, kz__e2conn *c)
+{
+    ei_refill(ric, c);
+    if (c->ei_credit < KZ__EI_COST) {
+        if (!ric->st.e2_error_ind_suppressed++ || !(c->bad % 1000))
+            kz__log(ric, KZ_RIC_LOG_WARN, "error indications rate-limited", "peer=%s bad=%llu "
+                    "suppressed_total=%llu", kz_assoc_peer(c->as), (unsigned long long)c->bad,
+                    (unsigned long long)ric->st.e2_error_ind_suppressed);
+        return false;
+    }
+    c->ei_credit -= KZ__EI_COST;
+    return true;
+}
+
 static void send_error_ind(kz_ric *ric, kz__e2conn *c, kz_e2ap_Cause cause, int proc, int trig,
                            const kz_e2ap_RICrequestID *rid, const int64_t *tid)
 {
+    if (!ei_allowed(ric, c))
+        return;
     kz_e2ap_pdu pdu;
     memset(&pdu, 0, sizeof pdu);
     pdu.present = kz_e2ap_E2AP_PDU_initiatingMessage;
@@ -598,6 +634,36 @@ int kz_ric_reset_node(kz_ric *ric, uint32_t node_id)
     return 0;
 }
 
+int kz_ric_query_node(kz_ric *ric, uint32_t node_id)
+{
+    kz__node *n = kz__node_by_id(ric, node_id);
+    if (!n)
+        return KZ_EINVAL;
+    if (!n->up || !n->conn)
+        return KZ_ECLOSED;
+    kz_e2ap_RANfunctionsID_List__item items[64];
+    size_t k = n->nfns < 64 ? n->nfns : 64;   /* E2AP maxofRANfunctionID is 256; 64 is ours */
+    kz_e2ap_pdu pdu;
+    memset(&pdu, 0, sizeof pdu);
+    pdu.present = kz_e2ap_E2AP_PDU_initiatingMessage;
+    pdu.u.initiatingMessage.present = kz_e2ap_InitiatingMessage_RICserviceQuery;
+    kz_e2ap_RICserviceQuery *q = &pdu.u.initiatingMessage.u.RICserviceQuery;
+    q->TransactionID = n->next_tid++;
+    for (size_t i = 0; i < k; i++) {
+        items[i].value.ranFunctionID = n->fns[i].id;
+        items[i].value.ranFunctionRevision = n->fns[i].rev;
+    }
+    q->has_RANfunctionsAccepted = k > 0;
+    q->RANfunctionsAccepted.count = (uint32_t)k;
+    q->RANfunctionsAccepted.items = items;
+    int rc = kz__e2_send(ric, n->conn, &pdu);
+    if (rc == 0) {
+        ric->st.service_queries++;
+        kz__log(ric, KZ_RIC_LOG_INFO, "service query sent", "node=%s functions=%zu", n->name, k);
+    }
+    return rc < 0 ? rc : 0;
+}
+
 static void on_removal(kz_ric *ric, kz__e2conn *c, const kz_e2ap_E2RemovalRequest *r)
 {
     kz_e2ap_pdu pdu;
@@ -655,8 +721,10 @@ static void on_mod_required(kz_ric *ric, kz__e2conn *c,
 static void unexpected(kz_ric *ric, kz__e2conn *c, const kz_e2ap_pdu *pdu)
 {
     ric->st.e2_bad_pdus++;
-    kz__log(ric, KZ_RIC_LOG_WARN, "unexpected message", "what=%s peer=%s setup=%d",
-            kz_e2ap_message_name(pdu), kz_assoc_peer(c->as), c->node != NULL);
+    ei_refill(ric, c);
+    if (c->ei_credit >= KZ__EI_COST)   /* not one line per PDU of a flood */
+        kz__log(ric, KZ_RIC_LOG_WARN, "unexpected message", "what=%s peer=%s setup=%d",
+                kz_e2ap_message_name(pdu), kz_assoc_peer(c->as), c->node != NULL);
     send_error_ind(ric, c, kz__cause(kz_e2ap_Cause_protocol,
                                      kz_e2ap_CauseProtocol_message_not_compatible_with_receiver_state),
                    kz_e2ap_procedure_code(pdu), (int)pdu->present - 1, NULL, NULL);
@@ -840,6 +908,8 @@ static void e2_up(kz_assoc *a, void *ud)
     }
     c->ric = ric;
     c->as = a;
+    c->ei_last = kz_loop_now(ric->loop);
+    c->ei_credit = (int64_t)KZ__EI_BURST * KZ__EI_COST;
     c->next = ric->e2conns;
     if (c->next)
         c->next->prev = c;
@@ -896,12 +966,14 @@ static void e2_msg(kz_assoc *a, const kz_msg *m, void *ud)
             ric->st.e2_bad_pdus++;
             c->bad++;
         }
-        char b[512];
-        kz__log(ric, rc < 0 ? KZ_RIC_LOG_WARN : KZ_RIC_LOG_INFO,
-                rc < 0 ? "malformed E2AP PDU" : "E2AP PDU with IEs to report",
-                "peer=%s len=%zu err=\"%s\"", kz_assoc_peer(a), m->len,
-                kz_asn_diag_format(&diag, b, sizeof b));
-        kz__e2_send(ric, c, &ei);
+        if (ei_allowed(ric, c)) {
+            char b[512];
+            kz__log(ric, rc < 0 ? KZ_RIC_LOG_WARN : KZ_RIC_LOG_INFO,
+                    rc < 0 ? "malformed E2AP PDU" : "E2AP PDU with IEs to report",
+                    "peer=%s len=%zu err=\"%s\"", kz_assoc_peer(a), m->len,
+                    kz_asn_diag_format(&diag, b, sizeof b));
+            kz__e2_send(ric, c, &ei);
+        }
         if (rc < 0)
             return;
     }

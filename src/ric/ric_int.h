@@ -56,6 +56,8 @@ typedef struct kz__e2conn {
     kz__node *node;             /* after a successful E2 setup */
     kz_timer setup_timer;       /* E2 setup must come within setup_wait_ms */
     uint64_t bad;               /* malformed PDUs from this association */
+    int64_t ei_credit;          /* ErrorIndication budget, ns of credit (see e2term.c ei_allowed) */
+    int64_t ei_last;            /* loop time of the last refill */
 } kz__e2conn;
 
 struct kz__node {

@@ -261,10 +261,29 @@ static void ag_msg(kz_assoc *a, const kz_msg *m, void *ud)
             agent_send_pdu(ag, &r);
             return;
         }
+        case kz_e2ap_InitiatingMessage_RICserviceQuery: {
+            const kz_e2ap_RICserviceQuery *q = &im->u.RICserviceQuery;
+            ag->svc_query++;
+            ag->svc_query_fns = q->has_RANfunctionsAccepted ? (int)q->RANfunctionsAccepted.count
+                                                            : 0;
+            /* nothing changed: a service update with no lists (E2AP 8.3.3) */
+            kz_e2ap_pdu r;
+            memset(&r, 0, sizeof r);
+            r.present = kz_e2ap_E2AP_PDU_initiatingMessage;
+            r.u.initiatingMessage.present = kz_e2ap_InitiatingMessage_RICserviceUpdate;
+            r.u.initiatingMessage.u.RICserviceUpdate.TransactionID = q->TransactionID;
+            agent_send_pdu(ag, &r);
+            return;
+        }
         default:
             ag->other++;
             return;
         }
+    }
+    if (pdu->present == kz_e2ap_E2AP_PDU_successfulOutcome &&
+        pdu->u.successfulOutcome.present == kz_e2ap_SuccessfulOutcome_RICserviceUpdateAcknowledge) {
+        ag->svc_update_ack++;
+        return;
     }
     if (pdu->present == kz_e2ap_E2AP_PDU_successfulOutcome &&
         pdu->u.successfulOutcome.present == kz_e2ap_SuccessfulOutcome_E2setupResponse) {

@@ -30,6 +30,9 @@ typedef struct agent {
     enum agent_mode sub_mode, ctl_mode, del_mode;
     /* counters of what the RIC sent */
     int setup_resp, setup_fail, sub_req, del_req, ctl_req, err_ind, reset_req, other;
+    int svc_query;                   /* RICserviceQuery received (answered with a service update) */
+    int svc_query_fns;               /* RAN functions the last query listed as accepted */
+    int svc_update_ack;              /* RICserviceUpdateAcknowledge received */
     int downs;
     kz_e2ap_RICrequestID last_sub;   /* of the last subscription request */
     int64_t last_ranf;

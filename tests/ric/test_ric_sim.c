@@ -490,6 +490,84 @@ static void test_malformed_answered(void **state)
     agent_close(&ag);
 }
 
+/* A flood of malformed PDUs is answered at a bounded rate (issue 5): every PDU is counted, at most
+ * the budget (256 at once, then 100/s) gets an ErrorIndication, the rest are counted as
+ * suppressed; the association survives, routing still works, and after a quiet period a single
+ * bad PDU is answered again. */
+static void test_malformed_flood_rate_limited(void **state)
+{
+    (void)state;
+    agent ag;
+    tx t;
+    bring_up(&ag, &t);
+    kz_ric_stats st0, st;
+    kz_ric_stats_get(G.ric, &st0);
+    int errs0 = ag.err_ind;
+    static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x13};
+    enum { FLOOD = 3000 };
+    for (int i = 0; i < FLOOD; i++) {   /* 3,000 in 300 ms of virtual time */
+        agent_send_raw(&ag, junk, sizeof junk);
+        if (i % 100 == 99)
+            run_for(10 * MS);
+    }
+    run_for(100 * MS);
+    kz_ric_stats_get(G.ric, &st);
+    assert_int_equal(st.e2_bad_pdus - st0.e2_bad_pdus, FLOOD);   /* every one counted */
+    uint64_t answered = (uint64_t)(ag.err_ind - errs0);
+    uint64_t suppressed = st.e2_error_ind_suppressed - st0.e2_error_ind_suppressed;
+    assert_int_equal(answered + suppressed, FLOOD);
+    printf("malformed flood: %d bad PDUs, %llu answered, %llu suppressed\n", FLOOD,
+           (unsigned long long)answered, (unsigned long long)suppressed);
+    /* budget: 256 at once + 100/s over the ~0.4 s of the flood (plus the 50 ms link latency) */
+    assert_true(answered >= 256);
+    assert_true(answered <= 256 + 50);
+    assert_true(ag.as != NULL);
+    /* routing unaffected */
+    static const uint8_t hdr[] = {1}, msg[] = {2};
+    int inds = t.inds;
+    agent_indicate(&ag, NULL, -1, hdr, 1, msg, 1, 1);
+    run_for(50 * MS);
+    assert_int_equal(t.inds, inds + 1);
+    /* quiet for 3 s: the budget is back; one bad PDU, one answer */
+    run_for(3000 * MS);
+    int errs = ag.err_ind;
+    agent_send_raw(&ag, junk, sizeof junk);
+    run_for(50 * MS);
+    assert_int_equal(ag.err_ind, errs + 1);
+    kz_xapp_close(t.x);
+    agent_close(&ag);
+}
+
+/* RIC service query (issue 5): the RIC lists the functions it accepted, the node answers with a
+ * RICserviceUpdate, the RIC acknowledges it. */
+static void test_service_query(void **state)
+{
+    (void)state;
+    agent ag;
+    tx t;
+    bring_up(&ag, &t);
+    assert_int_equal(kz_ric_query_node(G.ric, t.last_node), 0);
+    run_for(50 * MS);
+    assert_int_equal(ag.svc_query, 1);
+    assert_int_equal(ag.svc_query_fns, 2);   /* KPM (2) and RC (3) */
+    assert_int_equal(ag.svc_update_ack, 1);
+    kz_ric_stats st;
+    kz_ric_stats_get(G.ric, &st);
+    assert_int_equal(st.service_queries, 1);
+    assert_int_equal(st.e2_bad_pdus, 0);
+    assert_int_equal(kz_ric_query_node(G.ric, 9999), KZ_EINVAL);
+    /* subscriptions untouched by the query/update exchange */
+    static const uint8_t hdr[] = {1}, msg[] = {2};
+    agent_indicate(&ag, NULL, -1, hdr, 1, msg, 1, 1);
+    run_for(50 * MS);
+    assert_int_equal(t.inds, 1);
+    kz_assoc_close(ag.as);
+    run_for(50 * MS);
+    assert_int_equal(kz_ric_query_node(G.ric, t.last_node), KZ_ECLOSED);
+    kz_xapp_close(t.x);
+    agent_close(&ag);
+}
+
 /* Unknown IEs with each criticality, as whole PDUs built from a valid RICindication. */
 static void test_unknown_ies(void **state)
 {
@@ -729,6 +807,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sub_timeout_retry_and_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_flood_rate_limited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_service_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_ies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_xapp_does_not_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_required_and_reset, setup, teardown),
