@@ -264,6 +264,7 @@ typedef struct pres {
     int64_t t0, t1;      /* agent: first and last send; xApp: first and last indication */
     uint64_t count;      /* agent: sent; xApp: received */
     uint64_t refused;    /* agent: sends refused by backpressure (retried) */
+    uint64_t bytes;      /* agent: octets of one RICindication */
     double cpu;          /* CPU seconds over the phase, all threads */
     int ok;
 } pres;
@@ -375,6 +376,7 @@ static int child_agent3(int go, int res, const char *e2url, uint64_t n)
     long wl = kz_e2ap_encode(&pdu, wire, sizeof wire, NULL);
     kz_msg wm = {.data = wire, .len = (size_t)wl, .ppid = KZ_E2AP_PPID, .stream = 0};
     r.ok = ag.sub_req > 0 && ag.as && wl > 0;
+    r.bytes = (uint64_t)wl;
     double c0 = cpu_s();
     r.t0 = wall_ns();
     while (r.ok && r.count < n && ag.as) {
@@ -471,8 +473,9 @@ static int three_procs(int port, uint64_t n)
     double span = (double)(x.t1 - a.t0) / 1e9;
     uint64_t routed = st.indications_routed - st0.indications_routed;
     uint64_t dropped = st.indications_dropped - st0.indications_dropped;
-    printf("usrsctp3_indications=%llu received_by_xapp=%llu ric_routed=%llu ric_dropped=%llu "
-           "agent_refused_retried=%llu\n", (unsigned long long)a.count,
+    printf("usrsctp3_indications=%llu of %llu octets received_by_xapp=%llu ric_routed=%llu "
+           "ric_dropped=%llu agent_refused_retried=%llu\n", (unsigned long long)a.count,
+           (unsigned long long)a.bytes,
            (unsigned long long)x.count, (unsigned long long)routed, (unsigned long long)dropped,
            (unsigned long long)a.refused);
     printf("usrsctp3_ind_per_s=%.0f  (agent first send -> xApp last indication, 3 processes)\n",
