@@ -410,6 +410,8 @@ class Gen:
         self.order = []                 # (cname, T) for named and anonymous types we emit
         self.cname_of = {}              # asn name -> C type name
         self.tid = {}                   # id(T) -> descriptor name
+        self.fast = False               # emit specialised codec functions (E2SM modules)
+        self.codec_headers = []         # their headers, for the descriptor file
 
     def value(self, v):
         if v in ("MAX", "MIN"):
@@ -705,7 +707,10 @@ class Gen:
                  " * Descriptor tables interpreted by src/proto/asn.c. */")
         c.append("#include <stddef.h>\n")
         c.append('#include "%s"' % self.header_name)
-        c.append('#include "proto/aper.h"\n')
+        c.append('#include "proto/aper.h"')
+        for x in self.codec_headers:
+            c.append('#include "%s"' % x)
+        c.append("")
         for t in self.sorted_types():
             c.extend(self.emit_one_desc(t))
         return "\n".join(c) + "\n"
@@ -719,6 +724,9 @@ class Gen:
         k = t.kind
         out = []
         common = '.name = "%s", .size = sizeof(%s)' % (self.asn_name(t), n)
+        fast = self.fc_entry(t) if self.fast else None
+        if fast:
+            common += ", .fenc = %s_fenc, .fdec = %s_fdec" % (fast, fast)
         if k == "INT":
             out.append("const kz_asn_type %s_desc = { .kind = KZ_ASN_INT, %s, .ic = %s };"
                        % (n, common, self.int_c(t.c)))
@@ -812,12 +820,682 @@ class Gen:
         out.append("")
         return out
 
+    # ------------------------------------------------------------------ specialised codec output
+    #
+    # Straight-line APER code per SEQUENCE / CHOICE / SEQUENCE OF (see the file comment that
+    # codec_file() writes for the why).  Each function mirrors what asn.c does for the same
+    # descriptor, call for call on the APER primitives, with the descriptor's constants folded
+    # in; it returns 0 or -1 and never writes a diagnostic: on -1 kz_asn_encode / kz_asn_decode
+    # run the descriptor interpreter from the start, which fails the same way and names the path.
+    # So a fast function may also give up (-1) on anything rare it does not handle (extension
+    # additions, extension alternatives, fragmented lists): that costs time, never behaviour.
+
+    def fc_target(self, t):
+        """(defining T, its C name) of a field type: follows REFs."""
+        if t.kind == "REF":
+            tt, name, _ = self.resolve(t)
+            return tt, self.prefix(self.s.types[name][0]) + cid(name)
+        return t, t.cname
+
+    def fc_desc_kind(self, t):
+        """kind of the descriptor a field points at (ALIAS for X ::= Y)."""
+        if t.kind == "REF":
+            return self.s.types[t.name][1].kind if self.s.types[t.name][1].kind != "REF" else "ALIAS"
+        return t.kind
+
+    def fc_size(self, tt):
+        c = tt.c
+        if tt.kind == "CHARS" and c is not None and c.get("outer_ext"):
+            c = None
+        if c is None:
+            return 0, None, False
+        lo = self.value(c["lo"]) or 0
+        hi = self.value(c["hi"])
+        return lo, hi, bool(c["ext"])
+
+    def fc_int(self, tt):
+        c = tt.c
+        if c is None:
+            return None, None, False
+        return self.value(c["lo"]), self.value(c["hi"]), bool(c["ext"])
+
+    @staticmethod
+    def fc_i64(x):
+        if x == -(1 << 63):
+            return "INT64_MIN"
+        return "INT64_C(%d)" % x
+
+    @staticmethod
+    def fc_u64(x):
+        return "UINT64_C(%d)" % (x % (1 << 64))
+
+    def fc_len_ok(self, expr, lo, hi, bits32=True):
+        """C condition 'expr within lo..hi' without always-true halves (-Wtype-limits)."""
+        conds = []
+        if lo:
+            conds.append("%s >= %du" % (expr, lo))
+        if hi is not None and not (bits32 and hi >= 0xFFFFFFFF):
+            conds.append("%s <= %du" % (expr, hi))
+        return " && ".join(conds) if conds else None
+
+    def fc_min_bits(self, t, depth):
+        """asn.c's min_bits() on the descriptor of field type t."""
+        if depth < 0:
+            return 0
+        if t.kind == "REF":
+            d = self.s.types[t.name][1]
+            if d.kind == "REF":      # ALIAS: same depth
+                return self.fc_min_bits(d, depth)
+            t = d
+        k = t.kind
+        if k == "BOOL":
+            return 1
+        if k == "INT":
+            lo, hi, ext = self.fc_int(t)
+            return 1 if (ext or lo is None or hi is None or hi > lo) else 0
+        if k == "ENUM":
+            return 1 if (t.ext or len(t.root) > 1) else 0
+        if k == "CHOICE":
+            return 1 if (t.ext or sum(1 for a in t.alts if not a["extadd"]) > 1) else 0
+        if k == "SEQ":
+            b = 1 if t.ext else 0
+            for f in t.fields:
+                if f["extadd"]:
+                    continue
+                b += 1 if f["opt"] else self.fc_min_bits(f["type"], depth - 1)
+            return b
+        return 0
+
+    def fc_strkind(self, tt):
+        return {"PrintableString": "KZ_STR_PRINTABLE", "VisibleString": "KZ_STR_VISIBLE",
+                "IA5String": "KZ_STR_IA5", "UTF8String": "KZ_STR_UTF8"}[tt.strkind]
+
+    def fc_str_inline(self, tt):
+        """An OCTET / 8-bit character string whose root size is written as a constrained
+        length (or not at all) and whose contents are aligned: kz__put_sized's middle cases."""
+        if tt.kind == "CHARS" and tt.strkind == "UTF8String":
+            return False
+        lo, hi, ext = self.fc_size(tt)
+        if hi is None or hi >= 65536 or hi == 0 or lo > hi:
+            return False
+        unaligned_max = 1 if tt.kind == "CHARS" else 2
+        return not (lo == hi and hi <= unaligned_max)
+
+    def fc_is_struct(self, tt):
+        return tt.kind in ("SEQ", "CHOICE", "SEQOF")
+
+    def fc_enc_value(self, ft, lv, ptr, out, ind):
+        """Lines encoding the value of field type ft at lvalue lv (a pointer when ptr)."""
+        tt, cn = self.fc_target(ft)
+        k = tt.kind
+        p = ind
+        if ptr:
+            out.append(p + "if (!%s || depth >= KZ_FAST_MAX_DEPTH || %s_fenc(e, %s, depth + 1))" % (lv, cn, lv))
+            out.append(p + "    return -1;")
+            return
+        if self.fc_is_struct(tt):
+            out.append(p + "if (%s_fenc(e, &%s, depth))" % (cn, lv))
+            out.append(p + "    return -1;")
+            return
+        if k == "INT":
+            lo, hi, ext = self.fc_int(tt)
+            if lo is not None and hi is not None and not ext:
+                out.append(p + "if (%s < %s || %s > %s)" % (lv, self.fc_i64(lo), lv, self.fc_i64(hi)))
+                out.append(p + "    return -1;")
+                r = hi - lo + 1
+                out.append(p + "%s(e, (uint64_t)%s - (uint64_t)%s, %s);"
+                           % ("kz_per_put_cwhole_wide" if 65536 < r < (1 << 64) else "kz_per_put_cwhole",
+                              lv, self.fc_i64(lo), self.fc_u64(r)))
+            else:
+                conds = []
+                if not ext and lo is not None:
+                    conds.append("%s < %s" % (lv, self.fc_i64(lo)))
+                if not ext and hi is not None:
+                    conds.append("%s > %s" % (lv, self.fc_i64(hi)))
+                if conds:
+                    out.append(p + "if (%s)" % " || ".join(conds))
+                    out.append(p + "    return -1;")
+                if lo is None and hi is None and not ext:
+                    out.append(p + "kz_per_put_int_unc(e, %s, &%s_desc.ic);" % (lv, cn))
+                elif lo is not None and hi is not None and ext and hi - lo + 1 <= 65536:
+                    r = hi - lo + 1
+                    out.append(p + "if (%s >= %s && %s <= %s) {" % (lv, self.fc_i64(lo), lv, self.fc_i64(hi)))
+                    if r <= 255:
+                        out.append(p + "    kz_per_put_bits(e, (uint64_t)%s - (uint64_t)%s, %d);"
+                                   % (lv, self.fc_i64(lo), 1 + (r - 1).bit_length()))
+                    else:
+                        out.append(p + "    kz_per_put_bits(e, 0, 1);")
+                        out.append(p + "    kz_per_put_cwhole(e, (uint64_t)%s - (uint64_t)%s, %s);"
+                                   % (lv, self.fc_i64(lo), self.fc_u64(r)))
+                    out.append(p + "} else {")
+                    out.append(p + "    kz_per_put_int(e, %s, &%s_desc.ic);" % (lv, cn))
+                    out.append(p + "}")
+                else:
+                    out.append(p + "kz_per_put_int(e, %s, &%s_desc.ic);" % (lv, cn))
+        elif k == "ENUM":
+            nroot = len(tt.root)
+            if not tt.ext:
+                out.append(p + "if (%s >= %du)" % (lv, nroot))
+                out.append(p + "    return -1;")
+                if nroot > 1:
+                    out.append(p + "kz_per_put_cwhole(e, %s, %d);" % (lv, nroot))
+            else:
+                out.append(p + "if (%s < %du)" % (lv, nroot))
+                if nroot > 1 and nroot <= 255:
+                    out.append(p + "    kz_per_put_bits(e, %s, %d);" % (lv, 1 + (nroot - 1).bit_length()))
+                elif nroot == 1:
+                    out.append(p + "    kz_per_put_bits(e, 0, 1);")
+                else:
+                    out.append(p + "    kz_per_put_bits(e, 0, 1), kz_per_put_cwhole(e, %s, %d);" % (lv, nroot))
+                out.append(p + "else")
+                out.append(p + "    kz_per_put_enum(e, %s, %d, true);" % (lv, nroot))
+        elif k == "BOOL":
+            out.append(p + "kz_per_put_bits(e, %s ? 1 : 0, 1);" % lv)
+        elif k == "NULL":
+            pass
+        elif k == "REAL":
+            out.append(p + "kz_per_put_real(e, %s);" % lv)
+        elif k in ("OCTETS", "CHARS") and self.fc_str_inline(tt):
+            lo, hi, ext = self.fc_size(tt)
+            n = "%s.len" % lv
+            ok = self.fc_len_ok(n, lo, hi)
+            if ok:
+                out.append(p + "if (!(%s))" % ok)
+                out.append(p + "    return -1;")
+            out.append(p + "if (%s && !%s.buf)" % (n, lv))
+            out.append(p + "    return -1;")
+            if k == "CHARS":
+                out.append(p + "if (!kz_per_chars_ok(%s.buf, %s, %s))" % (lv, n, self.fc_strkind(tt)))
+                out.append(p + "    return -1;")
+            if ext:
+                out.append(p + "kz_per_put_bits(e, 0, 1);")
+            if lo != hi:
+                out.append(p + "kz_per_put_cwhole(e, %s - %du, %d);" % (n, lo, hi - lo + 1))
+            out.append(p + "kz_per_put_align(e);")
+            out.append(p + "kz_per_put_octets_aligned(e, %s.buf, %s);" % (lv, n))
+        elif k in ("BITS", "OCTETS", "CHARS"):
+            lo, hi, ext = self.fc_size(tt)
+            n = "%s.%s" % (lv, "nbits" if k == "BITS" else "len")
+            ok = self.fc_len_ok(n, lo, hi)
+            if ok and not ext:
+                out.append(p + "if (!(%s))" % ok)
+                out.append(p + "    return -1;")
+            if k == "BITS":
+                out.append(p + "kz_per_put_bit_string(e, %s.buf, %s, &%s_desc.sc);" % (lv, n, cn))
+            else:
+                out.append(p + "if (%s && !%s.buf)" % (n, lv))
+                out.append(p + "    return -1;")
+                if k == "OCTETS":
+                    out.append(p + "kz_per_put_octet_string(e, %s.buf, %s, &%s_desc.sc);" % (lv, n, cn))
+                else:
+                    sk = {"PrintableString": "KZ_STR_PRINTABLE", "VisibleString": "KZ_STR_VISIBLE",
+                          "IA5String": "KZ_STR_IA5", "UTF8String": "KZ_STR_UTF8"}[tt.strkind]
+                    out.append(p + "kz_per_put_char_string(e, (const char *)%s.buf, %s, &%s_desc.sc, %s);"
+                               % (lv, n, cn, sk))
+        else:
+            raise SystemExit("asn1gen: no fast encoder for %s" % k)
+
+    def fc_dec_value(self, ft, lv, ptr, out, ind):
+        """Lines decoding a value of field type ft into lvalue lv (a pointer field when ptr)."""
+        tt, cn = self.fc_target(ft)
+        k = tt.kind
+        p = ind
+        if ptr:
+            out.append(p + "if (!(%s = kz_per_arena_alloc(a, sizeof *%s)) || depth >= KZ_FAST_MAX_DEPTH ||" % (lv, lv))
+            out.append(p + "    %s_fdec(d, a, %s, depth + 1))" % (cn, lv))
+            out.append(p + "    return -1;")
+            return
+        if self.fc_is_struct(tt):
+            out.append(p + "if (%s_fdec(d, a, &%s, depth))" % (cn, lv))
+            out.append(p + "    return -1;")
+            return
+        if k == "INT":
+            lo, hi, ext = self.fc_int(tt)
+            if lo is not None and hi is not None and not ext:
+                r = hi - lo + 1
+                out.append(p + "if (%s(d, %s, &x))" % ("kz_per_get_cwhole_wide" if 65536 < r < (1 << 64)
+                                                       else "kz_per_get_cwhole", self.fc_u64(r)))
+                out.append(p + "    return -1;")
+                out.append(p + "%s = (int64_t)((uint64_t)%s + x);" % (lv, self.fc_i64(lo)))
+            elif lo is not None and hi is not None and ext and 1 < hi - lo + 1 <= 255:
+                r = hi - lo + 1
+                nb = 1 + (r - 1).bit_length()
+                out.append(p + "if (kz_per_get_bits(d, %d, &x))" % nb)
+                out.append(p + "    return -1;")
+                out.append(p + "if (x >> %d) {   /* outside the root: as kz_per_get_int reads it */" % (nb - 1))
+                out.append(p + "    d->bit -= %d;" % nb)
+                out.append(p + "    if (kz_per_get_int(d, &%s_desc.ic, &%s))" % (cn, lv))
+                out.append(p + "        return -1;")
+                out.append(p + "} else if (x >= %du) {" % r)
+                out.append(p + "    return -1;")
+                out.append(p + "} else {")
+                out.append(p + "    %s = (int64_t)((uint64_t)%s + x);" % (lv, self.fc_i64(lo)))
+                out.append(p + "}")
+            elif lo is not None and hi is not None and ext and 255 < hi - lo + 1 <= 65536:
+                out.append(p + "if (kz_per_get_bits(d, 1, &x))")
+                out.append(p + "    return -1;")
+                out.append(p + "if (x) {   /* outside the root: as kz_per_get_int reads it */")
+                out.append(p + "    d->bit -= 1;")
+                out.append(p + "    if (kz_per_get_int(d, &%s_desc.ic, &%s))" % (cn, lv))
+                out.append(p + "        return -1;")
+                out.append(p + "} else {")
+                out.append(p + "    if (kz_per_get_cwhole(d, %s, &x))" % self.fc_u64(hi - lo + 1))
+                out.append(p + "        return -1;")
+                out.append(p + "    %s = (int64_t)((uint64_t)%s + x);" % (lv, self.fc_i64(lo)))
+                out.append(p + "}")
+            else:
+                f = "kz_per_get_int_unc" if (lo is None and hi is None and not ext) else "kz_per_get_int"
+                out.append(p + "if (%s(d, &%s_desc.ic, &%s))" % (f, cn, lv))
+                out.append(p + "    return -1;")
+        elif k == "ENUM":
+            nroot = len(tt.root)
+            if tt.ext and nroot <= 255:
+                nb = 1 + (nroot - 1).bit_length()
+                out.append(p + "if (kz_per_get_bits(d, %d, &x))" % nb)
+                out.append(p + "    return -1;")
+                out.append(p + "if (x >= %du) {" % nroot)
+                out.append(p + "    if (!(x >> %d))" % (nb - 1))
+                out.append(p + "        return -1;")
+                out.append(p + "    d->bit -= %d;   /* an extension value: as kz_per_get_enum reads it */" % nb)
+                out.append(p + "    if (kz_per_get_enum(d, %d, true, &x))" % nroot)
+                out.append(p + "        return -1;")
+                out.append(p + "}")
+            elif not tt.ext and nroot == 1:
+                out.append(p + "x = 0;")
+            elif not tt.ext:
+                out.append(p + "if (kz_per_get_cwhole(d, %d, &x))" % nroot)
+                out.append(p + "    return -1;")
+            else:
+                out.append(p + "if (kz_per_get_enum(d, %d, %s, &x))" % (nroot, "true" if tt.ext else "false"))
+                out.append(p + "    return -1;")
+            out.append(p + "%s = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;" % lv)
+        elif k in ("OCTETS", "CHARS") and self.fc_str_inline(tt):
+            lo, hi, ext = self.fc_size(tt)
+            if ext:
+                out.append(p + "if (kz_per_get_bits(d, 1, &x) || x)")
+                out.append(p + "    return -1;   /* outside the root: the interpreter */")
+            if lo != hi:
+                out.append(p + "if (kz_per_get_cwhole(d, %d, &x))" % (hi - lo + 1))
+                out.append(p + "    return -1;")
+                out.append(p + "n = %du + (size_t)x;" % lo)
+            else:
+                out.append(p + "n = %d;" % lo)
+            out.append(p + "kz_per_get_align(d);")
+            out.append(p + "if (kz_per_get_octets_aligned(d, n, &%s.buf))" % lv)
+            out.append(p + "    return -1;")
+            if k == "CHARS":
+                out.append(p + "if (!kz_per_chars_ok(%s.buf, n, %s))" % (lv, self.fc_strkind(tt)))
+                out.append(p + "    return -1;")
+            out.append(p + "%s.len = (uint32_t)n;" % lv)
+        elif k == "BOOL":
+            out.append(p + "if (kz_per_get_bool(d, &%s))" % lv)
+            out.append(p + "    return -1;")
+        elif k == "NULL":
+            pass
+        elif k == "REAL":
+            out.append(p + "if (kz_per_get_real(d, &%s))" % lv)
+            out.append(p + "    return -1;")
+        elif k == "BITS":
+            out.append(p + "if (kz_per_get_bit_string(d, &%s_desc.sc, a, &%s.buf, &n) || n > UINT32_MAX)" % (cn, lv))
+            out.append(p + "    return -1;")
+            out.append(p + "%s.nbits = (uint32_t)n;" % lv)
+        elif k == "OCTETS":
+            out.append(p + "if (kz_per_get_octet_string(d, &%s_desc.sc, a, &%s.buf, &n) || n > UINT32_MAX)" % (cn, lv))
+            out.append(p + "    return -1;")
+            out.append(p + "%s.len = (uint32_t)n;" % lv)
+        elif k == "CHARS":
+            sk = {"PrintableString": "KZ_STR_PRINTABLE", "VisibleString": "KZ_STR_VISIBLE",
+                  "IA5String": "KZ_STR_IA5", "UTF8String": "KZ_STR_UTF8"}[tt.strkind]
+            out.append(p + "if (kz_per_get_char_string(d, &%s_desc.sc, %s, a, (const char **)&%s.buf, &n) ||"
+                       % (cn, sk, lv))
+            out.append(p + "    n > UINT32_MAX)")
+            out.append(p + "    return -1;")
+            out.append(p + "%s.len = (uint32_t)n;" % lv)
+        else:
+            raise SystemExit("asn1gen: no fast decoder for %s" % k)
+
+    def fc_clear_alt(self, t, al, out, ind):
+        """asn.c's clear_alternative() for alternative al of CHOICE t."""
+        an = cid(al["name"])
+        if self.fc_is_ptr(t, al["type"]):
+            out.append(ind + "v->u.%s = NULL;" % an)
+        elif self.fc_desc_kind(al["type"]) in ("CHOICE", "PROCMSG"):
+            out.append(ind + "v->u.%s.present = 0;" % an)
+        else:
+            out.append(ind + "memset(&v->u.%s, 0, sizeof v->u.%s);" % (an, an))
+
+    def fc_is_ptr(self, owner, ft):
+        return (id(owner), id(self.target(ft))) in self.pointer_edges
+
+    def fc_functions(self, t):
+        """The _fenc / _fdec pair of one SEQUENCE / CHOICE / SEQUENCE OF."""
+        n = t.cname
+        enc, dec = [], []
+        enc.append("int %s_fenc(kz_per_enc *e, const void *vp, int depth)\n{" % n)
+        dec.append("int %s_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)\n{" % n)
+        if t.kind == "SEQ":
+            root = [f for f in t.fields if not f["extadd"]]
+            adds = [f for f in t.fields if f["extadd"]]
+            opts = [f for f in root if f["opt"]]
+            nb = (1 if t.ext else 0) + len(opts)
+            if nb > 56:
+                raise SystemExit("asn1gen: %s: more than 56 preamble bits" % n)
+            enc.append("    const %s *v = vp;" % n)
+            enc.append("    (void)v, (void)e, (void)depth;")
+            if adds:
+                any_add = " || ".join(("v->has_%s" % cid(f["name"])) if f["opt"] else "true" for f in adds)
+                enc.append("    bool any_add = %s;" % any_add)
+            if nb:
+                parts = []
+                if adds:
+                    parts.append("(uint64_t)any_add << %d" % len(opts))
+                for j, f in enumerate(opts):
+                    sh = len(opts) - 1 - j
+                    parts.append("(uint64_t)v->has_%s%s" % (cid(f["name"]), (" << %d" % sh) if sh else ""))
+                enc.append("    kz_per_put_bits(e, %s, %d);" % (" | ".join(parts) if parts else "0", nb))
+            for f in root:
+                fn = cid(f["name"])
+                ind = "    "
+                if f["opt"]:
+                    enc.append("    if (v->has_%s) {" % fn)
+                    ind = "        "
+                self.fc_enc_value(f["type"], "v->" + fn, self.fc_is_ptr(t, f["type"]), enc, ind)
+                if f["opt"]:
+                    enc.append("    }")
+            if adds:
+                if len(adds) > 56:
+                    raise SystemExit("asn1gen: %s: more than 56 extension additions" % n)
+                enc.append("    if (any_add) {")
+                enc.append("        kz_per_put_nsnn(e, %d);" % (len(adds) - 1))
+                parts = []
+                for j, f in enumerate(adds):
+                    sh = len(adds) - 1 - j
+                    parts.append(("(uint64_t)v->has_%s" % cid(f["name"]) if f["opt"] else "UINT64_C(1)")
+                                 + ((" << %d" % sh) if sh else ""))
+                enc.append("        kz_per_put_bits(e, %s, %d);" % (" | ".join(parts), len(adds)))
+                for f in adds:
+                    fn = cid(f["name"])
+                    enc.append("        if (%s) {" % (("v->has_%s" % fn) if f["opt"] else "true"))
+                    enc.append("            size_t mark = kz_per_open_begin(e);")
+                    self.fc_enc_value(f["type"], "v->" + fn, self.fc_is_ptr(t, f["type"]), enc, "            ")
+                    enc.append("            kz_per_open_end(e, mark);")
+                    enc.append("        }")
+                enc.append("    }")
+            enc.append("    return 0;\n}")
+            # decode
+            dec.append("    %s *v = vp;" % n)
+            dec.append("    uint64_t x = 0;")
+            dec.append("    size_t n = 0;")
+            dec.append("    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;")
+            if nb:
+                dec.append("    uint64_t pre;")
+                dec.append("    if (kz_per_get_bits(d, %d, &pre))" % nb)
+                dec.append("        return -1;")
+            j = 0
+            for f in root:
+                fn = cid(f["name"])
+                ind = "    "
+                if f["opt"]:
+                    sh = len(opts) - 1 - j
+                    j += 1
+                    dec.append("    if (pre & (UINT64_C(1) << %d)) {" % sh)
+                    dec.append("        v->has_%s = true;" % fn)
+                    ind = "        "
+                self.fc_dec_value(f["type"], "v->" + fn, self.fc_is_ptr(t, f["type"]), dec, ind)
+                if f["opt"]:
+                    dec.append("    }")
+            if t.ext:
+                dec.append("    if (pre >> %d) {   /* extension additions */" % (nb - 1))
+                dec.append("        uint64_t nm1;")
+                dec.append("        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))")
+                dec.append("            return -1;")
+                dec.append("        size_t at = d->bit;")
+                dec.append("        d->bit += nm1 + 1;")
+                dec.append("        for (uint64_t i = 0; i <= nm1; i++) {")
+                dec.append("            size_t pos = at + i;")
+                dec.append("            if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))")
+                dec.append("                continue;")
+                dec.append("            kz_per_dec inner, *outer = d;")
+                dec.append("            if (kz_per_get_open(d, a, &inner))")
+                dec.append("                return -1;")
+                if adds:
+                    dec.append("            d = &inner;")
+                    dec.append("            switch (i) {")
+                    for j, f in enumerate(adds):
+                        fn = cid(f["name"])
+                        dec.append("            case %d:" % j)
+                        if f["opt"]:
+                            dec.append("                v->has_%s = true;" % fn)
+                        self.fc_dec_value(f["type"], "v->" + fn, self.fc_is_ptr(t, f["type"]), dec, "                ")
+                        dec.append("                break;")
+                    dec.append("            default:   /* unknown: skipped */")
+                    dec.append("                break;")
+                    dec.append("            }")
+                dec.append("            d = outer;")
+                dec.append("        }")
+                dec.append("    }")
+            dec.append("    return 0;\n}")
+        elif t.kind == "CHOICE":
+            root = [a for a in t.alts if not a["extadd"]]
+            nroot = len(root)
+            enc.append("    const %s *v = vp;" % n)
+            enc.append("    (void)depth;")
+            enc.append("    switch (v->present) {")
+            for i, al in enumerate(root):
+                an = cid(al["name"])
+                enc.append("    case %d:" % (i + 1))
+                if t.ext and nroot <= 255:
+                    enc.append("        kz_per_put_bits(e, %d, %d);" % (i, 1 + (nroot - 1).bit_length()))
+                else:
+                    if t.ext:
+                        enc.append("        kz_per_put_bits(e, 0, 1);")
+                    if nroot > 1:
+                        enc.append("        kz_per_put_cwhole(e, %d, %d);" % (i, nroot))
+                self.fc_enc_value(al["type"], "v->u." + an, self.fc_is_ptr(t, al["type"]), enc, "        ")
+                enc.append("        return 0;")
+            for j, al in enumerate(t.alts[nroot:]):
+                an = cid(al["name"])
+                enc.append("    case %d: {" % (nroot + j + 1))
+                if j <= 63:
+                    enc.append("        kz_per_put_bits(e, 0x80 | %d, 8);   /* extension bit, alternative %d */" % (j, j))
+                else:
+                    enc.append("        kz_per_put_bits(e, 1, 1);")
+                    enc.append("        kz_per_put_nsnn(e, %d);" % j)
+                enc.append("        size_t mark = kz_per_open_begin(e);")
+                self.fc_enc_value(al["type"], "v->u." + an, self.fc_is_ptr(t, al["type"]), enc, "        ")
+                enc.append("        kz_per_open_end(e, mark);")
+                enc.append("        return 0;")
+                enc.append("    }")
+            enc.append("    default:")
+            enc.append("        return -1;   /* none: the interpreter says so */")
+            enc.append("    }\n}")
+            dec.append("    %s *v = vp;" % n)
+            dec.append("    uint64_t x = 0, idx = 0;")
+            dec.append("    size_t n = 0;")
+            dec.append("    (void)a, (void)depth, (void)x, (void)n;")
+            if t.ext:
+                dec.append("    if (kz_per_get_bits(d, 1, &x))")
+                dec.append("        return -1;")
+                dec.append("    if (x) {   /* an extension alternative, in an open type */")
+                exts = t.alts[nroot:]
+                if exts:
+                    dec.append("        kz_per_dec inner, *outer = d;")
+                    dec.append("        if (kz_per_get_nsnn(d, &idx) || idx >= %d || kz_per_get_open(d, a, &inner))" % len(exts))
+                    dec.append("            return -1;   /* (unknown ones: the interpreter keeps the index) */")
+                    dec.append("        v->present = %d + (uint32_t)idx + 1;" % nroot)
+                    dec.append("        d = &inner;")
+                    dec.append("        switch (idx) {")
+                    for j, al in enumerate(exts):
+                        an = cid(al["name"])
+                        ptr = self.fc_is_ptr(t, al["type"])
+                        dec.append("        case %d:" % j)
+                        self.fc_clear_alt(t, al, dec, "            ")
+                        self.fc_dec_value(al["type"], "v->u." + an, ptr, dec, "            ")
+                        dec.append("            break;")
+                    dec.append("        }")
+                    dec.append("        d = outer;")
+                    dec.append("        return 0;")
+                else:
+                    dec.append("        return -1;   /* unknown: the interpreter keeps the index */")
+                dec.append("    }")
+            if nroot > 1:
+                dec.append("    if (kz_per_get_cwhole(d, %d, &idx))" % nroot)
+                dec.append("        return -1;")
+            dec.append("    v->present = (uint32_t)idx + 1;")
+            dec.append("    switch (idx) {")
+            for i, al in enumerate(root):
+                an = cid(al["name"])
+                ptr = self.fc_is_ptr(t, al["type"])
+                dec.append("    case %d:" % i)
+                self.fc_clear_alt(t, al, dec, "        ")
+                self.fc_dec_value(al["type"], "v->u." + an, ptr, dec, "        ")
+                dec.append("        return 0;")
+            dec.append("    default:")
+            dec.append("        return -1;")
+            dec.append("    }\n}")
+        elif t.kind == "SEQOF":
+            lo, hi, ext = self.fc_size(t)
+            unbounded = hi is None or hi >= 65536
+            etype = self.ctype(t.elem)
+            ok = self.fc_len_ok("v->count", lo, hi)
+            enc.append("    const %s *v = vp;" % n)
+            enc.append("    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))")
+            enc.append("        return -1;")
+            enc.append("    depth++;")
+            if ok:
+                enc.append("    if (!(%s))" % ok)
+                enc.append("        return -1;   /* outside the root (or invalid): the interpreter */")
+            if ext:
+                enc.append("    kz_per_put_bits(e, 0, 1);")
+            if unbounded:
+                enc.append("    if (v->count >= 16384)")
+                enc.append("        return -1;   /* fragmented: the interpreter */")
+                enc.append("    kz_per_put_length(e, v->count, 0, KZ_PER_UNBOUNDED);")
+            elif lo != hi:
+                enc.append("    kz_per_put_cwhole(e, v->count - %du, %d);   /* the length */" % (lo, hi - lo + 1))
+            enc.append("    for (uint32_t k = 0; k < v->count; k++) {")
+            self.fc_enc_value(t.elem, "v->items[k]", False, enc, "        ")
+            enc.append("    }")
+            enc.append("    return 0;\n}")
+            mb = self.fc_min_bits(t.elem, 4)
+            dec.append("    %s *v = vp;" % n)
+            dec.append("    uint64_t x = 0;")
+            dec.append("    size_t n = 0, count;")
+            dec.append("    (void)x;")
+            dec.append("    if (depth >= KZ_FAST_MAX_DEPTH)")
+            dec.append("        return -1;")
+            dec.append("    depth++;")
+            if ext:
+                dec.append("    if (kz_per_get_bits(d, 1, &x) || x)")
+                dec.append("        return -1;   /* outside the root: the interpreter */")
+            if unbounded:
+                dec.append("    bool more;")
+                dec.append("    if (kz_per_get_length_frag(d, &count, &more) || more)")
+                dec.append("        return -1;   /* fragmented: the interpreter */")
+                if not ext:
+                    okc = self.fc_len_ok("count", lo, hi, bits32=False)
+                    if okc:
+                        dec.append("    if (!(%s))" % okc)
+                        dec.append("        return -1;")
+            elif lo != hi:
+                dec.append("    if (kz_per_get_cwhole(d, %d, &x))   /* the length */" % (hi - lo + 1))
+                dec.append("        return -1;")
+                dec.append("    count = %du + (size_t)x;" % lo)
+            else:
+                dec.append("    count = %d;" % lo)
+            if mb:
+                dec.append("    if (count > 64 && count > kz_per_dec_remaining_bits(d) / %d + 1)" % (mb | 1))
+                dec.append("        return -1;")
+            dec.append("    %s *items = kz_per_arena_alloc(a, count * sizeof *items + 1);" % etype)
+            dec.append("    if (!items)")
+            dec.append("        return -1;")
+            dec.append("    for (size_t k = 0; k < count; k++) {")
+            self.fc_dec_value(t.elem, "items[k]", False, dec, "        ")
+            dec.append("    }")
+            dec.append("    v->count = (uint32_t)count;")
+            dec.append("    v->items = items;")
+            dec.append("    (void)n;")
+            dec.append("    return 0;\n}")
+        return enc, dec
+
+    def fc_entry(self, t):
+        """C name of the fast functions a descriptor of t points at, or None."""
+        if t.kind in ("SEQ", "CHOICE", "SEQOF"):
+            if t.kind == "SEQ" and len(t.fields) == 1 and t.fields[0]["type"].kind == "IES":
+                return None
+            return t.cname
+        if t.kind == "REF" and t.c is None:
+            tt, cn = self.fc_target(t)
+            if self.fc_is_struct(tt):
+                return cn
+        return None
+
+    def fc_types(self):
+        return [t for t in self.sorted_types() if t.kind in ("SEQ", "CHOICE", "SEQOF")]
+
+    def emit_codec_header(self, stem):
+        h = []
+        guard = "KIZUNA_PROTO_%s_CODEC_H" % stem.upper()
+        h.append("/* Generated by tools/asn1gen.py from ../shared/spec/asn1 -- do not edit.\n"
+                 " * The specialised APER functions of src/proto/%s_codec.c (see its comment). */" % stem)
+        h.append("#ifndef %s\n#define %s\n" % (guard, guard))
+        h.append('#include "%s"' % self.header_name)
+        h.append('#include "proto/aper.h"\n')
+        for t in self.fc_types():
+            h.append("int %s_fenc(kz_per_enc *e, const void *vp, int depth);" % t.cname)
+            h.append("int %s_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth);" % t.cname)
+        h.append("\n#endif")
+        return "\n".join(h) + "\n"
+
+    def emit_codec(self, stem, extern_codec_headers):
+        c = []
+        c.append(CODEC_COMMENT % {"stem": stem})
+        c.append("#include <stdbool.h>\n#include <stdint.h>\n#include <string.h>\n")
+        c.append('#include "proto/%s_codec.h"' % stem)
+        for x in extern_codec_headers:
+            c.append('#include "%s"' % x)
+        c.append("\n#define KZ_FAST_MAX_DEPTH 64   /* = KZ_ASN_MAX_DEPTH in asn.c */\n")
+        for t in self.fc_types():
+            enc, dec = self.fc_functions(t)
+            c.append("/* %s */" % self.asn_name(t))
+            c.extend(enc)
+            c.append("")
+            c.extend(dec)
+            c.append("")
+        return "\n".join(c)
+
     def asn_name(self, t):
         # the ASN.1 name if this is a named assignment, else the C-derived name
         for name, (mod, tt) in self.s.types.items():
             if tt is t:
                 return name
         return t.cname.split("_", 2)[-1] if t.cname.startswith("kz_") else t.cname
+
+
+CODEC_COMMENT = """/* Generated by tools/asn1gen.py from ../shared/spec/asn1 -- do not edit.
+ *
+ * src/proto/%(stem)s_codec.c -- APER encode / decode specialised per type: one function pair
+ * per SEQUENCE, CHOICE and SEQUENCE OF of the module, with the constraints, presence bits and
+ * field offsets folded in as constants.
+ *
+ * Why: asn.c's descriptor interpreter pays a switch, a table walk and a recursive call for every
+ * ASN.1 element (~680 instructions each in the E2SM payloads, docs/bench.md), which kept the full
+ * cost of an E2AP message with its E2SM payloads at 0.17-0.29 of asn1c's.  The E2SM payloads are
+ * large trees of small elements (a KPM indication of 64 UEs holds ~1,600), so they get straight-line
+ * code; E2AP keeps the interpreter (its IE containers and criticality rules live there, and it
+ * points at the payloads instead of walking them).
+ *
+ * How it stays exactly the interpreter's behaviour: every function makes the same calls on the
+ * APER primitives (aper.h / aper.c) that asn.c makes for the same descriptor, in the same order,
+ * allocates the same arena blocks and zeroes the same storage.  It returns 0 or -1 and writes no
+ * diagnostic.  kz_asn_encode / kz_asn_decode use it through the descriptor (.fenc / .fdec) and, on
+ * -1, rewind (arena mark, output position) and run the interpreter from the start: that one fails
+ * the same way and names the ASN.1 path and bit offset.  So a function may also give up on
+ * anything rare -- extension additions, extension alternatives, sizes outside the root,
+ * fragmented lists -- and leave it to the interpreter.  Nesting is counted where asn.c counts it
+ * (pointer fields, SEQUENCE OF) with the same limit.  The property tests compare both paths on
+ * 10,000 random values per type.
+ */"""
 
 
 def load(paths):
@@ -886,22 +1564,32 @@ def main():
     if all(os.path.exists(p) for p in kpm + rc):
         sink = load(kpm)
         pre = {os.path.basename(p): ("kz_e2sm_" if os.path.basename(p) in cm else "kz_kpm_") for p in kpm}
+        chdr = "proto/e2sm_common_codec.h"
         g = Gen(sink, pre, cm, "kizuna/e2sm_common_types.h", [])
+        g.fast, g.codec_headers = True, [chdr]
         g.collect()
         outputs["include/kizuna/e2sm_common_types.h"] = g.emit_header()
         outputs["src/proto/e2sm_common_desc.c"] = g.emit_desc()
+        outputs["src/proto/e2sm_common_codec.h"] = g.emit_codec_header("e2sm_common")
+        outputs["src/proto/e2sm_common_codec.c"] = g.emit_codec("e2sm_common", [])
         own = {os.path.basename(p) for p in kpm} - cm
         g = Gen(sink, pre, own, "kizuna/e2sm_kpm_types.h", ["kizuna/e2sm_common_types.h"])
+        g.fast, g.codec_headers = True, ["proto/e2sm_kpm_codec.h", chdr]
         g.collect()
         outputs["include/kizuna/e2sm_kpm_types.h"] = g.emit_header()
         outputs["src/proto/e2sm_kpm_desc.c"] = g.emit_desc()
+        outputs["src/proto/e2sm_kpm_codec.h"] = g.emit_codec_header("e2sm_kpm")
+        outputs["src/proto/e2sm_kpm_codec.c"] = g.emit_codec("e2sm_kpm", [chdr])
         sink = load(rc)
         pre = {os.path.basename(p): ("kz_e2sm_" if os.path.basename(p) in cm else "kz_rc_") for p in rc}
         own = {os.path.basename(p) for p in rc} - cm
         g = Gen(sink, pre, own, "kizuna/e2sm_rc_types.h", ["kizuna/e2sm_common_types.h"])
+        g.fast, g.codec_headers = True, ["proto/e2sm_rc_codec.h", chdr]
         g.collect()
         outputs["include/kizuna/e2sm_rc_types.h"] = g.emit_header()
         outputs["src/proto/e2sm_rc_desc.c"] = g.emit_desc()
+        outputs["src/proto/e2sm_rc_codec.h"] = g.emit_codec_header("e2sm_rc")
+        outputs["src/proto/e2sm_rc_codec.c"] = g.emit_codec("e2sm_rc", [chdr])
 
     stale = []
     for path, text in outputs.items():

@@ -71,6 +71,8 @@ typedef struct kz_asn_size_c {
 } kz_asn_size_c;
 
 typedef struct kz_asn_type kz_asn_type;
+struct kz_per_enc;
+struct kz_per_dec;
 
 /* A SEQUENCE field or CHOICE alternative. */
 typedef struct kz_asn_field {
@@ -107,6 +109,11 @@ struct kz_asn_type {
     const kz_asn_field *fields;/* SEQ, CHOICE */
     const kz_asn_type *elem;   /* SEQOF element, ALIAS target */
     const kz_asn_ie *ies;      /* IES, IESINGLE, PROCMSG */
+    /* Specialised code for this type (E2SM SEQUENCE / CHOICE / SEQUENCE OF, generated into
+     * src/proto/e2sm_*_codec.c), or NULL.  Same bits and values as the interpreter; 0 or -1,
+     * no diagnostics: on -1 kz_asn_encode / kz_asn_decode rerun the interpreter, which reports. */
+    int (*fenc)(struct kz_per_enc *e, const void *v, int depth);
+    int (*fdec)(struct kz_per_dec *d, kz_arena *a, void *v, int depth);
 };
 
 /* ---- diagnostics ----------------------------------------------------------------------------

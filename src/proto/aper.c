@@ -27,7 +27,7 @@
 #define KZ__FRAG 16384u        /* 16K: fragment unit of unbounded lengths (X.691 11.9.3.8) */
 #define KZ__64K 65536u
 
-static const uint8_t kz__empty[1];
+const uint8_t kz__empty[1];
 
 /* ---- setup ------------------------------------------------------------------------------ */
 
@@ -969,22 +969,25 @@ int kz_per_get_bit_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
 
 /* ---- character strings ----------------------------------------------------------------------- */
 
-/* PrintableString's character set (X.680 41.4) as a 128-bit map: bit ch set if allowed. */
-static const uint64_t kz__printable_map[2] = {
-    /* ' '=32 '\''=39 '('=40 ')'=41 '+'=43 ','=44 '-'=45 '.'=46 '/'=47 '0'-'9'=48-57 ':'=58 '='=61 '?'=63 */
-    (1ull << 32) | (1ull << 39) | (1ull << 40) | (1ull << 41) | (0x1Full << 43) |
-        (0x3FFull << 48) | (1ull << 58) | (1ull << 61) | (1ull << 63),
-    /* 'A'-'Z' = 65-90, 'a'-'z' = 97-122 (bits 1-26 and 33-58 of the second word) */
-    (0x3FFFFFFull << 1) | (0x3FFFFFFull << 33),
-};
-
-static bool kz__printable(unsigned char ch)
-{
-    return ch < 128 && (kz__printable_map[ch >> 6] >> (ch & 63)) & 1;
-}
+/* One table for the 8-bit character sets: bit KZ_STR_<kind> of kz__char_bad[ch] is set when ch
+ * is not in that set.  PrintableString (X.680 41.4): A-Z a-z 0-9 space ' ( ) + , - . / : = ?;
+ * VisibleString: 0x20..0x7e; IA5String: 0x00..0x7f.  A string is checked by OR-ing the entries
+ * of its octets (kz_per_chars_ok in aper.h): a few instructions per character, no branch. */
+#define KZ__NP (1u << KZ_STR_PRINTABLE)
+#define KZ__NV (1u << KZ_STR_VISIBLE)
+#define KZ__NI (1u << KZ_STR_IA5)
+#define KZ__CC4(b) kz__cc((b)), kz__cc((b) + 1), kz__cc((b) + 2), kz__cc((b) + 3)
+#define KZ__CC16(b) KZ__CC4(b), KZ__CC4((b) + 4), KZ__CC4((b) + 8), KZ__CC4((b) + 12)
+#define KZ__CC64(b) KZ__CC16(b), KZ__CC16((b) + 16), KZ__CC16((b) + 32), KZ__CC16((b) + 48)
+#define kz__cc(c) ((uint8_t)(( \
+    (((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || \
+     (c) == ' ' || (c) == '\'' || (c) == '(' || (c) == ')' || (c) == '+' || (c) == ',' || \
+     (c) == '-' || (c) == '.' || (c) == '/' || (c) == ':' || (c) == '=' || (c) == '?') ? 0 : KZ__NP) | \
+    ((c) >= 0x20 && (c) <= 0x7e ? 0 : KZ__NV) | ((c) <= 0x7f ? 0 : KZ__NI)))
+const uint8_t kz__char_bad[256] = { KZ__CC64(0), KZ__CC64(64), KZ__CC64(128), KZ__CC64(192) };
 
 /* Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
-static bool kz__utf8_ok(const uint8_t *s, size_t n)
+bool kz__utf8_ok(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -1017,36 +1020,12 @@ static bool kz__utf8_ok(const uint8_t *s, size_t n)
     return true;
 }
 
-static bool kz__chars_ok(const uint8_t *s, size_t n, enum kz_per_str_kind kind)
-{
-    switch (kind) {
-    case KZ_STR_PRINTABLE:
-        for (size_t i = 0; i < n; i++)
-            if (!kz__printable(s[i]))
-                return false;
-        return true;
-    case KZ_STR_VISIBLE:
-        for (size_t i = 0; i < n; i++)
-            if (s[i] < 0x20 || s[i] > 0x7e)
-                return false;
-        return true;
-    case KZ_STR_IA5:
-        for (size_t i = 0; i < n; i++)
-            if (s[i] > 0x7f)
-                return false;
-        return true;
-    case KZ_STR_UTF8:
-        return kz__utf8_ok(s, n);
-    }
-    return false;
-}
-
 void kz_per_put_char_string(kz_per_enc *e, const char *s, size_t n, const kz_per_size_c *c,
                             enum kz_per_str_kind kind)
 {
     if (e->err)
         return;
-    if (!kz__chars_ok((const uint8_t *)s, n, kind)) {
+    if (!kz_per_chars_ok((const uint8_t *)s, n, kind)) {
         kz__efail(e, KZ_ERANGE);
         return;
     }
@@ -1062,7 +1041,7 @@ int kz_per_get_char_string(kz_per_dec *d, const kz_per_size_c *c, enum kz_per_st
     int rc = kz__get_sized(d, kind == KZ_STR_UTF8 ? NULL : c, false, 1, a, &p, n);
     if (rc)
         return rc;
-    if (!kz__chars_ok(p, *n, kind)) {
+    if (!kz_per_chars_ok(p, *n, kind)) {
         d->bit = start;
         return kz_per_dec_fail(d, KZ_ERANGE);
     }

@@ -201,7 +201,15 @@ static inline void kz__store_be64(uint8_t *p, uint64_t w)
     memcpy(p, &w, 8);
 }
 
-static inline void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits)
+/* Forced inline: with the constant widths of the generated codecs each use folds to a few
+ * instructions, which gcc's size heuristics otherwise trade for a call. */
+#if defined(__GNUC__)
+#define KZ_PER_INLINE static inline __attribute__((always_inline))
+#else
+#define KZ_PER_INLINE static inline
+#endif
+
+KZ_PER_INLINE void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits)
 {
     size_t byte = e->bit >> 3;
     /* Octets past the new end are written as zero: that keeps the "partial octet is
@@ -217,7 +225,7 @@ static inline void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits
     kz__per_put_bits_slow(e, value, nbits);
 }
 
-static inline int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value)
+KZ_PER_INLINE int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value)
 {
     if (nbits - 1u < 56u && nbits <= d->len_bits - d->bit &&
         (size_t)(d->readable_end - d->buf) >= (d->bit >> 3) + 8) {
@@ -235,7 +243,7 @@ int kz__per_get_cwhole_slow(kz_per_dec *d, uint64_t range, uint64_t *v);
 
 /* Constrained whole numbers of range 2..65536 (X.691 11.5.7.1-3), the ones E2 uses most:
  * a minimal bit field up to 255, one aligned octet for 256, two aligned octets up to 64K. */
-static inline void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range)
+KZ_PER_INLINE void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range)
 {
     if (v < range && range - 2 < 65535) {
         if (range <= 255) {
@@ -250,7 +258,7 @@ static inline void kz_per_put_cwhole(kz_per_enc *e, uint64_t v, uint64_t range)
     kz__per_put_cwhole_slow(e, v, range);
 }
 
-static inline int kz_per_get_cwhole(kz_per_dec *d, uint64_t range, uint64_t *v)
+KZ_PER_INLINE int kz_per_get_cwhole(kz_per_dec *d, uint64_t range, uint64_t *v)
 {
     if (range - 2 < 65535) {
         int rc;
@@ -303,6 +311,126 @@ static inline int kz_per_get_align(kz_per_dec *d)
     if (d->bit > d->len_bits)
         d->bit = d->len_bits;
     return 0;
+}
+
+/* ---- inline helpers for the generated codecs (src/proto/e2sm_*_codec.c) ------------------
+ * The common cases of the primitives above, for code that knows the constraint at compile
+ * time; each writes / reads exactly what the general function would, and falls back to it
+ * (or fails) otherwise. */
+
+extern const uint8_t kz__empty[1];      /* what a decoded empty string points at */
+extern const uint8_t kz__char_bad[256]; /* bit KZ_STR_<kind>: the octet is not in that set */
+bool kz__utf8_ok(const uint8_t *s, size_t n);
+
+/* Every character of s[0..n) is in the set of kind (UTF8String: well-formed UTF-8). */
+static inline bool kz_per_chars_ok(const uint8_t *s, size_t n, enum kz_per_str_kind kind)
+{
+    if (kind == KZ_STR_UTF8)
+        return kz__utf8_ok(s, n);
+    unsigned bad = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        bad |= kz__char_bad[s[i]] | kz__char_bad[s[i + 1]] | kz__char_bad[s[i + 2]] | kz__char_bad[s[i + 3]];
+    for (; i < n; i++)
+        bad |= kz__char_bad[s[i]];
+    return !(bad & (1u << kind));
+}
+
+/* n octets at an aligned position (kz_per_put_octets), short ones without a call. */
+static inline void kz_per_put_octets_aligned(kz_per_enc *e, const uint8_t *p, size_t n)
+{
+    size_t byte = e->bit >> 3;
+    if (n <= 16 && !e->err && !(e->bit & 7) && byte + 16 <= e->cap) {
+        uint8_t *o = e->buf + byte;
+        if (n >= 8) {
+            memcpy(o, p, 8);
+            memcpy(o + n - 8, p + n - 8, 8);
+        } else if (n >= 4) {
+            memcpy(o, p, 4);
+            memcpy(o + n - 4, p + n - 4, 4);
+        } else {
+            for (size_t i = 0; i < n; i++)
+                o[i] = p[i];
+        }
+        e->bit += n * 8;
+        return;
+    }
+    kz_per_put_octets(e, p, n);
+}
+
+/* n octets at an aligned position (kz_per_get_octets): *p points into the input. */
+static inline int kz_per_get_octets_aligned(kz_per_dec *d, size_t n, const uint8_t **p)
+{
+    if (!(d->bit & 7) && n <= (d->len_bits - d->bit) / 8) {
+        *p = n ? d->buf + d->bit / 8 : kz__empty;
+        d->bit += n * 8;
+        return 0;
+    }
+    return kz_per_get_octets(d, n, p);
+}
+
+/* kz_arena_alloc (zeroed, 8-aligned, NULL when full), inline: the generated decoders take
+ * their list items and pointer fields from the arena as the interpreter does. */
+static inline void *kz_per_arena_alloc(kz_arena *a, size_t n)
+{
+    size_t start = (a->used + 7u) & ~(size_t)7u;
+    if (start < a->used || n > a->cap || start > a->cap - n)
+        return NULL;
+    a->used = start + n;
+    memset(a->base + start, 0, n);
+    return a->base + start;
+}
+
+/* Constrained whole number of a range above 64K (X.691 11.5.7.4, kz_per_put_cwhole's slow
+ * case): the octet count as a constrained number, then the octets, aligned. */
+KZ_PER_INLINE void kz_per_put_cwhole_wide(kz_per_enc *e, uint64_t v, uint64_t range)
+{
+    if (v < range && range > 65536 && !e->err) {
+        unsigned n = v ? (unsigned)(71 - __builtin_clzll(v)) / 8 : 1;
+        unsigned lr = (unsigned)(71 - __builtin_clzll(range - 1)) / 8;
+        kz_per_put_cwhole(e, n - 1, lr);
+        kz_per_put_align(e);
+        kz_per_put_bits(e, v, 8 * n);
+        return;
+    }
+    kz__per_put_cwhole_slow(e, v, range);
+}
+
+KZ_PER_INLINE int kz_per_get_cwhole_wide(kz_per_dec *d, uint64_t range, uint64_t *v)
+{
+    if (range <= 65536)
+        return kz__per_get_cwhole_slow(d, range, v);
+    uint64_t n;
+    int rc = kz_per_get_cwhole(d, (unsigned)(71 - __builtin_clzll(range - 1)) / 8, &n);
+    if (rc)
+        return rc;
+    kz_per_get_align(d);
+    if ((rc = kz_per_get_bits(d, (unsigned)(n + 1) * 8, v)) != 0)
+        return rc;
+    return *v < range ? 0 : kz_per_dec_fail(d, KZ_ERANGE);
+}
+
+/* Unconstrained INTEGER (kz_per_put_int / kz_per_get_int without bounds): values that fit
+ * one octet are a length octet 1 and the octet. */
+static inline void kz_per_put_int_unc(kz_per_enc *e, int64_t v, const kz_per_int_c *c)
+{
+    if (v >= -128 && v <= 127 && !e->err) {
+        kz_per_put_align(e);
+        kz_per_put_bits(e, 0x100u | (uint8_t)v, 16);
+        return;
+    }
+    kz_per_put_int(e, v, c);
+}
+
+static inline int kz_per_get_int_unc(kz_per_dec *d, const kz_per_int_c *c, int64_t *v)
+{
+    size_t byte = (d->bit + 7) >> 3;
+    if (byte + 2 <= d->len_bits / 8 && d->buf[byte] == 1) {
+        *v = (int8_t)d->buf[byte + 1];
+        d->bit = (byte + 2) * 8;
+        return 0;
+    }
+    return kz_per_get_int(d, c, v);
 }
 
 #endif

@@ -441,6 +441,16 @@ long kz_asn_encode(const kz_asn_type *t, const void *value, uint8_t *buf, size_t
 {
     kz_per_enc e;
     kz_per_enc_init(&e, buf, cap);
+    if (t->fenc) {
+        /* The generated code (src/proto/e2sm_*_codec.c); when it gives up, start again with
+         * the interpreter, which writes the same bits or fails with the diagnostics. */
+        if (t->fenc(&e, value, 0) == 0 && !e.err) {
+            long n = kz_per_enc_finish(&e);
+            if (n >= 0)
+                return n;
+        }
+        kz_per_enc_init(&e, buf, cap);
+    }
     int rc = kz_asn_encode_per(t, value, &e, diag);
     if (rc) {
         path_push(diag, "%s", t->name);
@@ -950,6 +960,23 @@ int kz_asn_decode(const kz_asn_type *t, const uint8_t *buf, size_t len, kz_arena
 {
     /* A CHOICE at the top (E2AP-PDU) zeroes only the alternative it fills. */
     bool choice = t->kind == KZ_ASN_CHOICE || t->kind == KZ_ASN_PROCMSG;
+    if (t->fdec) {
+        /* The generated code (src/proto/e2sm_*_codec.c), with the interpreter's allocations;
+         * when it gives up, drop what it allocated and let the interpreter decode and report. */
+        size_t mark = a->used;
+        void *fv = choice ? kz_arena_alloc_uninit(a, t->size) : kz_arena_alloc(a, t->size);
+        if (fv) {
+            if (choice)
+                *(uint32_t *)fv = 0;
+            kz_per_dec fd;
+            kz_per_dec_init(&fd, buf, len);
+            if (t->fdec(&fd, a, fv, 0) == 0 && (fd.bit + 7) / 8 >= len && len) {
+                *out = fv;
+                return 0;
+            }
+        }
+        a->used = mark;
+    }
     void *v = choice ? kz_arena_alloc_uninit(a, t->size) : kz_arena_alloc(a, t->size);
     if (!v)
         return fail(diag, KZ_ENOMEM, 0, "%s: arena exhausted", t->name);

@@ -4,6 +4,7 @@
 
 #include "kizuna/e2sm_common_types.h"
 #include "proto/aper.h"
+#include "proto/e2sm_common_codec.h"
 
 const kz_asn_type kz_e2sm_PLMNIdentity_desc = { .kind = KZ_ASN_OCTETS, .name = "PLMNIdentity", .size = sizeof(kz_e2sm_PLMNIdentity), .sc = {3, 3ull, false} };
 
@@ -13,7 +14,7 @@ static const kz_asn_field kz_e2sm_NR_CGI_fields[] = {
     { "pLMNIdentity", &kz_e2sm_PLMNIdentity_desc, offsetof(kz_e2sm_NR_CGI, pLMNIdentity), KZ_ASN_NO_FLAG, 0 },
     { "nRCellIdentity", &kz_e2sm_NRCellIdentity_desc, offsetof(kz_e2sm_NR_CGI, nRCellIdentity), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_NR_CGI_desc = { .kind = KZ_ASN_SEQ, .name = "NR-CGI", .size = sizeof(kz_e2sm_NR_CGI), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_NR_CGI_fields };
+const kz_asn_type kz_e2sm_NR_CGI_desc = { .kind = KZ_ASN_SEQ, .name = "NR-CGI", .size = sizeof(kz_e2sm_NR_CGI), .fenc = kz_e2sm_NR_CGI_fenc, .fdec = kz_e2sm_NR_CGI_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_NR_CGI_fields };
 
 const kz_asn_type kz_e2sm_EUTRACellIdentity_desc = { .kind = KZ_ASN_BITS, .name = "EUTRACellIdentity", .size = sizeof(kz_e2sm_EUTRACellIdentity), .sc = {28, 28ull, false} };
 
@@ -21,13 +22,13 @@ static const kz_asn_field kz_e2sm_EUTRA_CGI_fields[] = {
     { "pLMNIdentity", &kz_e2sm_PLMNIdentity_desc, offsetof(kz_e2sm_EUTRA_CGI, pLMNIdentity), KZ_ASN_NO_FLAG, 0 },
     { "eUTRACellIdentity", &kz_e2sm_EUTRACellIdentity_desc, offsetof(kz_e2sm_EUTRA_CGI, eUTRACellIdentity), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_EUTRA_CGI_desc = { .kind = KZ_ASN_SEQ, .name = "EUTRA-CGI", .size = sizeof(kz_e2sm_EUTRA_CGI), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_EUTRA_CGI_fields };
+const kz_asn_type kz_e2sm_EUTRA_CGI_desc = { .kind = KZ_ASN_SEQ, .name = "EUTRA-CGI", .size = sizeof(kz_e2sm_EUTRA_CGI), .fenc = kz_e2sm_EUTRA_CGI_fenc, .fdec = kz_e2sm_EUTRA_CGI_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_EUTRA_CGI_fields };
 
 static const kz_asn_field kz_e2sm_CGI_alts[] = {
     { "nR-CGI", &kz_e2sm_NR_CGI_desc, offsetof(kz_e2sm_CGI, u), KZ_ASN_NO_FLAG, 0 },
     { "eUTRA-CGI", &kz_e2sm_EUTRA_CGI_desc, offsetof(kz_e2sm_CGI, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_CGI_desc = { .kind = KZ_ASN_CHOICE, .name = "CGI", .size = sizeof(kz_e2sm_CGI), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_CGI_alts };
+const kz_asn_type kz_e2sm_CGI_desc = { .kind = KZ_ASN_CHOICE, .name = "CGI", .size = sizeof(kz_e2sm_CGI), .fenc = kz_e2sm_CGI_fenc, .fdec = kz_e2sm_CGI_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_CGI_alts };
 
 const kz_asn_type kz_e2sm_AMFRegionID_desc = { .kind = KZ_ASN_BITS, .name = "AMFRegionID", .size = sizeof(kz_e2sm_AMFRegionID), .sc = {8, 8ull, false} };
 
@@ -41,7 +42,7 @@ static const kz_asn_field kz_e2sm_GUAMI_fields[] = {
     { "aMFSetID", &kz_e2sm_AMFSetID_desc, offsetof(kz_e2sm_GUAMI, aMFSetID), KZ_ASN_NO_FLAG, 0 },
     { "aMFPointer", &kz_e2sm_AMFPointer_desc, offsetof(kz_e2sm_GUAMI, aMFPointer), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GUAMI_desc = { .kind = KZ_ASN_SEQ, .name = "GUAMI", .size = sizeof(kz_e2sm_GUAMI), .ext = true, .nroot = 4, .n = 4, .fields = kz_e2sm_GUAMI_fields };
+const kz_asn_type kz_e2sm_GUAMI_desc = { .kind = KZ_ASN_SEQ, .name = "GUAMI", .size = sizeof(kz_e2sm_GUAMI), .fenc = kz_e2sm_GUAMI_fenc, .fdec = kz_e2sm_GUAMI_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_e2sm_GUAMI_fields };
 
 const kz_asn_type kz_e2sm_MME_Group_ID_desc = { .kind = KZ_ASN_OCTETS, .name = "MME-Group-ID", .size = sizeof(kz_e2sm_MME_Group_ID), .sc = {2, 2ull, false} };
 
@@ -52,31 +53,31 @@ static const kz_asn_field kz_e2sm_GUMMEI_fields[] = {
     { "mME-Group-ID", &kz_e2sm_MME_Group_ID_desc, offsetof(kz_e2sm_GUMMEI, mME_Group_ID), KZ_ASN_NO_FLAG, 0 },
     { "mME-Code", &kz_e2sm_MME_Code_desc, offsetof(kz_e2sm_GUMMEI, mME_Code), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GUMMEI_desc = { .kind = KZ_ASN_SEQ, .name = "GUMMEI", .size = sizeof(kz_e2sm_GUMMEI), .ext = true, .nroot = 3, .n = 3, .fields = kz_e2sm_GUMMEI_fields };
+const kz_asn_type kz_e2sm_GUMMEI_desc = { .kind = KZ_ASN_SEQ, .name = "GUMMEI", .size = sizeof(kz_e2sm_GUMMEI), .fenc = kz_e2sm_GUMMEI_fenc, .fdec = kz_e2sm_GUMMEI_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_e2sm_GUMMEI_fields };
 
 static const kz_asn_field kz_e2sm_CoreCPID_alts[] = {
     { "fiveGC", &kz_e2sm_GUAMI_desc, offsetof(kz_e2sm_CoreCPID, u), KZ_ASN_NO_FLAG, 0 },
     { "ePC", &kz_e2sm_GUMMEI_desc, offsetof(kz_e2sm_CoreCPID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_CoreCPID_desc = { .kind = KZ_ASN_CHOICE, .name = "CoreCPID", .size = sizeof(kz_e2sm_CoreCPID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_CoreCPID_alts };
+const kz_asn_type kz_e2sm_CoreCPID_desc = { .kind = KZ_ASN_CHOICE, .name = "CoreCPID", .size = sizeof(kz_e2sm_CoreCPID), .fenc = kz_e2sm_CoreCPID_fenc, .fdec = kz_e2sm_CoreCPID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_CoreCPID_alts };
 
 static const kz_asn_field kz_e2sm_InterfaceID_NG_fields[] = {
     { "guami", &kz_e2sm_GUAMI_desc, offsetof(kz_e2sm_InterfaceID_NG, guami), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceID_NG_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-NG", .size = sizeof(kz_e2sm_InterfaceID_NG), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_InterfaceID_NG_fields };
+const kz_asn_type kz_e2sm_InterfaceID_NG_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-NG", .size = sizeof(kz_e2sm_InterfaceID_NG), .fenc = kz_e2sm_InterfaceID_NG_fenc, .fdec = kz_e2sm_InterfaceID_NG_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_InterfaceID_NG_fields };
 
 const kz_asn_type kz_e2sm_GNB_ID__gNB_ID_desc = { .kind = KZ_ASN_BITS, .name = "GNB_ID__gNB_ID", .size = sizeof(kz_e2sm_GNB_ID__gNB_ID), .sc = {22, 32ull, false} };
 
 static const kz_asn_field kz_e2sm_GNB_ID_alts[] = {
     { "gNB-ID", &kz_e2sm_GNB_ID__gNB_ID_desc, offsetof(kz_e2sm_GNB_ID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GNB_ID_desc = { .kind = KZ_ASN_CHOICE, .name = "GNB-ID", .size = sizeof(kz_e2sm_GNB_ID), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_GNB_ID_alts };
+const kz_asn_type kz_e2sm_GNB_ID_desc = { .kind = KZ_ASN_CHOICE, .name = "GNB-ID", .size = sizeof(kz_e2sm_GNB_ID), .fenc = kz_e2sm_GNB_ID_fenc, .fdec = kz_e2sm_GNB_ID_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_GNB_ID_alts };
 
 static const kz_asn_field kz_e2sm_GlobalGNB_ID_fields[] = {
     { "pLMNIdentity", &kz_e2sm_PLMNIdentity_desc, offsetof(kz_e2sm_GlobalGNB_ID, pLMNIdentity), KZ_ASN_NO_FLAG, 0 },
     { "gNB-ID", &kz_e2sm_GNB_ID_desc, offsetof(kz_e2sm_GlobalGNB_ID, gNB_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GlobalGNB_ID_desc = { .kind = KZ_ASN_SEQ, .name = "GlobalGNB-ID", .size = sizeof(kz_e2sm_GlobalGNB_ID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalGNB_ID_fields };
+const kz_asn_type kz_e2sm_GlobalGNB_ID_desc = { .kind = KZ_ASN_SEQ, .name = "GlobalGNB-ID", .size = sizeof(kz_e2sm_GlobalGNB_ID), .fenc = kz_e2sm_GlobalGNB_ID_fenc, .fdec = kz_e2sm_GlobalGNB_ID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalGNB_ID_fields };
 
 const kz_asn_type kz_e2sm_NgENB_ID__macroNgENB_ID_desc = { .kind = KZ_ASN_BITS, .name = "NgENB_ID__macroNgENB_ID", .size = sizeof(kz_e2sm_NgENB_ID__macroNgENB_ID), .sc = {20, 20ull, false} };
 
@@ -89,24 +90,24 @@ static const kz_asn_field kz_e2sm_NgENB_ID_alts[] = {
     { "shortMacroNgENB-ID", &kz_e2sm_NgENB_ID__shortMacroNgENB_ID_desc, offsetof(kz_e2sm_NgENB_ID, u), KZ_ASN_NO_FLAG, 0 },
     { "longMacroNgENB-ID", &kz_e2sm_NgENB_ID__longMacroNgENB_ID_desc, offsetof(kz_e2sm_NgENB_ID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_NgENB_ID_desc = { .kind = KZ_ASN_CHOICE, .name = "NgENB-ID", .size = sizeof(kz_e2sm_NgENB_ID), .ext = true, .nroot = 3, .n = 3, .fields = kz_e2sm_NgENB_ID_alts };
+const kz_asn_type kz_e2sm_NgENB_ID_desc = { .kind = KZ_ASN_CHOICE, .name = "NgENB-ID", .size = sizeof(kz_e2sm_NgENB_ID), .fenc = kz_e2sm_NgENB_ID_fenc, .fdec = kz_e2sm_NgENB_ID_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_e2sm_NgENB_ID_alts };
 
 static const kz_asn_field kz_e2sm_GlobalNgENB_ID_fields[] = {
     { "pLMNIdentity", &kz_e2sm_PLMNIdentity_desc, offsetof(kz_e2sm_GlobalNgENB_ID, pLMNIdentity), KZ_ASN_NO_FLAG, 0 },
     { "ngENB-ID", &kz_e2sm_NgENB_ID_desc, offsetof(kz_e2sm_GlobalNgENB_ID, ngENB_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GlobalNgENB_ID_desc = { .kind = KZ_ASN_SEQ, .name = "GlobalNgENB-ID", .size = sizeof(kz_e2sm_GlobalNgENB_ID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalNgENB_ID_fields };
+const kz_asn_type kz_e2sm_GlobalNgENB_ID_desc = { .kind = KZ_ASN_SEQ, .name = "GlobalNgENB-ID", .size = sizeof(kz_e2sm_GlobalNgENB_ID), .fenc = kz_e2sm_GlobalNgENB_ID_fenc, .fdec = kz_e2sm_GlobalNgENB_ID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalNgENB_ID_fields };
 
 static const kz_asn_field kz_e2sm_GlobalNGRANNodeID_alts[] = {
     { "gNB", &kz_e2sm_GlobalGNB_ID_desc, offsetof(kz_e2sm_GlobalNGRANNodeID, u), KZ_ASN_NO_FLAG, 0 },
     { "ng-eNB", &kz_e2sm_GlobalNgENB_ID_desc, offsetof(kz_e2sm_GlobalNGRANNodeID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GlobalNGRANNodeID_desc = { .kind = KZ_ASN_CHOICE, .name = "GlobalNGRANNodeID", .size = sizeof(kz_e2sm_GlobalNGRANNodeID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalNGRANNodeID_alts };
+const kz_asn_type kz_e2sm_GlobalNGRANNodeID_desc = { .kind = KZ_ASN_CHOICE, .name = "GlobalNGRANNodeID", .size = sizeof(kz_e2sm_GlobalNGRANNodeID), .fenc = kz_e2sm_GlobalNGRANNodeID_fenc, .fdec = kz_e2sm_GlobalNGRANNodeID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalNGRANNodeID_alts };
 
 static const kz_asn_field kz_e2sm_InterfaceID_Xn_fields[] = {
     { "global-NG-RAN-ID", &kz_e2sm_GlobalNGRANNodeID_desc, offsetof(kz_e2sm_InterfaceID_Xn, global_NG_RAN_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceID_Xn_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-Xn", .size = sizeof(kz_e2sm_InterfaceID_Xn), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_InterfaceID_Xn_fields };
+const kz_asn_type kz_e2sm_InterfaceID_Xn_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-Xn", .size = sizeof(kz_e2sm_InterfaceID_Xn), .fenc = kz_e2sm_InterfaceID_Xn_fenc, .fdec = kz_e2sm_InterfaceID_Xn_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_InterfaceID_Xn_fields };
 
 const kz_asn_type kz_e2sm_GNB_DU_ID_desc = { .kind = KZ_ASN_INT, .name = "GNB-DU-ID", .size = sizeof(kz_e2sm_GNB_DU_ID), .ic = {0LL, 68719476735LL, true, true, false} };
 
@@ -114,7 +115,7 @@ static const kz_asn_field kz_e2sm_InterfaceID_F1_fields[] = {
     { "globalGNB-ID", &kz_e2sm_GlobalGNB_ID_desc, offsetof(kz_e2sm_InterfaceID_F1, globalGNB_ID), KZ_ASN_NO_FLAG, 0 },
     { "gNB-DU-ID", &kz_e2sm_GNB_DU_ID_desc, offsetof(kz_e2sm_InterfaceID_F1, gNB_DU_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceID_F1_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-F1", .size = sizeof(kz_e2sm_InterfaceID_F1), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_InterfaceID_F1_fields };
+const kz_asn_type kz_e2sm_InterfaceID_F1_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-F1", .size = sizeof(kz_e2sm_InterfaceID_F1), .fenc = kz_e2sm_InterfaceID_F1_fenc, .fdec = kz_e2sm_InterfaceID_F1_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_InterfaceID_F1_fields };
 
 const kz_asn_type kz_e2sm_GNB_CU_UP_ID_desc = { .kind = KZ_ASN_INT, .name = "GNB-CU-UP-ID", .size = sizeof(kz_e2sm_GNB_CU_UP_ID), .ic = {0LL, 68719476735LL, true, true, false} };
 
@@ -122,12 +123,12 @@ static const kz_asn_field kz_e2sm_InterfaceID_E1_fields[] = {
     { "globalGNB-ID", &kz_e2sm_GlobalGNB_ID_desc, offsetof(kz_e2sm_InterfaceID_E1, globalGNB_ID), KZ_ASN_NO_FLAG, 0 },
     { "gNB-CU-UP-ID", &kz_e2sm_GNB_CU_UP_ID_desc, offsetof(kz_e2sm_InterfaceID_E1, gNB_CU_UP_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceID_E1_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-E1", .size = sizeof(kz_e2sm_InterfaceID_E1), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_InterfaceID_E1_fields };
+const kz_asn_type kz_e2sm_InterfaceID_E1_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-E1", .size = sizeof(kz_e2sm_InterfaceID_E1), .fenc = kz_e2sm_InterfaceID_E1_fenc, .fdec = kz_e2sm_InterfaceID_E1_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_InterfaceID_E1_fields };
 
 static const kz_asn_field kz_e2sm_InterfaceID_S1_fields[] = {
     { "gUMMEI", &kz_e2sm_GUMMEI_desc, offsetof(kz_e2sm_InterfaceID_S1, gUMMEI), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceID_S1_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-S1", .size = sizeof(kz_e2sm_InterfaceID_S1), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_InterfaceID_S1_fields };
+const kz_asn_type kz_e2sm_InterfaceID_S1_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-S1", .size = sizeof(kz_e2sm_InterfaceID_S1), .fenc = kz_e2sm_InterfaceID_S1_fenc, .fdec = kz_e2sm_InterfaceID_S1_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_InterfaceID_S1_fields };
 
 const kz_asn_type kz_e2sm_ENB_ID__macro_eNB_ID_desc = { .kind = KZ_ASN_BITS, .name = "ENB_ID__macro_eNB_ID", .size = sizeof(kz_e2sm_ENB_ID__macro_eNB_ID), .sc = {20, 20ull, false} };
 
@@ -143,37 +144,37 @@ static const kz_asn_field kz_e2sm_ENB_ID_alts[] = {
     { "short-Macro-eNB-ID", &kz_e2sm_ENB_ID__short_Macro_eNB_ID_desc, offsetof(kz_e2sm_ENB_ID, u), KZ_ASN_NO_FLAG, 0 },
     { "long-Macro-eNB-ID", &kz_e2sm_ENB_ID__long_Macro_eNB_ID_desc, offsetof(kz_e2sm_ENB_ID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_ENB_ID_desc = { .kind = KZ_ASN_CHOICE, .name = "ENB-ID", .size = sizeof(kz_e2sm_ENB_ID), .ext = true, .nroot = 2, .n = 4, .fields = kz_e2sm_ENB_ID_alts };
+const kz_asn_type kz_e2sm_ENB_ID_desc = { .kind = KZ_ASN_CHOICE, .name = "ENB-ID", .size = sizeof(kz_e2sm_ENB_ID), .fenc = kz_e2sm_ENB_ID_fenc, .fdec = kz_e2sm_ENB_ID_fdec, .ext = true, .nroot = 2, .n = 4, .fields = kz_e2sm_ENB_ID_alts };
 
 static const kz_asn_field kz_e2sm_GlobalENB_ID_fields[] = {
     { "pLMNIdentity", &kz_e2sm_PLMNIdentity_desc, offsetof(kz_e2sm_GlobalENB_ID, pLMNIdentity), KZ_ASN_NO_FLAG, 0 },
     { "eNB-ID", &kz_e2sm_ENB_ID_desc, offsetof(kz_e2sm_GlobalENB_ID, eNB_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GlobalENB_ID_desc = { .kind = KZ_ASN_SEQ, .name = "GlobalENB-ID", .size = sizeof(kz_e2sm_GlobalENB_ID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalENB_ID_fields };
+const kz_asn_type kz_e2sm_GlobalENB_ID_desc = { .kind = KZ_ASN_SEQ, .name = "GlobalENB-ID", .size = sizeof(kz_e2sm_GlobalENB_ID), .fenc = kz_e2sm_GlobalENB_ID_fenc, .fdec = kz_e2sm_GlobalENB_ID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalENB_ID_fields };
 
 const kz_asn_type kz_e2sm_EN_GNB_ID__en_gNB_ID_desc = { .kind = KZ_ASN_BITS, .name = "EN_GNB_ID__en_gNB_ID", .size = sizeof(kz_e2sm_EN_GNB_ID__en_gNB_ID), .sc = {22, 32ull, false} };
 
 static const kz_asn_field kz_e2sm_EN_GNB_ID_alts[] = {
     { "en-gNB-ID", &kz_e2sm_EN_GNB_ID__en_gNB_ID_desc, offsetof(kz_e2sm_EN_GNB_ID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_EN_GNB_ID_desc = { .kind = KZ_ASN_CHOICE, .name = "EN-GNB-ID", .size = sizeof(kz_e2sm_EN_GNB_ID), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_EN_GNB_ID_alts };
+const kz_asn_type kz_e2sm_EN_GNB_ID_desc = { .kind = KZ_ASN_CHOICE, .name = "EN-GNB-ID", .size = sizeof(kz_e2sm_EN_GNB_ID), .fenc = kz_e2sm_EN_GNB_ID_fenc, .fdec = kz_e2sm_EN_GNB_ID_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_EN_GNB_ID_alts };
 
 static const kz_asn_field kz_e2sm_GlobalenGNB_ID_fields[] = {
     { "pLMN-Identity", &kz_e2sm_PLMNIdentity_desc, offsetof(kz_e2sm_GlobalenGNB_ID, pLMN_Identity), KZ_ASN_NO_FLAG, 0 },
     { "en-gNB-ID", &kz_e2sm_EN_GNB_ID_desc, offsetof(kz_e2sm_GlobalenGNB_ID, en_gNB_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GlobalenGNB_ID_desc = { .kind = KZ_ASN_SEQ, .name = "GlobalenGNB-ID", .size = sizeof(kz_e2sm_GlobalenGNB_ID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalenGNB_ID_fields };
+const kz_asn_type kz_e2sm_GlobalenGNB_ID_desc = { .kind = KZ_ASN_SEQ, .name = "GlobalenGNB-ID", .size = sizeof(kz_e2sm_GlobalenGNB_ID), .fenc = kz_e2sm_GlobalenGNB_ID_fenc, .fdec = kz_e2sm_GlobalenGNB_ID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GlobalenGNB_ID_fields };
 
 static const kz_asn_field kz_e2sm_InterfaceID_X2__nodeType_alts[] = {
     { "global-eNB-ID", &kz_e2sm_GlobalENB_ID_desc, offsetof(kz_e2sm_InterfaceID_X2__nodeType, u), KZ_ASN_NO_FLAG, 0 },
     { "global-en-gNB-ID", &kz_e2sm_GlobalenGNB_ID_desc, offsetof(kz_e2sm_InterfaceID_X2__nodeType, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceID_X2__nodeType_desc = { .kind = KZ_ASN_CHOICE, .name = "InterfaceID_X2__nodeType", .size = sizeof(kz_e2sm_InterfaceID_X2__nodeType), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_InterfaceID_X2__nodeType_alts };
+const kz_asn_type kz_e2sm_InterfaceID_X2__nodeType_desc = { .kind = KZ_ASN_CHOICE, .name = "InterfaceID_X2__nodeType", .size = sizeof(kz_e2sm_InterfaceID_X2__nodeType), .fenc = kz_e2sm_InterfaceID_X2__nodeType_fenc, .fdec = kz_e2sm_InterfaceID_X2__nodeType_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_InterfaceID_X2__nodeType_alts };
 
 static const kz_asn_field kz_e2sm_InterfaceID_X2_fields[] = {
     { "nodeType", &kz_e2sm_InterfaceID_X2__nodeType_desc, offsetof(kz_e2sm_InterfaceID_X2, nodeType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceID_X2_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-X2", .size = sizeof(kz_e2sm_InterfaceID_X2), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_InterfaceID_X2_fields };
+const kz_asn_type kz_e2sm_InterfaceID_X2_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-X2", .size = sizeof(kz_e2sm_InterfaceID_X2), .fenc = kz_e2sm_InterfaceID_X2_fenc, .fdec = kz_e2sm_InterfaceID_X2_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_InterfaceID_X2_fields };
 
 const kz_asn_type kz_e2sm_NGENB_DU_ID_desc = { .kind = KZ_ASN_INT, .name = "NGENB-DU-ID", .size = sizeof(kz_e2sm_NGENB_DU_ID), .ic = {0LL, 68719476735LL, true, true, false} };
 
@@ -181,7 +182,7 @@ static const kz_asn_field kz_e2sm_InterfaceID_W1_fields[] = {
     { "global-ng-eNB-ID", &kz_e2sm_GlobalNgENB_ID_desc, offsetof(kz_e2sm_InterfaceID_W1, global_ng_eNB_ID), KZ_ASN_NO_FLAG, 0 },
     { "ng-eNB-DU-ID", &kz_e2sm_NGENB_DU_ID_desc, offsetof(kz_e2sm_InterfaceID_W1, ng_eNB_DU_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceID_W1_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-W1", .size = sizeof(kz_e2sm_InterfaceID_W1), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_InterfaceID_W1_fields };
+const kz_asn_type kz_e2sm_InterfaceID_W1_desc = { .kind = KZ_ASN_SEQ, .name = "InterfaceID-W1", .size = sizeof(kz_e2sm_InterfaceID_W1), .fenc = kz_e2sm_InterfaceID_W1_fenc, .fdec = kz_e2sm_InterfaceID_W1_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_InterfaceID_W1_fields };
 
 static const kz_asn_field kz_e2sm_InterfaceIdentifier_alts[] = {
     { "nG", &kz_e2sm_InterfaceID_NG_desc, offsetof(kz_e2sm_InterfaceIdentifier, u), KZ_ASN_NO_FLAG, 0 },
@@ -192,7 +193,7 @@ static const kz_asn_field kz_e2sm_InterfaceIdentifier_alts[] = {
     { "x2", &kz_e2sm_InterfaceID_X2_desc, offsetof(kz_e2sm_InterfaceIdentifier, u), KZ_ASN_NO_FLAG, 0 },
     { "w1", &kz_e2sm_InterfaceID_W1_desc, offsetof(kz_e2sm_InterfaceIdentifier, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_InterfaceIdentifier_desc = { .kind = KZ_ASN_CHOICE, .name = "InterfaceIdentifier", .size = sizeof(kz_e2sm_InterfaceIdentifier), .ext = true, .nroot = 7, .n = 7, .fields = kz_e2sm_InterfaceIdentifier_alts };
+const kz_asn_type kz_e2sm_InterfaceIdentifier_desc = { .kind = KZ_ASN_CHOICE, .name = "InterfaceIdentifier", .size = sizeof(kz_e2sm_InterfaceIdentifier), .fenc = kz_e2sm_InterfaceIdentifier_fenc, .fdec = kz_e2sm_InterfaceIdentifier_fdec, .ext = true, .nroot = 7, .n = 7, .fields = kz_e2sm_InterfaceIdentifier_alts };
 
 const kz_asn_type kz_e2sm_Interface_MessageID__interfaceProcedureID_desc = { .kind = KZ_ASN_INT, .name = "Interface_MessageID__interfaceProcedureID", .size = sizeof(kz_e2sm_Interface_MessageID__interfaceProcedureID), .ic = {0, 0, false, false, false} };
 
@@ -203,7 +204,7 @@ static const kz_asn_field kz_e2sm_Interface_MessageID_fields[] = {
     { "interfaceProcedureID", &kz_e2sm_Interface_MessageID__interfaceProcedureID_desc, offsetof(kz_e2sm_Interface_MessageID, interfaceProcedureID), KZ_ASN_NO_FLAG, 0 },
     { "messageType", &kz_e2sm_Interface_MessageID__messageType_desc, offsetof(kz_e2sm_Interface_MessageID, messageType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_Interface_MessageID_desc = { .kind = KZ_ASN_SEQ, .name = "Interface-MessageID", .size = sizeof(kz_e2sm_Interface_MessageID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_Interface_MessageID_fields };
+const kz_asn_type kz_e2sm_Interface_MessageID_desc = { .kind = KZ_ASN_SEQ, .name = "Interface-MessageID", .size = sizeof(kz_e2sm_Interface_MessageID), .fenc = kz_e2sm_Interface_MessageID_fenc, .fdec = kz_e2sm_Interface_MessageID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_Interface_MessageID_fields };
 
 static const char *const kz_e2sm_InterfaceType_names[] = { "nG", "xn", "f1", "e1", "s1", "x2", "w1" };
 const kz_asn_type kz_e2sm_InterfaceType_desc = { .kind = KZ_ASN_ENUM, .name = "InterfaceType", .size = sizeof(kz_e2sm_InterfaceType), .ext = true, .nroot = 7, .n = 7, .names = kz_e2sm_InterfaceType_names };
@@ -216,13 +217,13 @@ static const kz_asn_field kz_e2sm_GroupID_alts[] = {
     { "fiveGC", &kz_e2sm_FiveQI_desc, offsetof(kz_e2sm_GroupID, u), KZ_ASN_NO_FLAG, 0 },
     { "ePC", &kz_e2sm_QCI_desc, offsetof(kz_e2sm_GroupID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_GroupID_desc = { .kind = KZ_ASN_CHOICE, .name = "GroupID", .size = sizeof(kz_e2sm_GroupID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GroupID_alts };
+const kz_asn_type kz_e2sm_GroupID_desc = { .kind = KZ_ASN_CHOICE, .name = "GroupID", .size = sizeof(kz_e2sm_GroupID), .fenc = kz_e2sm_GroupID_fenc, .fdec = kz_e2sm_GroupID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_GroupID_alts };
 
 static const kz_asn_field kz_e2sm_QoSID_alts[] = {
     { "fiveGC", &kz_e2sm_FiveQI_desc, offsetof(kz_e2sm_QoSID, u), KZ_ASN_NO_FLAG, 0 },
     { "ePC", &kz_e2sm_QCI_desc, offsetof(kz_e2sm_QoSID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_QoSID_desc = { .kind = KZ_ASN_CHOICE, .name = "QoSID", .size = sizeof(kz_e2sm_QoSID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_QoSID_alts };
+const kz_asn_type kz_e2sm_QoSID_desc = { .kind = KZ_ASN_CHOICE, .name = "QoSID", .size = sizeof(kz_e2sm_QoSID), .fenc = kz_e2sm_QoSID_fenc, .fdec = kz_e2sm_QoSID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_QoSID_alts };
 
 const kz_asn_type kz_e2sm_RANfunction_Name__ranFunction_ShortName_desc = { .kind = KZ_ASN_CHARS, .name = "RANfunction_Name__ranFunction_ShortName", .size = sizeof(kz_e2sm_RANfunction_Name__ranFunction_ShortName), .sc = {1, 150ull, true}, .str_kind = KZ_STR_PRINTABLE };
 
@@ -238,7 +239,7 @@ static const kz_asn_field kz_e2sm_RANfunction_Name_fields[] = {
     { "ranFunction-Description", &kz_e2sm_RANfunction_Name__ranFunction_Description_desc, offsetof(kz_e2sm_RANfunction_Name, ranFunction_Description), KZ_ASN_NO_FLAG, 0 },
     { "ranFunction-Instance", &kz_e2sm_RANfunction_Name__ranFunction_Instance_desc, offsetof(kz_e2sm_RANfunction_Name, ranFunction_Instance), offsetof(kz_e2sm_RANfunction_Name, has_ranFunction_Instance), 0 },
 };
-const kz_asn_type kz_e2sm_RANfunction_Name_desc = { .kind = KZ_ASN_SEQ, .name = "RANfunction-Name", .size = sizeof(kz_e2sm_RANfunction_Name), .ext = true, .nroot = 4, .n = 4, .fields = kz_e2sm_RANfunction_Name_fields };
+const kz_asn_type kz_e2sm_RANfunction_Name_desc = { .kind = KZ_ASN_SEQ, .name = "RANfunction-Name", .size = sizeof(kz_e2sm_RANfunction_Name), .fenc = kz_e2sm_RANfunction_Name_fenc, .fdec = kz_e2sm_RANfunction_Name_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_e2sm_RANfunction_Name_fields };
 
 const kz_asn_type kz_e2sm_RIC_Format_Type_desc = { .kind = KZ_ASN_INT, .name = "RIC-Format-Type", .size = sizeof(kz_e2sm_RIC_Format_Type), .ic = {0, 0, false, false, false} };
 
@@ -256,7 +257,7 @@ static const kz_asn_field kz_e2sm_RRC_MessageID__rrcType_alts[] = {
     { "lTE", &kz_e2sm_RRCclass_LTE_desc, offsetof(kz_e2sm_RRC_MessageID__rrcType, u), KZ_ASN_NO_FLAG, 0 },
     { "nR", &kz_e2sm_RRCclass_NR_desc, offsetof(kz_e2sm_RRC_MessageID__rrcType, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_RRC_MessageID__rrcType_desc = { .kind = KZ_ASN_CHOICE, .name = "RRC_MessageID__rrcType", .size = sizeof(kz_e2sm_RRC_MessageID__rrcType), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_RRC_MessageID__rrcType_alts };
+const kz_asn_type kz_e2sm_RRC_MessageID__rrcType_desc = { .kind = KZ_ASN_CHOICE, .name = "RRC_MessageID__rrcType", .size = sizeof(kz_e2sm_RRC_MessageID__rrcType), .fenc = kz_e2sm_RRC_MessageID__rrcType_fenc, .fdec = kz_e2sm_RRC_MessageID__rrcType_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_RRC_MessageID__rrcType_alts };
 
 const kz_asn_type kz_e2sm_RRC_MessageID__messageID_desc = { .kind = KZ_ASN_INT, .name = "RRC_MessageID__messageID", .size = sizeof(kz_e2sm_RRC_MessageID__messageID), .ic = {0, 0, false, false, false} };
 
@@ -264,14 +265,14 @@ static const kz_asn_field kz_e2sm_RRC_MessageID_fields[] = {
     { "rrcType", &kz_e2sm_RRC_MessageID__rrcType_desc, offsetof(kz_e2sm_RRC_MessageID, rrcType), KZ_ASN_NO_FLAG, 0 },
     { "messageID", &kz_e2sm_RRC_MessageID__messageID_desc, offsetof(kz_e2sm_RRC_MessageID, messageID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_RRC_MessageID_desc = { .kind = KZ_ASN_SEQ, .name = "RRC-MessageID", .size = sizeof(kz_e2sm_RRC_MessageID), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_RRC_MessageID_fields };
+const kz_asn_type kz_e2sm_RRC_MessageID_desc = { .kind = KZ_ASN_SEQ, .name = "RRC-MessageID", .size = sizeof(kz_e2sm_RRC_MessageID), .fenc = kz_e2sm_RRC_MessageID_fenc, .fdec = kz_e2sm_RRC_MessageID_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_RRC_MessageID_fields };
 
 const kz_asn_type kz_e2sm_NR_ARFCN__nRARFCN_desc = { .kind = KZ_ASN_INT, .name = "NR_ARFCN__nRARFCN", .size = sizeof(kz_e2sm_NR_ARFCN__nRARFCN), .ic = {0LL, 3279165LL, true, true, false} };
 
 static const kz_asn_field kz_e2sm_NR_ARFCN_fields[] = {
     { "nRARFCN", &kz_e2sm_NR_ARFCN__nRARFCN_desc, offsetof(kz_e2sm_NR_ARFCN, nRARFCN), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_NR_ARFCN_desc = { .kind = KZ_ASN_SEQ, .name = "NR-ARFCN", .size = sizeof(kz_e2sm_NR_ARFCN), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_NR_ARFCN_fields };
+const kz_asn_type kz_e2sm_NR_ARFCN_desc = { .kind = KZ_ASN_SEQ, .name = "NR-ARFCN", .size = sizeof(kz_e2sm_NR_ARFCN), .fenc = kz_e2sm_NR_ARFCN_fenc, .fdec = kz_e2sm_NR_ARFCN_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_NR_ARFCN_fields };
 
 const kz_asn_type kz_e2sm_E_UTRA_ARFCN_desc = { .kind = KZ_ASN_INT, .name = "E-UTRA-ARFCN", .size = sizeof(kz_e2sm_E_UTRA_ARFCN), .ic = {0LL, 65535LL, true, true, false} };
 
@@ -279,7 +280,7 @@ static const kz_asn_field kz_e2sm_ServingCell_ARFCN_alts[] = {
     { "nR", &kz_e2sm_NR_ARFCN_desc, offsetof(kz_e2sm_ServingCell_ARFCN, u), KZ_ASN_NO_FLAG, 0 },
     { "eUTRA", &kz_e2sm_E_UTRA_ARFCN_desc, offsetof(kz_e2sm_ServingCell_ARFCN, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_ServingCell_ARFCN_desc = { .kind = KZ_ASN_CHOICE, .name = "ServingCell-ARFCN", .size = sizeof(kz_e2sm_ServingCell_ARFCN), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_ServingCell_ARFCN_alts };
+const kz_asn_type kz_e2sm_ServingCell_ARFCN_desc = { .kind = KZ_ASN_CHOICE, .name = "ServingCell-ARFCN", .size = sizeof(kz_e2sm_ServingCell_ARFCN), .fenc = kz_e2sm_ServingCell_ARFCN_fenc, .fdec = kz_e2sm_ServingCell_ARFCN_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_ServingCell_ARFCN_alts };
 
 const kz_asn_type kz_e2sm_NR_PCI_desc = { .kind = KZ_ASN_INT, .name = "NR-PCI", .size = sizeof(kz_e2sm_NR_PCI), .ic = {0LL, 1007LL, true, true, false} };
 
@@ -289,13 +290,13 @@ static const kz_asn_field kz_e2sm_ServingCell_PCI_alts[] = {
     { "nR", &kz_e2sm_NR_PCI_desc, offsetof(kz_e2sm_ServingCell_PCI, u), KZ_ASN_NO_FLAG, 0 },
     { "eUTRA", &kz_e2sm_E_UTRA_PCI_desc, offsetof(kz_e2sm_ServingCell_PCI, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_ServingCell_PCI_desc = { .kind = KZ_ASN_CHOICE, .name = "ServingCell-PCI", .size = sizeof(kz_e2sm_ServingCell_PCI), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_ServingCell_PCI_alts };
+const kz_asn_type kz_e2sm_ServingCell_PCI_desc = { .kind = KZ_ASN_CHOICE, .name = "ServingCell-PCI", .size = sizeof(kz_e2sm_ServingCell_PCI), .fenc = kz_e2sm_ServingCell_PCI_fenc, .fdec = kz_e2sm_ServingCell_PCI_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_ServingCell_PCI_alts };
 
 const kz_asn_type kz_e2sm_AMF_UE_NGAP_ID_desc = { .kind = KZ_ASN_INT, .name = "AMF-UE-NGAP-ID", .size = sizeof(kz_e2sm_AMF_UE_NGAP_ID), .ic = {0LL, 1099511627775LL, true, true, false} };
 
-const kz_asn_type kz_e2sm_UEID_GNB_CU_F1AP_ID_List_desc = { .kind = KZ_ASN_SEQOF, .name = "UEID-GNB-CU-F1AP-ID-List", .size = sizeof(kz_e2sm_UEID_GNB_CU_F1AP_ID_List), .sc = {1, 4ull, false}, .elem = &kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_desc };
+const kz_asn_type kz_e2sm_UEID_GNB_CU_F1AP_ID_List_desc = { .kind = KZ_ASN_SEQOF, .name = "UEID-GNB-CU-F1AP-ID-List", .size = sizeof(kz_e2sm_UEID_GNB_CU_F1AP_ID_List), .fenc = kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fenc, .fdec = kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fdec, .sc = {1, 4ull, false}, .elem = &kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_desc };
 
-const kz_asn_type kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_desc = { .kind = KZ_ASN_SEQOF, .name = "UEID-GNB-CU-CP-E1AP-ID-List", .size = sizeof(kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List), .sc = {1, 65535ull, false}, .elem = &kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_desc };
+const kz_asn_type kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_desc = { .kind = KZ_ASN_SEQOF, .name = "UEID-GNB-CU-CP-E1AP-ID-List", .size = sizeof(kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List), .fenc = kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fenc, .fdec = kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_desc };
 
 const kz_asn_type kz_e2sm_RANUEID_desc = { .kind = KZ_ASN_OCTETS, .name = "RANUEID", .size = sizeof(kz_e2sm_RANUEID), .sc = {8, 8ull, false} };
 
@@ -311,7 +312,7 @@ static const kz_asn_field kz_e2sm_UEID_GNB_fields[] = {
     { "globalGNB-ID", &kz_e2sm_GlobalGNB_ID_desc, offsetof(kz_e2sm_UEID_GNB, globalGNB_ID), offsetof(kz_e2sm_UEID_GNB, has_globalGNB_ID), 0 },
     { "globalNG-RANNode-ID", &kz_e2sm_GlobalNGRANNodeID_desc, offsetof(kz_e2sm_UEID_GNB, globalNG_RANNode_ID), offsetof(kz_e2sm_UEID_GNB, has_globalNG_RANNode_ID), 0 },
 };
-const kz_asn_type kz_e2sm_UEID_GNB_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB", .size = sizeof(kz_e2sm_UEID_GNB), .ext = true, .nroot = 7, .n = 8, .fields = kz_e2sm_UEID_GNB_fields };
+const kz_asn_type kz_e2sm_UEID_GNB_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB", .size = sizeof(kz_e2sm_UEID_GNB), .fenc = kz_e2sm_UEID_GNB_fenc, .fdec = kz_e2sm_UEID_GNB_fdec, .ext = true, .nroot = 7, .n = 8, .fields = kz_e2sm_UEID_GNB_fields };
 
 const kz_asn_type kz_e2sm_GNB_CU_UE_F1AP_ID_desc = { .kind = KZ_ASN_INT, .name = "GNB-CU-UE-F1AP-ID", .size = sizeof(kz_e2sm_GNB_CU_UE_F1AP_ID), .ic = {0LL, 4294967295LL, true, true, false} };
 
@@ -319,7 +320,7 @@ static const kz_asn_field kz_e2sm_UEID_GNB_DU_fields[] = {
     { "gNB-CU-UE-F1AP-ID", &kz_e2sm_GNB_CU_UE_F1AP_ID_desc, offsetof(kz_e2sm_UEID_GNB_DU, gNB_CU_UE_F1AP_ID), KZ_ASN_NO_FLAG, 0 },
     { "ran-UEID", &kz_e2sm_RANUEID_desc, offsetof(kz_e2sm_UEID_GNB_DU, ran_UEID), offsetof(kz_e2sm_UEID_GNB_DU, has_ran_UEID), 0 },
 };
-const kz_asn_type kz_e2sm_UEID_GNB_DU_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB-DU", .size = sizeof(kz_e2sm_UEID_GNB_DU), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_UEID_GNB_DU_fields };
+const kz_asn_type kz_e2sm_UEID_GNB_DU_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB-DU", .size = sizeof(kz_e2sm_UEID_GNB_DU), .fenc = kz_e2sm_UEID_GNB_DU_fenc, .fdec = kz_e2sm_UEID_GNB_DU_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_UEID_GNB_DU_fields };
 
 const kz_asn_type kz_e2sm_GNB_CU_CP_UE_E1AP_ID_desc = { .kind = KZ_ASN_INT, .name = "GNB-CU-CP-UE-E1AP-ID", .size = sizeof(kz_e2sm_GNB_CU_CP_UE_E1AP_ID), .ic = {0LL, 4294967295LL, true, true, false} };
 
@@ -327,7 +328,7 @@ static const kz_asn_field kz_e2sm_UEID_GNB_CU_UP_fields[] = {
     { "gNB-CU-CP-UE-E1AP-ID", &kz_e2sm_GNB_CU_CP_UE_E1AP_ID_desc, offsetof(kz_e2sm_UEID_GNB_CU_UP, gNB_CU_CP_UE_E1AP_ID), KZ_ASN_NO_FLAG, 0 },
     { "ran-UEID", &kz_e2sm_RANUEID_desc, offsetof(kz_e2sm_UEID_GNB_CU_UP, ran_UEID), offsetof(kz_e2sm_UEID_GNB_CU_UP, has_ran_UEID), 0 },
 };
-const kz_asn_type kz_e2sm_UEID_GNB_CU_UP_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB-CU-UP", .size = sizeof(kz_e2sm_UEID_GNB_CU_UP), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_UEID_GNB_CU_UP_fields };
+const kz_asn_type kz_e2sm_UEID_GNB_CU_UP_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB-CU-UP", .size = sizeof(kz_e2sm_UEID_GNB_CU_UP), .fenc = kz_e2sm_UEID_GNB_CU_UP_fenc, .fdec = kz_e2sm_UEID_GNB_CU_UP_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_UEID_GNB_CU_UP_fields };
 
 const kz_asn_type kz_e2sm_NGENB_CU_UE_W1AP_ID_desc = { .kind = KZ_ASN_INT, .name = "NGENB-CU-UE-W1AP-ID", .size = sizeof(kz_e2sm_NGENB_CU_UE_W1AP_ID), .ic = {0LL, 4294967295LL, true, true, false} };
 
@@ -339,12 +340,12 @@ static const kz_asn_field kz_e2sm_UEID_NG_ENB_fields[] = {
     { "globalNgENB-ID", &kz_e2sm_GlobalNgENB_ID_desc, offsetof(kz_e2sm_UEID_NG_ENB, globalNgENB_ID), offsetof(kz_e2sm_UEID_NG_ENB, has_globalNgENB_ID), 0 },
     { "globalNG-RANNode-ID", &kz_e2sm_GlobalNGRANNodeID_desc, offsetof(kz_e2sm_UEID_NG_ENB, globalNG_RANNode_ID), offsetof(kz_e2sm_UEID_NG_ENB, has_globalNG_RANNode_ID), 0 },
 };
-const kz_asn_type kz_e2sm_UEID_NG_ENB_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-NG-ENB", .size = sizeof(kz_e2sm_UEID_NG_ENB), .ext = true, .nroot = 5, .n = 6, .fields = kz_e2sm_UEID_NG_ENB_fields };
+const kz_asn_type kz_e2sm_UEID_NG_ENB_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-NG-ENB", .size = sizeof(kz_e2sm_UEID_NG_ENB), .fenc = kz_e2sm_UEID_NG_ENB_fenc, .fdec = kz_e2sm_UEID_NG_ENB_fdec, .ext = true, .nroot = 5, .n = 6, .fields = kz_e2sm_UEID_NG_ENB_fields };
 
 static const kz_asn_field kz_e2sm_UEID_NG_ENB_DU_fields[] = {
     { "ng-eNB-CU-UE-W1AP-ID", &kz_e2sm_NGENB_CU_UE_W1AP_ID_desc, offsetof(kz_e2sm_UEID_NG_ENB_DU, ng_eNB_CU_UE_W1AP_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_UEID_NG_ENB_DU_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-NG-ENB-DU", .size = sizeof(kz_e2sm_UEID_NG_ENB_DU), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_UEID_NG_ENB_DU_fields };
+const kz_asn_type kz_e2sm_UEID_NG_ENB_DU_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-NG-ENB-DU", .size = sizeof(kz_e2sm_UEID_NG_ENB_DU), .fenc = kz_e2sm_UEID_NG_ENB_DU_fenc, .fdec = kz_e2sm_UEID_NG_ENB_DU_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_UEID_NG_ENB_DU_fields };
 
 const kz_asn_type kz_e2sm_ENB_UE_X2AP_ID_desc = { .kind = KZ_ASN_INT, .name = "ENB-UE-X2AP-ID", .size = sizeof(kz_e2sm_ENB_UE_X2AP_ID), .ic = {0LL, 4095LL, true, true, false} };
 
@@ -358,7 +359,7 @@ static const kz_asn_field kz_e2sm_UEID_EN_GNB_fields[] = {
     { "gNB-CU-CP-UE-E1AP-ID-List", &kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_desc, offsetof(kz_e2sm_UEID_EN_GNB, gNB_CU_CP_UE_E1AP_ID_List), offsetof(kz_e2sm_UEID_EN_GNB, has_gNB_CU_CP_UE_E1AP_ID_List), 0 },
     { "ran-UEID", &kz_e2sm_RANUEID_desc, offsetof(kz_e2sm_UEID_EN_GNB, ran_UEID), offsetof(kz_e2sm_UEID_EN_GNB, has_ran_UEID), 0 },
 };
-const kz_asn_type kz_e2sm_UEID_EN_GNB_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-EN-GNB", .size = sizeof(kz_e2sm_UEID_EN_GNB), .ext = true, .nroot = 6, .n = 6, .fields = kz_e2sm_UEID_EN_GNB_fields };
+const kz_asn_type kz_e2sm_UEID_EN_GNB_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-EN-GNB", .size = sizeof(kz_e2sm_UEID_EN_GNB), .fenc = kz_e2sm_UEID_EN_GNB_fenc, .fdec = kz_e2sm_UEID_EN_GNB_fdec, .ext = true, .nroot = 6, .n = 6, .fields = kz_e2sm_UEID_EN_GNB_fields };
 
 const kz_asn_type kz_e2sm_MME_UE_S1AP_ID_desc = { .kind = KZ_ASN_INT, .name = "MME-UE-S1AP-ID", .size = sizeof(kz_e2sm_MME_UE_S1AP_ID), .ic = {0LL, 4294967295LL, true, true, false} };
 
@@ -369,7 +370,7 @@ static const kz_asn_field kz_e2sm_UEID_ENB_fields[] = {
     { "m-eNB-UE-X2AP-ID-Extension", &kz_e2sm_ENB_UE_X2AP_ID_Extension_desc, offsetof(kz_e2sm_UEID_ENB, m_eNB_UE_X2AP_ID_Extension), offsetof(kz_e2sm_UEID_ENB, has_m_eNB_UE_X2AP_ID_Extension), 0 },
     { "globalENB-ID", &kz_e2sm_GlobalENB_ID_desc, offsetof(kz_e2sm_UEID_ENB, globalENB_ID), offsetof(kz_e2sm_UEID_ENB, has_globalENB_ID), 0 },
 };
-const kz_asn_type kz_e2sm_UEID_ENB_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-ENB", .size = sizeof(kz_e2sm_UEID_ENB), .ext = true, .nroot = 5, .n = 5, .fields = kz_e2sm_UEID_ENB_fields };
+const kz_asn_type kz_e2sm_UEID_ENB_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-ENB", .size = sizeof(kz_e2sm_UEID_ENB), .fenc = kz_e2sm_UEID_ENB_fenc, .fdec = kz_e2sm_UEID_ENB_fdec, .ext = true, .nroot = 5, .n = 5, .fields = kz_e2sm_UEID_ENB_fields };
 
 static const kz_asn_field kz_e2sm_UEID_alts[] = {
     { "gNB-UEID", &kz_e2sm_UEID_GNB_desc, offsetof(kz_e2sm_UEID, u), KZ_ASN_NO_FLAG, 0 },
@@ -380,17 +381,17 @@ static const kz_asn_field kz_e2sm_UEID_alts[] = {
     { "en-gNB-UEID", &kz_e2sm_UEID_EN_GNB_desc, offsetof(kz_e2sm_UEID, u), KZ_ASN_NO_FLAG, 0 },
     { "eNB-UEID", &kz_e2sm_UEID_ENB_desc, offsetof(kz_e2sm_UEID, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_UEID_desc = { .kind = KZ_ASN_CHOICE, .name = "UEID", .size = sizeof(kz_e2sm_UEID), .ext = true, .nroot = 7, .n = 7, .fields = kz_e2sm_UEID_alts };
+const kz_asn_type kz_e2sm_UEID_desc = { .kind = KZ_ASN_CHOICE, .name = "UEID", .size = sizeof(kz_e2sm_UEID), .fenc = kz_e2sm_UEID_fenc, .fdec = kz_e2sm_UEID_fdec, .ext = true, .nroot = 7, .n = 7, .fields = kz_e2sm_UEID_alts };
 
 static const kz_asn_field kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fields[] = {
     { "gNB-CU-CP-UE-E1AP-ID", &kz_e2sm_GNB_CU_CP_UE_E1AP_ID_desc, offsetof(kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item, gNB_CU_CP_UE_E1AP_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB-CU-CP-E1AP-ID-Item", .size = sizeof(kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fields };
+const kz_asn_type kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB-CU-CP-E1AP-ID-Item", .size = sizeof(kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item), .fenc = kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fenc, .fdec = kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fields };
 
 static const kz_asn_field kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fields[] = {
     { "gNB-CU-UE-F1AP-ID", &kz_e2sm_GNB_CU_UE_F1AP_ID_desc, offsetof(kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item, gNB_CU_UE_F1AP_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB-CU-CP-F1AP-ID-Item", .size = sizeof(kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fields };
+const kz_asn_type kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_desc = { .kind = KZ_ASN_SEQ, .name = "UEID-GNB-CU-CP-F1AP-ID-Item", .size = sizeof(kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item), .fenc = kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fenc, .fdec = kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fields };
 
 const kz_asn_type kz_e2sm_SubscriberProfileIDforRFP_desc = { .kind = KZ_ASN_INT, .name = "SubscriberProfileIDforRFP", .size = sizeof(kz_e2sm_SubscriberProfileIDforRFP), .ic = {1LL, 256LL, true, true, false} };
 
@@ -408,7 +409,7 @@ static const kz_asn_field kz_e2sm_S_NSSAI_fields[] = {
     { "sST", &kz_e2sm_SST_desc, offsetof(kz_e2sm_S_NSSAI, sST), KZ_ASN_NO_FLAG, 0 },
     { "sD", &kz_e2sm_SD_desc, offsetof(kz_e2sm_S_NSSAI, sD), offsetof(kz_e2sm_S_NSSAI, has_sD), 0 },
 };
-const kz_asn_type kz_e2sm_S_NSSAI_desc = { .kind = KZ_ASN_SEQ, .name = "S-NSSAI", .size = sizeof(kz_e2sm_S_NSSAI), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_S_NSSAI_fields };
+const kz_asn_type kz_e2sm_S_NSSAI_desc = { .kind = KZ_ASN_SEQ, .name = "S-NSSAI", .size = sizeof(kz_e2sm_S_NSSAI), .fenc = kz_e2sm_S_NSSAI_fenc, .fdec = kz_e2sm_S_NSSAI_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_S_NSSAI_fields };
 
 const kz_asn_type kz_e2sm_FiveGS_TAC_desc = { .kind = KZ_ASN_OCTETS, .name = "FiveGS-TAC", .size = sizeof(kz_e2sm_FiveGS_TAC), .sc = {3, 3ull, false} };
 
@@ -417,19 +418,19 @@ const kz_asn_type kz_e2sm_FreqBandNrItem__freqBandIndicatorNr_desc = { .kind = K
 static const kz_asn_field kz_e2sm_FreqBandNrItem_fields[] = {
     { "freqBandIndicatorNr", &kz_e2sm_FreqBandNrItem__freqBandIndicatorNr_desc, offsetof(kz_e2sm_FreqBandNrItem, freqBandIndicatorNr), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_FreqBandNrItem_desc = { .kind = KZ_ASN_SEQ, .name = "FreqBandNrItem", .size = sizeof(kz_e2sm_FreqBandNrItem), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_FreqBandNrItem_fields };
+const kz_asn_type kz_e2sm_FreqBandNrItem_desc = { .kind = KZ_ASN_SEQ, .name = "FreqBandNrItem", .size = sizeof(kz_e2sm_FreqBandNrItem), .fenc = kz_e2sm_FreqBandNrItem_fenc, .fdec = kz_e2sm_FreqBandNrItem_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_FreqBandNrItem_fields };
 
-const kz_asn_type kz_e2sm_NRFrequencyBand_List_desc = { .kind = KZ_ASN_SEQOF, .name = "NRFrequencyBand-List", .size = sizeof(kz_e2sm_NRFrequencyBand_List), .sc = {1, 32ull, false}, .elem = &kz_e2sm_NRFrequencyBandItem_desc };
+const kz_asn_type kz_e2sm_NRFrequencyBand_List_desc = { .kind = KZ_ASN_SEQOF, .name = "NRFrequencyBand-List", .size = sizeof(kz_e2sm_NRFrequencyBand_List), .fenc = kz_e2sm_NRFrequencyBand_List_fenc, .fdec = kz_e2sm_NRFrequencyBand_List_fdec, .sc = {1, 32ull, false}, .elem = &kz_e2sm_NRFrequencyBandItem_desc };
 
 const kz_asn_type kz_e2sm_NRFrequencyBandItem__freqBandIndicatorNr_desc = { .kind = KZ_ASN_INT, .name = "NRFrequencyBandItem__freqBandIndicatorNr", .size = sizeof(kz_e2sm_NRFrequencyBandItem__freqBandIndicatorNr), .ic = {1LL, 1024LL, true, true, true} };
 
-const kz_asn_type kz_e2sm_SupportedSULBandList_desc = { .kind = KZ_ASN_SEQOF, .name = "SupportedSULBandList", .size = sizeof(kz_e2sm_SupportedSULBandList), .sc = {0, 32ull, false}, .elem = &kz_e2sm_SupportedSULFreqBandItem_desc };
+const kz_asn_type kz_e2sm_SupportedSULBandList_desc = { .kind = KZ_ASN_SEQOF, .name = "SupportedSULBandList", .size = sizeof(kz_e2sm_SupportedSULBandList), .fenc = kz_e2sm_SupportedSULBandList_fenc, .fdec = kz_e2sm_SupportedSULBandList_fdec, .sc = {0, 32ull, false}, .elem = &kz_e2sm_SupportedSULFreqBandItem_desc };
 
 static const kz_asn_field kz_e2sm_NRFrequencyBandItem_fields[] = {
     { "freqBandIndicatorNr", &kz_e2sm_NRFrequencyBandItem__freqBandIndicatorNr_desc, offsetof(kz_e2sm_NRFrequencyBandItem, freqBandIndicatorNr), KZ_ASN_NO_FLAG, 0 },
     { "supportedSULBandList", &kz_e2sm_SupportedSULBandList_desc, offsetof(kz_e2sm_NRFrequencyBandItem, supportedSULBandList), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_NRFrequencyBandItem_desc = { .kind = KZ_ASN_SEQ, .name = "NRFrequencyBandItem", .size = sizeof(kz_e2sm_NRFrequencyBandItem), .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_NRFrequencyBandItem_fields };
+const kz_asn_type kz_e2sm_NRFrequencyBandItem_desc = { .kind = KZ_ASN_SEQ, .name = "NRFrequencyBandItem", .size = sizeof(kz_e2sm_NRFrequencyBandItem), .fenc = kz_e2sm_NRFrequencyBandItem_fenc, .fdec = kz_e2sm_NRFrequencyBandItem_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_e2sm_NRFrequencyBandItem_fields };
 
 static const char *const kz_e2sm_NRFrequencyShift7p5khz_names[] = { "false", "true" };
 const kz_asn_type kz_e2sm_NRFrequencyShift7p5khz_desc = { .kind = KZ_ASN_ENUM, .name = "NRFrequencyShift7p5khz", .size = sizeof(kz_e2sm_NRFrequencyShift7p5khz), .ext = true, .nroot = 2, .n = 2, .names = kz_e2sm_NRFrequencyShift7p5khz_names };
@@ -439,12 +440,12 @@ static const kz_asn_field kz_e2sm_NRFrequencyInfo_fields[] = {
     { "frequencyBand-List", &kz_e2sm_NRFrequencyBand_List_desc, offsetof(kz_e2sm_NRFrequencyInfo, frequencyBand_List), KZ_ASN_NO_FLAG, 0 },
     { "frequencyShift7p5khz", &kz_e2sm_NRFrequencyShift7p5khz_desc, offsetof(kz_e2sm_NRFrequencyInfo, frequencyShift7p5khz), offsetof(kz_e2sm_NRFrequencyInfo, has_frequencyShift7p5khz), 0 },
 };
-const kz_asn_type kz_e2sm_NRFrequencyInfo_desc = { .kind = KZ_ASN_SEQ, .name = "NRFrequencyInfo", .size = sizeof(kz_e2sm_NRFrequencyInfo), .ext = true, .nroot = 3, .n = 3, .fields = kz_e2sm_NRFrequencyInfo_fields };
+const kz_asn_type kz_e2sm_NRFrequencyInfo_desc = { .kind = KZ_ASN_SEQ, .name = "NRFrequencyInfo", .size = sizeof(kz_e2sm_NRFrequencyInfo), .fenc = kz_e2sm_NRFrequencyInfo_fenc, .fdec = kz_e2sm_NRFrequencyInfo_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_e2sm_NRFrequencyInfo_fields };
 
 const kz_asn_type kz_e2sm_SupportedSULFreqBandItem__freqBandIndicatorNr_desc = { .kind = KZ_ASN_INT, .name = "SupportedSULFreqBandItem__freqBandIndicatorNr", .size = sizeof(kz_e2sm_SupportedSULFreqBandItem__freqBandIndicatorNr), .ic = {1LL, 1024LL, true, true, true} };
 
 static const kz_asn_field kz_e2sm_SupportedSULFreqBandItem_fields[] = {
     { "freqBandIndicatorNr", &kz_e2sm_SupportedSULFreqBandItem__freqBandIndicatorNr_desc, offsetof(kz_e2sm_SupportedSULFreqBandItem, freqBandIndicatorNr), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_e2sm_SupportedSULFreqBandItem_desc = { .kind = KZ_ASN_SEQ, .name = "SupportedSULFreqBandItem", .size = sizeof(kz_e2sm_SupportedSULFreqBandItem), .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_SupportedSULFreqBandItem_fields };
+const kz_asn_type kz_e2sm_SupportedSULFreqBandItem_desc = { .kind = KZ_ASN_SEQ, .name = "SupportedSULFreqBandItem", .size = sizeof(kz_e2sm_SupportedSULFreqBandItem), .fenc = kz_e2sm_SupportedSULFreqBandItem_fenc, .fdec = kz_e2sm_SupportedSULFreqBandItem_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_e2sm_SupportedSULFreqBandItem_fields };
 

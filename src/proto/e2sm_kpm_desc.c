@@ -4,6 +4,8 @@
 
 #include "kizuna/e2sm_kpm_types.h"
 #include "proto/aper.h"
+#include "proto/e2sm_kpm_codec.h"
+#include "proto/e2sm_common_codec.h"
 
 const kz_asn_type kz_kpm_TimeStamp_desc = { .kind = KZ_ASN_OCTETS, .name = "TimeStamp", .size = sizeof(kz_kpm_TimeStamp), .sc = {8, 8ull, false} };
 
@@ -17,7 +19,7 @@ static const kz_asn_field kz_kpm_BinRangeValue_alts[] = {
     { "valueInt", &kz_kpm_BinRangeValue__valueInt_desc, offsetof(kz_kpm_BinRangeValue, u), KZ_ASN_NO_FLAG, 0 },
     { "valueReal", &kz_kpm_BinRangeValue__valueReal_desc, offsetof(kz_kpm_BinRangeValue, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_BinRangeValue_desc = { .kind = KZ_ASN_CHOICE, .name = "BinRangeValue", .size = sizeof(kz_kpm_BinRangeValue), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_BinRangeValue_alts };
+const kz_asn_type kz_kpm_BinRangeValue_desc = { .kind = KZ_ASN_CHOICE, .name = "BinRangeValue", .size = sizeof(kz_kpm_BinRangeValue), .fenc = kz_kpm_BinRangeValue_fenc, .fdec = kz_kpm_BinRangeValue_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_BinRangeValue_alts };
 
 const kz_asn_type kz_kpm_GranularityPeriod_desc = { .kind = KZ_ASN_INT, .name = "GranularityPeriod", .size = sizeof(kz_kpm_GranularityPeriod), .ic = {1LL, 4294967295LL, true, true, false} };
 
@@ -29,7 +31,7 @@ static const kz_asn_field kz_kpm_MeasurementType_alts[] = {
     { "measName", &kz_kpm_MeasurementTypeName_desc, offsetof(kz_kpm_MeasurementType, u), KZ_ASN_NO_FLAG, 0 },
     { "measID", &kz_kpm_MeasurementTypeID_desc, offsetof(kz_kpm_MeasurementType, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MeasurementType_desc = { .kind = KZ_ASN_CHOICE, .name = "MeasurementType", .size = sizeof(kz_kpm_MeasurementType), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MeasurementType_alts };
+const kz_asn_type kz_kpm_MeasurementType_desc = { .kind = KZ_ASN_CHOICE, .name = "MeasurementType", .size = sizeof(kz_kpm_MeasurementType), .fenc = kz_kpm_MeasurementType_fenc, .fdec = kz_kpm_MeasurementType_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MeasurementType_alts };
 
 static const char *const kz_kpm_MeasurementLabel__noLabel_names[] = { "true" };
 const kz_asn_type kz_kpm_MeasurementLabel__noLabel_desc = { .kind = KZ_ASN_ENUM, .name = "MeasurementLabel__noLabel", .size = sizeof(kz_kpm_MeasurementLabel__noLabel), .ext = true, .nroot = 1, .n = 1, .names = kz_kpm_MeasurementLabel__noLabel_names };
@@ -98,7 +100,7 @@ static const kz_asn_field kz_kpm_MeasurementLabel_fields[] = {
     { "nonGoB-BFmode-Index", &kz_kpm_MeasurementLabel__nonGoB_BFmode_Index_desc, offsetof(kz_kpm_MeasurementLabel, nonGoB_BFmode_Index), offsetof(kz_kpm_MeasurementLabel, has_nonGoB_BFmode_Index), 0 },
     { "mIMO-mode-Index", &kz_kpm_MeasurementLabel__mIMO_mode_Index_desc, offsetof(kz_kpm_MeasurementLabel, mIMO_mode_Index), offsetof(kz_kpm_MeasurementLabel, has_mIMO_mode_Index), 0 },
 };
-const kz_asn_type kz_kpm_MeasurementLabel_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementLabel", .size = sizeof(kz_kpm_MeasurementLabel), .ext = true, .nroot = 21, .n = 24, .fields = kz_kpm_MeasurementLabel_fields };
+const kz_asn_type kz_kpm_MeasurementLabel_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementLabel", .size = sizeof(kz_kpm_MeasurementLabel), .fenc = kz_kpm_MeasurementLabel_fenc, .fdec = kz_kpm_MeasurementLabel_fdec, .ext = true, .nroot = 21, .n = 24, .fields = kz_kpm_MeasurementLabel_fields };
 
 static const char *const kz_kpm_TestCond_Type__gBR_names[] = { "true" };
 const kz_asn_type kz_kpm_TestCond_Type__gBR_desc = { .kind = KZ_ASN_ENUM, .name = "TestCond_Type__gBR", .size = sizeof(kz_kpm_TestCond_Type__gBR), .ext = true, .nroot = 1, .n = 1, .names = kz_kpm_TestCond_Type__gBR_names };
@@ -146,7 +148,7 @@ static const kz_asn_field kz_kpm_TestCond_Type_alts[] = {
     { "qCI", &kz_kpm_TestCond_Type__qCI_desc, offsetof(kz_kpm_TestCond_Type, u), KZ_ASN_NO_FLAG, 0 },
     { "sNSSAI", &kz_kpm_TestCond_Type__sNSSAI_desc, offsetof(kz_kpm_TestCond_Type, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_TestCond_Type_desc = { .kind = KZ_ASN_CHOICE, .name = "TestCond-Type", .size = sizeof(kz_kpm_TestCond_Type), .ext = true, .nroot = 6, .n = 11, .fields = kz_kpm_TestCond_Type_alts };
+const kz_asn_type kz_kpm_TestCond_Type_desc = { .kind = KZ_ASN_CHOICE, .name = "TestCond-Type", .size = sizeof(kz_kpm_TestCond_Type), .fenc = kz_kpm_TestCond_Type_fenc, .fdec = kz_kpm_TestCond_Type_fdec, .ext = true, .nroot = 6, .n = 11, .fields = kz_kpm_TestCond_Type_alts };
 
 static const char *const kz_kpm_TestCond_Expression_names[] = { "equal", "greaterthan", "lessthan", "contains", "present" };
 const kz_asn_type kz_kpm_TestCond_Expression_desc = { .kind = KZ_ASN_ENUM, .name = "TestCond-Expression", .size = sizeof(kz_kpm_TestCond_Expression), .ext = true, .nroot = 5, .n = 5, .names = kz_kpm_TestCond_Expression_names };
@@ -174,57 +176,57 @@ static const kz_asn_field kz_kpm_TestCond_Value_alts[] = {
     { "valuePrtS", &kz_kpm_TestCond_Value__valuePrtS_desc, offsetof(kz_kpm_TestCond_Value, u), KZ_ASN_NO_FLAG, 0 },
     { "valueReal", &kz_kpm_TestCond_Value__valueReal_desc, offsetof(kz_kpm_TestCond_Value, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_TestCond_Value_desc = { .kind = KZ_ASN_CHOICE, .name = "TestCond-Value", .size = sizeof(kz_kpm_TestCond_Value), .ext = true, .nroot = 6, .n = 7, .fields = kz_kpm_TestCond_Value_alts };
+const kz_asn_type kz_kpm_TestCond_Value_desc = { .kind = KZ_ASN_CHOICE, .name = "TestCond-Value", .size = sizeof(kz_kpm_TestCond_Value), .fenc = kz_kpm_TestCond_Value_fenc, .fdec = kz_kpm_TestCond_Value_fdec, .ext = true, .nroot = 6, .n = 7, .fields = kz_kpm_TestCond_Value_alts };
 
 static const kz_asn_field kz_kpm_TestCondInfo_fields[] = {
     { "testType", &kz_kpm_TestCond_Type_desc, offsetof(kz_kpm_TestCondInfo, testType), KZ_ASN_NO_FLAG, 0 },
     { "testExpr", &kz_kpm_TestCond_Expression_desc, offsetof(kz_kpm_TestCondInfo, testExpr), offsetof(kz_kpm_TestCondInfo, has_testExpr), 0 },
     { "testValue", &kz_kpm_TestCond_Value_desc, offsetof(kz_kpm_TestCondInfo, testValue), offsetof(kz_kpm_TestCondInfo, has_testValue), 0 },
 };
-const kz_asn_type kz_kpm_TestCondInfo_desc = { .kind = KZ_ASN_SEQ, .name = "TestCondInfo", .size = sizeof(kz_kpm_TestCondInfo), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_TestCondInfo_fields };
+const kz_asn_type kz_kpm_TestCondInfo_desc = { .kind = KZ_ASN_SEQ, .name = "TestCondInfo", .size = sizeof(kz_kpm_TestCondInfo), .fenc = kz_kpm_TestCondInfo_fenc, .fdec = kz_kpm_TestCondInfo_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_TestCondInfo_fields };
 
-const kz_asn_type kz_kpm_BinRangeList_desc = { .kind = KZ_ASN_SEQOF, .name = "BinRangeList", .size = sizeof(kz_kpm_BinRangeList), .sc = {1, 65535ull, false}, .elem = &kz_kpm_BinRangeItem_desc };
+const kz_asn_type kz_kpm_BinRangeList_desc = { .kind = KZ_ASN_SEQOF, .name = "BinRangeList", .size = sizeof(kz_kpm_BinRangeList), .fenc = kz_kpm_BinRangeList_fenc, .fdec = kz_kpm_BinRangeList_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_BinRangeItem_desc };
 
 static const kz_asn_field kz_kpm_BinRangeDefinition_fields[] = {
     { "binRangeListX", &kz_kpm_BinRangeList_desc, offsetof(kz_kpm_BinRangeDefinition, binRangeListX), KZ_ASN_NO_FLAG, 0 },
     { "binRangeListY", &kz_kpm_BinRangeList_desc, offsetof(kz_kpm_BinRangeDefinition, binRangeListY), offsetof(kz_kpm_BinRangeDefinition, has_binRangeListY), 0 },
     { "binRangeListZ", &kz_kpm_BinRangeList_desc, offsetof(kz_kpm_BinRangeDefinition, binRangeListZ), offsetof(kz_kpm_BinRangeDefinition, has_binRangeListZ), 0 },
 };
-const kz_asn_type kz_kpm_BinRangeDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "BinRangeDefinition", .size = sizeof(kz_kpm_BinRangeDefinition), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_BinRangeDefinition_fields };
+const kz_asn_type kz_kpm_BinRangeDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "BinRangeDefinition", .size = sizeof(kz_kpm_BinRangeDefinition), .fenc = kz_kpm_BinRangeDefinition_fenc, .fdec = kz_kpm_BinRangeDefinition_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_BinRangeDefinition_fields };
 
 static const kz_asn_field kz_kpm_BinRangeItem_fields[] = {
     { "binIndex", &kz_kpm_BinIndex_desc, offsetof(kz_kpm_BinRangeItem, binIndex), KZ_ASN_NO_FLAG, 0 },
     { "startValue", &kz_kpm_BinRangeValue_desc, offsetof(kz_kpm_BinRangeItem, startValue), KZ_ASN_NO_FLAG, 0 },
     { "endValue", &kz_kpm_BinRangeValue_desc, offsetof(kz_kpm_BinRangeItem, endValue), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_BinRangeItem_desc = { .kind = KZ_ASN_SEQ, .name = "BinRangeItem", .size = sizeof(kz_kpm_BinRangeItem), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_BinRangeItem_fields };
+const kz_asn_type kz_kpm_BinRangeItem_desc = { .kind = KZ_ASN_SEQ, .name = "BinRangeItem", .size = sizeof(kz_kpm_BinRangeItem), .fenc = kz_kpm_BinRangeItem_fenc, .fdec = kz_kpm_BinRangeItem_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_BinRangeItem_fields };
 
-const kz_asn_type kz_kpm_DistMeasurementBinRangeList_desc = { .kind = KZ_ASN_SEQOF, .name = "DistMeasurementBinRangeList", .size = sizeof(kz_kpm_DistMeasurementBinRangeList), .sc = {1, 65535ull, false}, .elem = &kz_kpm_DistMeasurementBinRangeItem_desc };
+const kz_asn_type kz_kpm_DistMeasurementBinRangeList_desc = { .kind = KZ_ASN_SEQOF, .name = "DistMeasurementBinRangeList", .size = sizeof(kz_kpm_DistMeasurementBinRangeList), .fenc = kz_kpm_DistMeasurementBinRangeList_fenc, .fdec = kz_kpm_DistMeasurementBinRangeList_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_DistMeasurementBinRangeItem_desc };
 
 static const kz_asn_field kz_kpm_DistMeasurementBinRangeItem_fields[] = {
     { "measType", &kz_kpm_MeasurementType_desc, offsetof(kz_kpm_DistMeasurementBinRangeItem, measType), KZ_ASN_NO_FLAG, 0 },
     { "binRangeDef", &kz_kpm_BinRangeDefinition_desc, offsetof(kz_kpm_DistMeasurementBinRangeItem, binRangeDef), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_DistMeasurementBinRangeItem_desc = { .kind = KZ_ASN_SEQ, .name = "DistMeasurementBinRangeItem", .size = sizeof(kz_kpm_DistMeasurementBinRangeItem), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_DistMeasurementBinRangeItem_fields };
+const kz_asn_type kz_kpm_DistMeasurementBinRangeItem_desc = { .kind = KZ_ASN_SEQ, .name = "DistMeasurementBinRangeItem", .size = sizeof(kz_kpm_DistMeasurementBinRangeItem), .fenc = kz_kpm_DistMeasurementBinRangeItem_fenc, .fdec = kz_kpm_DistMeasurementBinRangeItem_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_DistMeasurementBinRangeItem_fields };
 
-const kz_asn_type kz_kpm_MeasurementInfoList_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementInfoList", .size = sizeof(kz_kpm_MeasurementInfoList), .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementInfoItem_desc };
+const kz_asn_type kz_kpm_MeasurementInfoList_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementInfoList", .size = sizeof(kz_kpm_MeasurementInfoList), .fenc = kz_kpm_MeasurementInfoList_fenc, .fdec = kz_kpm_MeasurementInfoList_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementInfoItem_desc };
 
-const kz_asn_type kz_kpm_LabelInfoList_desc = { .kind = KZ_ASN_SEQOF, .name = "LabelInfoList", .size = sizeof(kz_kpm_LabelInfoList), .sc = {1, 2147483647ull, false}, .elem = &kz_kpm_LabelInfoItem_desc };
+const kz_asn_type kz_kpm_LabelInfoList_desc = { .kind = KZ_ASN_SEQOF, .name = "LabelInfoList", .size = sizeof(kz_kpm_LabelInfoList), .fenc = kz_kpm_LabelInfoList_fenc, .fdec = kz_kpm_LabelInfoList_fdec, .sc = {1, 2147483647ull, false}, .elem = &kz_kpm_LabelInfoItem_desc };
 
 static const kz_asn_field kz_kpm_MeasurementInfoItem_fields[] = {
     { "measType", &kz_kpm_MeasurementType_desc, offsetof(kz_kpm_MeasurementInfoItem, measType), KZ_ASN_NO_FLAG, 0 },
     { "labelInfoList", &kz_kpm_LabelInfoList_desc, offsetof(kz_kpm_MeasurementInfoItem, labelInfoList), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MeasurementInfoItem_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementInfoItem", .size = sizeof(kz_kpm_MeasurementInfoItem), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MeasurementInfoItem_fields };
+const kz_asn_type kz_kpm_MeasurementInfoItem_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementInfoItem", .size = sizeof(kz_kpm_MeasurementInfoItem), .fenc = kz_kpm_MeasurementInfoItem_fenc, .fdec = kz_kpm_MeasurementInfoItem_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MeasurementInfoItem_fields };
 
 static const kz_asn_field kz_kpm_LabelInfoItem_fields[] = {
     { "measLabel", &kz_kpm_MeasurementLabel_desc, offsetof(kz_kpm_LabelInfoItem, measLabel), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_LabelInfoItem_desc = { .kind = KZ_ASN_SEQ, .name = "LabelInfoItem", .size = sizeof(kz_kpm_LabelInfoItem), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_LabelInfoItem_fields };
+const kz_asn_type kz_kpm_LabelInfoItem_desc = { .kind = KZ_ASN_SEQ, .name = "LabelInfoItem", .size = sizeof(kz_kpm_LabelInfoItem), .fenc = kz_kpm_LabelInfoItem_fenc, .fdec = kz_kpm_LabelInfoItem_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_LabelInfoItem_fields };
 
-const kz_asn_type kz_kpm_MeasurementData_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementData", .size = sizeof(kz_kpm_MeasurementData), .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementDataItem_desc };
+const kz_asn_type kz_kpm_MeasurementData_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementData", .size = sizeof(kz_kpm_MeasurementData), .fenc = kz_kpm_MeasurementData_fenc, .fdec = kz_kpm_MeasurementData_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementDataItem_desc };
 
-const kz_asn_type kz_kpm_MeasurementRecord_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementRecord", .size = sizeof(kz_kpm_MeasurementRecord), .sc = {1, 2147483647ull, false}, .elem = &kz_kpm_MeasurementRecordItem_desc };
+const kz_asn_type kz_kpm_MeasurementRecord_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementRecord", .size = sizeof(kz_kpm_MeasurementRecord), .fenc = kz_kpm_MeasurementRecord_fenc, .fdec = kz_kpm_MeasurementRecord_fdec, .sc = {1, 2147483647ull, false}, .elem = &kz_kpm_MeasurementRecordItem_desc };
 
 static const char *const kz_kpm_MeasurementDataItem__incompleteFlag_names[] = { "true" };
 const kz_asn_type kz_kpm_MeasurementDataItem__incompleteFlag_desc = { .kind = KZ_ASN_ENUM, .name = "MeasurementDataItem__incompleteFlag", .size = sizeof(kz_kpm_MeasurementDataItem__incompleteFlag), .ext = true, .nroot = 1, .n = 1, .names = kz_kpm_MeasurementDataItem__incompleteFlag_names };
@@ -233,7 +235,7 @@ static const kz_asn_field kz_kpm_MeasurementDataItem_fields[] = {
     { "measRecord", &kz_kpm_MeasurementRecord_desc, offsetof(kz_kpm_MeasurementDataItem, measRecord), KZ_ASN_NO_FLAG, 0 },
     { "incompleteFlag", &kz_kpm_MeasurementDataItem__incompleteFlag_desc, offsetof(kz_kpm_MeasurementDataItem, incompleteFlag), offsetof(kz_kpm_MeasurementDataItem, has_incompleteFlag), 0 },
 };
-const kz_asn_type kz_kpm_MeasurementDataItem_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementDataItem", .size = sizeof(kz_kpm_MeasurementDataItem), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MeasurementDataItem_fields };
+const kz_asn_type kz_kpm_MeasurementDataItem_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementDataItem", .size = sizeof(kz_kpm_MeasurementDataItem), .fenc = kz_kpm_MeasurementDataItem_fenc, .fdec = kz_kpm_MeasurementDataItem_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MeasurementDataItem_fields };
 
 const kz_asn_type kz_kpm_MeasurementRecordItem__integer_desc = { .kind = KZ_ASN_INT, .name = "MeasurementRecordItem__integer", .size = sizeof(kz_kpm_MeasurementRecordItem__integer), .ic = {0LL, 4294967295LL, true, true, false} };
 
@@ -246,33 +248,33 @@ static const kz_asn_field kz_kpm_MeasurementRecordItem_alts[] = {
     { "real", &kz_kpm_MeasurementRecordItem__real_desc, offsetof(kz_kpm_MeasurementRecordItem, u), KZ_ASN_NO_FLAG, 0 },
     { "noValue", &kz_kpm_MeasurementRecordItem__noValue_desc, offsetof(kz_kpm_MeasurementRecordItem, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MeasurementRecordItem_desc = { .kind = KZ_ASN_CHOICE, .name = "MeasurementRecordItem", .size = sizeof(kz_kpm_MeasurementRecordItem), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_MeasurementRecordItem_alts };
+const kz_asn_type kz_kpm_MeasurementRecordItem_desc = { .kind = KZ_ASN_CHOICE, .name = "MeasurementRecordItem", .size = sizeof(kz_kpm_MeasurementRecordItem), .fenc = kz_kpm_MeasurementRecordItem_fenc, .fdec = kz_kpm_MeasurementRecordItem_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_MeasurementRecordItem_alts };
 
-const kz_asn_type kz_kpm_MeasurementInfo_Action_List_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementInfo-Action-List", .size = sizeof(kz_kpm_MeasurementInfo_Action_List), .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementInfo_Action_Item_desc };
+const kz_asn_type kz_kpm_MeasurementInfo_Action_List_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementInfo-Action-List", .size = sizeof(kz_kpm_MeasurementInfo_Action_List), .fenc = kz_kpm_MeasurementInfo_Action_List_fenc, .fdec = kz_kpm_MeasurementInfo_Action_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementInfo_Action_Item_desc };
 
 static const kz_asn_field kz_kpm_MeasurementInfo_Action_Item_fields[] = {
     { "measName", &kz_kpm_MeasurementTypeName_desc, offsetof(kz_kpm_MeasurementInfo_Action_Item, measName), KZ_ASN_NO_FLAG, 0 },
     { "measID", &kz_kpm_MeasurementTypeID_desc, offsetof(kz_kpm_MeasurementInfo_Action_Item, measID), offsetof(kz_kpm_MeasurementInfo_Action_Item, has_measID), 0 },
     { "binRangeDef", &kz_kpm_BinRangeDefinition_desc, offsetof(kz_kpm_MeasurementInfo_Action_Item, binRangeDef), offsetof(kz_kpm_MeasurementInfo_Action_Item, has_binRangeDef), 0 },
 };
-const kz_asn_type kz_kpm_MeasurementInfo_Action_Item_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementInfo-Action-Item", .size = sizeof(kz_kpm_MeasurementInfo_Action_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_kpm_MeasurementInfo_Action_Item_fields };
+const kz_asn_type kz_kpm_MeasurementInfo_Action_Item_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementInfo-Action-Item", .size = sizeof(kz_kpm_MeasurementInfo_Action_Item), .fenc = kz_kpm_MeasurementInfo_Action_Item_fenc, .fdec = kz_kpm_MeasurementInfo_Action_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_kpm_MeasurementInfo_Action_Item_fields };
 
-const kz_asn_type kz_kpm_MeasurementCondList_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementCondList", .size = sizeof(kz_kpm_MeasurementCondList), .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementCondItem_desc };
+const kz_asn_type kz_kpm_MeasurementCondList_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementCondList", .size = sizeof(kz_kpm_MeasurementCondList), .fenc = kz_kpm_MeasurementCondList_fenc, .fdec = kz_kpm_MeasurementCondList_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementCondItem_desc };
 
-const kz_asn_type kz_kpm_MatchingCondList_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingCondList", .size = sizeof(kz_kpm_MatchingCondList), .sc = {1, 32768ull, false}, .elem = &kz_kpm_MatchingCondItem_desc };
+const kz_asn_type kz_kpm_MatchingCondList_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingCondList", .size = sizeof(kz_kpm_MatchingCondList), .fenc = kz_kpm_MatchingCondList_fenc, .fdec = kz_kpm_MatchingCondList_fdec, .sc = {1, 32768ull, false}, .elem = &kz_kpm_MatchingCondItem_desc };
 
 static const kz_asn_field kz_kpm_MeasurementCondItem_fields[] = {
     { "measType", &kz_kpm_MeasurementType_desc, offsetof(kz_kpm_MeasurementCondItem, measType), KZ_ASN_NO_FLAG, 0 },
     { "matchingCond", &kz_kpm_MatchingCondList_desc, offsetof(kz_kpm_MeasurementCondItem, matchingCond), KZ_ASN_NO_FLAG, 0 },
     { "binRangeDef", &kz_kpm_BinRangeDefinition_desc, offsetof(kz_kpm_MeasurementCondItem, binRangeDef), offsetof(kz_kpm_MeasurementCondItem, has_binRangeDef), 0 },
 };
-const kz_asn_type kz_kpm_MeasurementCondItem_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementCondItem", .size = sizeof(kz_kpm_MeasurementCondItem), .ext = true, .nroot = 2, .n = 3, .fields = kz_kpm_MeasurementCondItem_fields };
+const kz_asn_type kz_kpm_MeasurementCondItem_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementCondItem", .size = sizeof(kz_kpm_MeasurementCondItem), .fenc = kz_kpm_MeasurementCondItem_fenc, .fdec = kz_kpm_MeasurementCondItem_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_kpm_MeasurementCondItem_fields };
 
-const kz_asn_type kz_kpm_MeasurementCondUEidList_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementCondUEidList", .size = sizeof(kz_kpm_MeasurementCondUEidList), .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementCondUEidItem_desc };
+const kz_asn_type kz_kpm_MeasurementCondUEidList_desc = { .kind = KZ_ASN_SEQOF, .name = "MeasurementCondUEidList", .size = sizeof(kz_kpm_MeasurementCondUEidList), .fenc = kz_kpm_MeasurementCondUEidList_fenc, .fdec = kz_kpm_MeasurementCondUEidList_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_MeasurementCondUEidItem_desc };
 
-const kz_asn_type kz_kpm_MatchingUEidList_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUEidList", .size = sizeof(kz_kpm_MatchingUEidList), .sc = {1, 65535ull, false}, .elem = &kz_kpm_MatchingUEidItem_desc };
+const kz_asn_type kz_kpm_MatchingUEidList_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUEidList", .size = sizeof(kz_kpm_MatchingUEidList), .fenc = kz_kpm_MatchingUEidList_fenc, .fdec = kz_kpm_MatchingUEidList_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_MatchingUEidItem_desc };
 
-const kz_asn_type kz_kpm_MatchingUEidPerGP_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUEidPerGP", .size = sizeof(kz_kpm_MatchingUEidPerGP), .sc = {1, 65535ull, false}, .elem = &kz_kpm_MatchingUEidPerGP_Item_desc };
+const kz_asn_type kz_kpm_MatchingUEidPerGP_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUEidPerGP", .size = sizeof(kz_kpm_MatchingUEidPerGP), .fenc = kz_kpm_MatchingUEidPerGP_fenc, .fdec = kz_kpm_MatchingUEidPerGP_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_MatchingUEidPerGP_Item_desc };
 
 static const kz_asn_field kz_kpm_MeasurementCondUEidItem_fields[] = {
     { "measType", &kz_kpm_MeasurementType_desc, offsetof(kz_kpm_MeasurementCondUEidItem, measType), KZ_ASN_NO_FLAG, 0 },
@@ -280,13 +282,13 @@ static const kz_asn_field kz_kpm_MeasurementCondUEidItem_fields[] = {
     { "matchingUEidList", &kz_kpm_MatchingUEidList_desc, offsetof(kz_kpm_MeasurementCondUEidItem, matchingUEidList), offsetof(kz_kpm_MeasurementCondUEidItem, has_matchingUEidList), 0 },
     { "matchingUEidPerGP", &kz_kpm_MatchingUEidPerGP_desc, offsetof(kz_kpm_MeasurementCondUEidItem, matchingUEidPerGP), offsetof(kz_kpm_MeasurementCondUEidItem, has_matchingUEidPerGP), 0 },
 };
-const kz_asn_type kz_kpm_MeasurementCondUEidItem_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementCondUEidItem", .size = sizeof(kz_kpm_MeasurementCondUEidItem), .ext = true, .nroot = 3, .n = 4, .fields = kz_kpm_MeasurementCondUEidItem_fields };
+const kz_asn_type kz_kpm_MeasurementCondUEidItem_desc = { .kind = KZ_ASN_SEQ, .name = "MeasurementCondUEidItem", .size = sizeof(kz_kpm_MeasurementCondUEidItem), .fenc = kz_kpm_MeasurementCondUEidItem_fenc, .fdec = kz_kpm_MeasurementCondUEidItem_fdec, .ext = true, .nroot = 3, .n = 4, .fields = kz_kpm_MeasurementCondUEidItem_fields };
 
 static const kz_asn_field kz_kpm_MatchingCondItem_Choice_alts[] = {
     { "measLabel", &kz_kpm_MeasurementLabel_desc, offsetof(kz_kpm_MatchingCondItem_Choice, u), KZ_ASN_NO_FLAG, 0 },
     { "testCondInfo", &kz_kpm_TestCondInfo_desc, offsetof(kz_kpm_MatchingCondItem_Choice, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MatchingCondItem_Choice_desc = { .kind = KZ_ASN_CHOICE, .name = "MatchingCondItem-Choice", .size = sizeof(kz_kpm_MatchingCondItem_Choice), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MatchingCondItem_Choice_alts };
+const kz_asn_type kz_kpm_MatchingCondItem_Choice_desc = { .kind = KZ_ASN_CHOICE, .name = "MatchingCondItem-Choice", .size = sizeof(kz_kpm_MatchingCondItem_Choice), .fenc = kz_kpm_MatchingCondItem_Choice_fenc, .fdec = kz_kpm_MatchingCondItem_Choice_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MatchingCondItem_Choice_alts };
 
 static const char *const kz_kpm_LogicalOR_names[] = { "true" };
 const kz_asn_type kz_kpm_LogicalOR_desc = { .kind = KZ_ASN_ENUM, .name = "LogicalOR", .size = sizeof(kz_kpm_LogicalOR), .ext = true, .nroot = 1, .n = 1, .names = kz_kpm_LogicalOR_names };
@@ -295,80 +297,80 @@ static const kz_asn_field kz_kpm_MatchingCondItem_fields[] = {
     { "matchingCondChoice", &kz_kpm_MatchingCondItem_Choice_desc, offsetof(kz_kpm_MatchingCondItem, matchingCondChoice), KZ_ASN_NO_FLAG, 0 },
     { "logicalOR", &kz_kpm_LogicalOR_desc, offsetof(kz_kpm_MatchingCondItem, logicalOR), offsetof(kz_kpm_MatchingCondItem, has_logicalOR), 0 },
 };
-const kz_asn_type kz_kpm_MatchingCondItem_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingCondItem", .size = sizeof(kz_kpm_MatchingCondItem), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MatchingCondItem_fields };
+const kz_asn_type kz_kpm_MatchingCondItem_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingCondItem", .size = sizeof(kz_kpm_MatchingCondItem), .fenc = kz_kpm_MatchingCondItem_fenc, .fdec = kz_kpm_MatchingCondItem_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MatchingCondItem_fields };
 
 static const kz_asn_field kz_kpm_MatchingUEidItem_fields[] = {
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_kpm_MatchingUEidItem, ueID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MatchingUEidItem_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUEidItem", .size = sizeof(kz_kpm_MatchingUEidItem), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_MatchingUEidItem_fields };
+const kz_asn_type kz_kpm_MatchingUEidItem_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUEidItem", .size = sizeof(kz_kpm_MatchingUEidItem), .fenc = kz_kpm_MatchingUEidItem_fenc, .fdec = kz_kpm_MatchingUEidItem_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_MatchingUEidItem_fields };
 
 static const char *const kz_kpm_MatchingUEidPerGP_Item__matchedPerGP__noUEmatched_names[] = { "true" };
 const kz_asn_type kz_kpm_MatchingUEidPerGP_Item__matchedPerGP__noUEmatched_desc = { .kind = KZ_ASN_ENUM, .name = "MatchingUEidPerGP_Item__matchedPerGP__noUEmatched", .size = sizeof(kz_kpm_MatchingUEidPerGP_Item__matchedPerGP__noUEmatched), .ext = true, .nroot = 1, .n = 1, .names = kz_kpm_MatchingUEidPerGP_Item__matchedPerGP__noUEmatched_names };
 
-const kz_asn_type kz_kpm_MatchingUEidList_PerGP_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUEidList-PerGP", .size = sizeof(kz_kpm_MatchingUEidList_PerGP), .sc = {1, 65535ull, false}, .elem = &kz_kpm_MatchingUEidItem_PerGP_desc };
+const kz_asn_type kz_kpm_MatchingUEidList_PerGP_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUEidList-PerGP", .size = sizeof(kz_kpm_MatchingUEidList_PerGP), .fenc = kz_kpm_MatchingUEidList_PerGP_fenc, .fdec = kz_kpm_MatchingUEidList_PerGP_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_MatchingUEidItem_PerGP_desc };
 
 static const kz_asn_field kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_alts[] = {
     { "noUEmatched", &kz_kpm_MatchingUEidPerGP_Item__matchedPerGP__noUEmatched_desc, offsetof(kz_kpm_MatchingUEidPerGP_Item__matchedPerGP, u), KZ_ASN_NO_FLAG, 0 },
     { "oneOrMoreUEmatched", &kz_kpm_MatchingUEidList_PerGP_desc, offsetof(kz_kpm_MatchingUEidPerGP_Item__matchedPerGP, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_desc = { .kind = KZ_ASN_CHOICE, .name = "MatchingUEidPerGP_Item__matchedPerGP", .size = sizeof(kz_kpm_MatchingUEidPerGP_Item__matchedPerGP), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_alts };
+const kz_asn_type kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_desc = { .kind = KZ_ASN_CHOICE, .name = "MatchingUEidPerGP_Item__matchedPerGP", .size = sizeof(kz_kpm_MatchingUEidPerGP_Item__matchedPerGP), .fenc = kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fenc, .fdec = kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_alts };
 
 static const kz_asn_field kz_kpm_MatchingUEidPerGP_Item_fields[] = {
     { "matchedPerGP", &kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_desc, offsetof(kz_kpm_MatchingUEidPerGP_Item, matchedPerGP), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MatchingUEidPerGP_Item_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUEidPerGP-Item", .size = sizeof(kz_kpm_MatchingUEidPerGP_Item), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_MatchingUEidPerGP_Item_fields };
+const kz_asn_type kz_kpm_MatchingUEidPerGP_Item_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUEidPerGP-Item", .size = sizeof(kz_kpm_MatchingUEidPerGP_Item), .fenc = kz_kpm_MatchingUEidPerGP_Item_fenc, .fdec = kz_kpm_MatchingUEidPerGP_Item_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_MatchingUEidPerGP_Item_fields };
 
 static const kz_asn_field kz_kpm_MatchingUEidItem_PerGP_fields[] = {
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_kpm_MatchingUEidItem_PerGP, ueID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MatchingUEidItem_PerGP_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUEidItem-PerGP", .size = sizeof(kz_kpm_MatchingUEidItem_PerGP), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_MatchingUEidItem_PerGP_fields };
+const kz_asn_type kz_kpm_MatchingUEidItem_PerGP_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUEidItem-PerGP", .size = sizeof(kz_kpm_MatchingUEidItem_PerGP), .fenc = kz_kpm_MatchingUEidItem_PerGP_fenc, .fdec = kz_kpm_MatchingUEidItem_PerGP_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_MatchingUEidItem_PerGP_fields };
 
-const kz_asn_type kz_kpm_MatchingUeCondPerSubList_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUeCondPerSubList", .size = sizeof(kz_kpm_MatchingUeCondPerSubList), .sc = {1, 32768ull, false}, .elem = &kz_kpm_MatchingUeCondPerSubItem_desc };
+const kz_asn_type kz_kpm_MatchingUeCondPerSubList_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUeCondPerSubList", .size = sizeof(kz_kpm_MatchingUeCondPerSubList), .fenc = kz_kpm_MatchingUeCondPerSubList_fenc, .fdec = kz_kpm_MatchingUeCondPerSubList_fdec, .sc = {1, 32768ull, false}, .elem = &kz_kpm_MatchingUeCondPerSubItem_desc };
 
 static const kz_asn_field kz_kpm_MatchingUeCondPerSubItem_fields[] = {
     { "testCondInfo", &kz_kpm_TestCondInfo_desc, offsetof(kz_kpm_MatchingUeCondPerSubItem, testCondInfo), KZ_ASN_NO_FLAG, 0 },
     { "logicalOR", &kz_kpm_LogicalOR_desc, offsetof(kz_kpm_MatchingUeCondPerSubItem, logicalOR), offsetof(kz_kpm_MatchingUeCondPerSubItem, has_logicalOR), 0 },
 };
-const kz_asn_type kz_kpm_MatchingUeCondPerSubItem_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUeCondPerSubItem", .size = sizeof(kz_kpm_MatchingUeCondPerSubItem), .ext = true, .nroot = 1, .n = 2, .fields = kz_kpm_MatchingUeCondPerSubItem_fields };
+const kz_asn_type kz_kpm_MatchingUeCondPerSubItem_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUeCondPerSubItem", .size = sizeof(kz_kpm_MatchingUeCondPerSubItem), .fenc = kz_kpm_MatchingUeCondPerSubItem_fenc, .fdec = kz_kpm_MatchingUeCondPerSubItem_fdec, .ext = true, .nroot = 1, .n = 2, .fields = kz_kpm_MatchingUeCondPerSubItem_fields };
 
-const kz_asn_type kz_kpm_MatchingUEidPerSubList_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUEidPerSubList", .size = sizeof(kz_kpm_MatchingUEidPerSubList), .sc = {2, 65535ull, false}, .elem = &kz_kpm_MatchingUEidPerSubItem_desc };
+const kz_asn_type kz_kpm_MatchingUEidPerSubList_desc = { .kind = KZ_ASN_SEQOF, .name = "MatchingUEidPerSubList", .size = sizeof(kz_kpm_MatchingUEidPerSubList), .fenc = kz_kpm_MatchingUEidPerSubList_fenc, .fdec = kz_kpm_MatchingUEidPerSubList_fdec, .sc = {2, 65535ull, false}, .elem = &kz_kpm_MatchingUEidPerSubItem_desc };
 
 static const kz_asn_field kz_kpm_MatchingUEidPerSubItem_fields[] = {
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_kpm_MatchingUEidPerSubItem, ueID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_MatchingUEidPerSubItem_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUEidPerSubItem", .size = sizeof(kz_kpm_MatchingUEidPerSubItem), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_MatchingUEidPerSubItem_fields };
+const kz_asn_type kz_kpm_MatchingUEidPerSubItem_desc = { .kind = KZ_ASN_SEQ, .name = "MatchingUEidPerSubItem", .size = sizeof(kz_kpm_MatchingUEidPerSubItem), .fenc = kz_kpm_MatchingUEidPerSubItem_fenc, .fdec = kz_kpm_MatchingUEidPerSubItem_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_MatchingUEidPerSubItem_fields };
 
-const kz_asn_type kz_kpm_UEMeasurementReportList_desc = { .kind = KZ_ASN_SEQOF, .name = "UEMeasurementReportList", .size = sizeof(kz_kpm_UEMeasurementReportList), .sc = {1, 65535ull, false}, .elem = &kz_kpm_UEMeasurementReportItem_desc };
+const kz_asn_type kz_kpm_UEMeasurementReportList_desc = { .kind = KZ_ASN_SEQOF, .name = "UEMeasurementReportList", .size = sizeof(kz_kpm_UEMeasurementReportList), .fenc = kz_kpm_UEMeasurementReportList_fenc, .fdec = kz_kpm_UEMeasurementReportList_fdec, .sc = {1, 65535ull, false}, .elem = &kz_kpm_UEMeasurementReportItem_desc };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_IndicationMessage_Format1_fields[] = {
     { "measData", &kz_kpm_MeasurementData_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format1, measData), KZ_ASN_NO_FLAG, 0 },
     { "measInfoList", &kz_kpm_MeasurementInfoList_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format1, measInfoList), offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format1, has_measInfoList), 0 },
     { "granulPeriod", &kz_kpm_GranularityPeriod_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format1, granulPeriod), offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format1, has_granulPeriod), 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationMessage-Format1", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage_Format1), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_E2SM_KPM_IndicationMessage_Format1_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationMessage-Format1", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage_Format1), .fenc = kz_kpm_E2SM_KPM_IndicationMessage_Format1_fenc, .fdec = kz_kpm_E2SM_KPM_IndicationMessage_Format1_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_E2SM_KPM_IndicationMessage_Format1_fields };
 
 static const kz_asn_field kz_kpm_UEMeasurementReportItem_fields[] = {
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_kpm_UEMeasurementReportItem, ueID), KZ_ASN_NO_FLAG, 0 },
     { "measReport", &kz_kpm_E2SM_KPM_IndicationMessage_Format1_desc, offsetof(kz_kpm_UEMeasurementReportItem, measReport), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_UEMeasurementReportItem_desc = { .kind = KZ_ASN_SEQ, .name = "UEMeasurementReportItem", .size = sizeof(kz_kpm_UEMeasurementReportItem), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_UEMeasurementReportItem_fields };
+const kz_asn_type kz_kpm_UEMeasurementReportItem_desc = { .kind = KZ_ASN_SEQ, .name = "UEMeasurementReportItem", .size = sizeof(kz_kpm_UEMeasurementReportItem), .fenc = kz_kpm_UEMeasurementReportItem_fenc, .fdec = kz_kpm_UEMeasurementReportItem_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_UEMeasurementReportItem_fields };
 
 const kz_asn_type kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1__reportingPeriod_desc = { .kind = KZ_ASN_INT, .name = "E2SM_KPM_EventTriggerDefinition_Format1__reportingPeriod", .size = sizeof(kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1__reportingPeriod), .ic = {1LL, 4294967295LL, true, true, false} };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fields[] = {
     { "reportingPeriod", &kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1__reportingPeriod_desc, offsetof(kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1, reportingPeriod), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-EventTriggerDefinition-Format1", .size = sizeof(kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-EventTriggerDefinition-Format1", .size = sizeof(kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1), .fenc = kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fenc, .fdec = kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_alts[] = {
     { "eventDefinition-Format1", &kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_desc, offsetof(kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_KPM_EventTriggerDefinition__eventDefinition_formats", .size = sizeof(kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_alts };
+const kz_asn_type kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_KPM_EventTriggerDefinition__eventDefinition_formats", .size = sizeof(kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats), .fenc = kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_fenc, .fdec = kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_alts };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_EventTriggerDefinition_fields[] = {
     { "eventDefinition-formats", &kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_desc, offsetof(kz_kpm_E2SM_KPM_EventTriggerDefinition, eventDefinition_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_EventTriggerDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-EventTriggerDefinition", .size = sizeof(kz_kpm_E2SM_KPM_EventTriggerDefinition), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_EventTriggerDefinition_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_EventTriggerDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-EventTriggerDefinition", .size = sizeof(kz_kpm_E2SM_KPM_EventTriggerDefinition), .fenc = kz_kpm_E2SM_KPM_EventTriggerDefinition_fenc, .fdec = kz_kpm_E2SM_KPM_EventTriggerDefinition_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_EventTriggerDefinition_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition_Format1_fields[] = {
     { "measInfoList", &kz_kpm_MeasurementInfoList_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format1, measInfoList), KZ_ASN_NO_FLAG, 0 },
@@ -376,32 +378,32 @@ static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition_Format1_fields[] = {
     { "cellGlobalID", &kz_e2sm_CGI_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format1, cellGlobalID), offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format1, has_cellGlobalID), 0 },
     { "distMeasBinRangeInfo", &kz_kpm_DistMeasurementBinRangeList_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format1, distMeasBinRangeInfo), offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format1, has_distMeasBinRangeInfo), 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format1", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format1), .ext = true, .nroot = 3, .n = 4, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format1_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format1", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format1), .fenc = kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc, .fdec = kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec, .ext = true, .nroot = 3, .n = 4, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format1_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition_Format2_fields[] = {
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format2, ueID), KZ_ASN_NO_FLAG, 0 },
     { "subscriptInfo", &kz_kpm_E2SM_KPM_ActionDefinition_Format1_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format2, subscriptInfo), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format2", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format2), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format2_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format2", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format2), .fenc = kz_kpm_E2SM_KPM_ActionDefinition_Format2_fenc, .fdec = kz_kpm_E2SM_KPM_ActionDefinition_Format2_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format2_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition_Format3_fields[] = {
     { "measCondList", &kz_kpm_MeasurementCondList_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format3, measCondList), KZ_ASN_NO_FLAG, 0 },
     { "granulPeriod", &kz_kpm_GranularityPeriod_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format3, granulPeriod), KZ_ASN_NO_FLAG, 0 },
     { "cellGlobalID", &kz_e2sm_CGI_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format3, cellGlobalID), offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format3, has_cellGlobalID), 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format3", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format3), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format3_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format3", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format3), .fenc = kz_kpm_E2SM_KPM_ActionDefinition_Format3_fenc, .fdec = kz_kpm_E2SM_KPM_ActionDefinition_Format3_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format3_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition_Format4_fields[] = {
     { "matchingUeCondList", &kz_kpm_MatchingUeCondPerSubList_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format4, matchingUeCondList), KZ_ASN_NO_FLAG, 0 },
     { "subscriptionInfo", &kz_kpm_E2SM_KPM_ActionDefinition_Format1_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format4, subscriptionInfo), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format4_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format4", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format4), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format4_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format4_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format4", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format4), .fenc = kz_kpm_E2SM_KPM_ActionDefinition_Format4_fenc, .fdec = kz_kpm_E2SM_KPM_ActionDefinition_Format4_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format4_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition_Format5_fields[] = {
     { "matchingUEidList", &kz_kpm_MatchingUEidPerSubList_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format5, matchingUEidList), KZ_ASN_NO_FLAG, 0 },
     { "subscriptionInfo", &kz_kpm_E2SM_KPM_ActionDefinition_Format1_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition_Format5, subscriptionInfo), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format5_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format5", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format5), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format5_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_Format5_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition-Format5", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition_Format5), .fenc = kz_kpm_E2SM_KPM_ActionDefinition_Format5_fenc, .fdec = kz_kpm_E2SM_KPM_ActionDefinition_Format5_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_Format5_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_alts[] = {
     { "actionDefinition-Format1", &kz_kpm_E2SM_KPM_ActionDefinition_Format1_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats, u), KZ_ASN_NO_FLAG, 0 },
@@ -410,13 +412,13 @@ static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_for
     { "actionDefinition-Format4", &kz_kpm_E2SM_KPM_ActionDefinition_Format4_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "actionDefinition-Format5", &kz_kpm_E2SM_KPM_ActionDefinition_Format5_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_KPM_ActionDefinition__actionDefinition_formats", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats), .ext = true, .nroot = 3, .n = 5, .fields = kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_alts };
+const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_KPM_ActionDefinition__actionDefinition_formats", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats), .fenc = kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_fenc, .fdec = kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_fdec, .ext = true, .nroot = 3, .n = 5, .fields = kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_alts };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_ActionDefinition_fields[] = {
     { "ric-Style-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition, ric_Style_Type), KZ_ASN_NO_FLAG, 0 },
     { "actionDefinition-formats", &kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_desc, offsetof(kz_kpm_E2SM_KPM_ActionDefinition, actionDefinition_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition), .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_ActionDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-ActionDefinition", .size = sizeof(kz_kpm_E2SM_KPM_ActionDefinition), .fenc = kz_kpm_E2SM_KPM_ActionDefinition_fenc, .fdec = kz_kpm_E2SM_KPM_ActionDefinition_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_kpm_E2SM_KPM_ActionDefinition_fields };
 
 const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1__fileFormatversion_desc = { .kind = KZ_ASN_CHARS, .name = "E2SM_KPM_IndicationHeader_Format1__fileFormatversion", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1__fileFormatversion), .sc = {0, KZ_PER_UNBOUNDED, false}, .str_kind = KZ_STR_PRINTABLE };
 
@@ -433,59 +435,59 @@ static const kz_asn_field kz_kpm_E2SM_KPM_IndicationHeader_Format1_fields[] = {
     { "senderType", &kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderType_desc, offsetof(kz_kpm_E2SM_KPM_IndicationHeader_Format1, senderType), offsetof(kz_kpm_E2SM_KPM_IndicationHeader_Format1, has_senderType), 0 },
     { "vendorName", &kz_kpm_E2SM_KPM_IndicationHeader_Format1__vendorName_desc, offsetof(kz_kpm_E2SM_KPM_IndicationHeader_Format1, vendorName), offsetof(kz_kpm_E2SM_KPM_IndicationHeader_Format1, has_vendorName), 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationHeader-Format1", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1), .ext = true, .nroot = 5, .n = 5, .fields = kz_kpm_E2SM_KPM_IndicationHeader_Format1_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationHeader-Format1", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader_Format1), .fenc = kz_kpm_E2SM_KPM_IndicationHeader_Format1_fenc, .fdec = kz_kpm_E2SM_KPM_IndicationHeader_Format1_fdec, .ext = true, .nroot = 5, .n = 5, .fields = kz_kpm_E2SM_KPM_IndicationHeader_Format1_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_alts[] = {
     { "indicationHeader-Format1", &kz_kpm_E2SM_KPM_IndicationHeader_Format1_desc, offsetof(kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_KPM_IndicationHeader__indicationHeader_formats", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_alts };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_KPM_IndicationHeader__indicationHeader_formats", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats), .fenc = kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_fenc, .fdec = kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_alts };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_IndicationHeader_fields[] = {
     { "indicationHeader-formats", &kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_desc, offsetof(kz_kpm_E2SM_KPM_IndicationHeader, indicationHeader_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationHeader", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_IndicationHeader_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationHeader_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationHeader", .size = sizeof(kz_kpm_E2SM_KPM_IndicationHeader), .fenc = kz_kpm_E2SM_KPM_IndicationHeader_fenc, .fdec = kz_kpm_E2SM_KPM_IndicationHeader_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_IndicationHeader_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_IndicationMessage_Format2_fields[] = {
     { "measData", &kz_kpm_MeasurementData_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format2, measData), KZ_ASN_NO_FLAG, 0 },
     { "measCondUEidList", &kz_kpm_MeasurementCondUEidList_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format2, measCondUEidList), KZ_ASN_NO_FLAG, 0 },
     { "granulPeriod", &kz_kpm_GranularityPeriod_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format2, granulPeriod), offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format2, has_granulPeriod), 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationMessage-Format2", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage_Format2), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_E2SM_KPM_IndicationMessage_Format2_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationMessage-Format2", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage_Format2), .fenc = kz_kpm_E2SM_KPM_IndicationMessage_Format2_fenc, .fdec = kz_kpm_E2SM_KPM_IndicationMessage_Format2_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_E2SM_KPM_IndicationMessage_Format2_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_IndicationMessage_Format3_fields[] = {
     { "ueMeasReportList", &kz_kpm_UEMeasurementReportList_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage_Format3, ueMeasReportList), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationMessage-Format3", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage_Format3), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_IndicationMessage_Format3_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationMessage-Format3", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage_Format3), .fenc = kz_kpm_E2SM_KPM_IndicationMessage_Format3_fenc, .fdec = kz_kpm_E2SM_KPM_IndicationMessage_Format3_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_IndicationMessage_Format3_fields };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_alts[] = {
     { "indicationMessage-Format1", &kz_kpm_E2SM_KPM_IndicationMessage_Format1_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "indicationMessage-Format2", &kz_kpm_E2SM_KPM_IndicationMessage_Format2_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "indicationMessage-Format3", &kz_kpm_E2SM_KPM_IndicationMessage_Format3_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_KPM_IndicationMessage__indicationMessage_formats", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats), .ext = true, .nroot = 2, .n = 3, .fields = kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_alts };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_KPM_IndicationMessage__indicationMessage_formats", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats), .fenc = kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_fenc, .fdec = kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_alts };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_IndicationMessage_fields[] = {
     { "indicationMessage-formats", &kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_desc, offsetof(kz_kpm_E2SM_KPM_IndicationMessage, indicationMessage_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationMessage", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage), .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_IndicationMessage_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_IndicationMessage_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-IndicationMessage", .size = sizeof(kz_kpm_E2SM_KPM_IndicationMessage), .fenc = kz_kpm_E2SM_KPM_IndicationMessage_fenc, .fdec = kz_kpm_E2SM_KPM_IndicationMessage_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_kpm_E2SM_KPM_IndicationMessage_fields };
 
-const kz_asn_type kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List", .size = sizeof(kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List), .sc = {1, 63ull, false}, .elem = &kz_kpm_RIC_EventTriggerStyle_Item_desc };
+const kz_asn_type kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List", .size = sizeof(kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List), .fenc = kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_fenc, .fdec = kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_kpm_RIC_EventTriggerStyle_Item_desc };
 
-const kz_asn_type kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_KPM_RANfunction_Description__ric_ReportStyle_List", .size = sizeof(kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List), .sc = {1, 63ull, false}, .elem = &kz_kpm_RIC_ReportStyle_Item_desc };
+const kz_asn_type kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_KPM_RANfunction_Description__ric_ReportStyle_List", .size = sizeof(kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List), .fenc = kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List_fenc, .fdec = kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_kpm_RIC_ReportStyle_Item_desc };
 
 static const kz_asn_field kz_kpm_E2SM_KPM_RANfunction_Description_fields[] = {
     { "ranFunction-Name", &kz_e2sm_RANfunction_Name_desc, offsetof(kz_kpm_E2SM_KPM_RANfunction_Description, ranFunction_Name), KZ_ASN_NO_FLAG, 0 },
     { "ric-EventTriggerStyle-List", &kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_desc, offsetof(kz_kpm_E2SM_KPM_RANfunction_Description, ric_EventTriggerStyle_List), offsetof(kz_kpm_E2SM_KPM_RANfunction_Description, has_ric_EventTriggerStyle_List), 0 },
     { "ric-ReportStyle-List", &kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List_desc, offsetof(kz_kpm_E2SM_KPM_RANfunction_Description, ric_ReportStyle_List), offsetof(kz_kpm_E2SM_KPM_RANfunction_Description, has_ric_ReportStyle_List), 0 },
 };
-const kz_asn_type kz_kpm_E2SM_KPM_RANfunction_Description_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-RANfunction-Description", .size = sizeof(kz_kpm_E2SM_KPM_RANfunction_Description), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_E2SM_KPM_RANfunction_Description_fields };
+const kz_asn_type kz_kpm_E2SM_KPM_RANfunction_Description_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-KPM-RANfunction-Description", .size = sizeof(kz_kpm_E2SM_KPM_RANfunction_Description), .fenc = kz_kpm_E2SM_KPM_RANfunction_Description_fenc, .fdec = kz_kpm_E2SM_KPM_RANfunction_Description_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_E2SM_KPM_RANfunction_Description_fields };
 
 static const kz_asn_field kz_kpm_RIC_EventTriggerStyle_Item_fields[] = {
     { "ric-EventTriggerStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_kpm_RIC_EventTriggerStyle_Item, ric_EventTriggerStyle_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-EventTriggerStyle-Name", &kz_e2sm_RIC_Style_Name_desc, offsetof(kz_kpm_RIC_EventTriggerStyle_Item, ric_EventTriggerStyle_Name), KZ_ASN_NO_FLAG, 0 },
     { "ric-EventTriggerFormat-Type", &kz_e2sm_RIC_Format_Type_desc, offsetof(kz_kpm_RIC_EventTriggerStyle_Item, ric_EventTriggerFormat_Type), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_RIC_EventTriggerStyle_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RIC-EventTriggerStyle-Item", .size = sizeof(kz_kpm_RIC_EventTriggerStyle_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_RIC_EventTriggerStyle_Item_fields };
+const kz_asn_type kz_kpm_RIC_EventTriggerStyle_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RIC-EventTriggerStyle-Item", .size = sizeof(kz_kpm_RIC_EventTriggerStyle_Item), .fenc = kz_kpm_RIC_EventTriggerStyle_Item_fenc, .fdec = kz_kpm_RIC_EventTriggerStyle_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_kpm_RIC_EventTriggerStyle_Item_fields };
 
 static const kz_asn_field kz_kpm_RIC_ReportStyle_Item_fields[] = {
     { "ric-ReportStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_kpm_RIC_ReportStyle_Item, ric_ReportStyle_Type), KZ_ASN_NO_FLAG, 0 },
@@ -495,5 +497,5 @@ static const kz_asn_field kz_kpm_RIC_ReportStyle_Item_fields[] = {
     { "ric-IndicationHeaderFormat-Type", &kz_e2sm_RIC_Format_Type_desc, offsetof(kz_kpm_RIC_ReportStyle_Item, ric_IndicationHeaderFormat_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-IndicationMessageFormat-Type", &kz_e2sm_RIC_Format_Type_desc, offsetof(kz_kpm_RIC_ReportStyle_Item, ric_IndicationMessageFormat_Type), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_kpm_RIC_ReportStyle_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RIC-ReportStyle-Item", .size = sizeof(kz_kpm_RIC_ReportStyle_Item), .ext = true, .nroot = 6, .n = 6, .fields = kz_kpm_RIC_ReportStyle_Item_fields };
+const kz_asn_type kz_kpm_RIC_ReportStyle_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RIC-ReportStyle-Item", .size = sizeof(kz_kpm_RIC_ReportStyle_Item), .fenc = kz_kpm_RIC_ReportStyle_Item_fenc, .fdec = kz_kpm_RIC_ReportStyle_Item_fdec, .ext = true, .nroot = 6, .n = 6, .fields = kz_kpm_RIC_ReportStyle_Item_fields };
 

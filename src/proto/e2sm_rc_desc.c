@@ -4,11 +4,13 @@
 
 #include "kizuna/e2sm_rc_types.h"
 #include "proto/aper.h"
+#include "proto/e2sm_rc_codec.h"
+#include "proto/e2sm_common_codec.h"
 
 static const char *const kz_rc_LogicalOR_names[] = { "true", "false" };
 const kz_asn_type kz_rc_LogicalOR_desc = { .kind = KZ_ASN_ENUM, .name = "LogicalOR", .size = sizeof(kz_rc_LogicalOR), .ext = true, .nroot = 2, .n = 2, .names = kz_rc_LogicalOR_names };
 
-const kz_asn_type kz_rc_NeighborCell_List_desc = { .kind = KZ_ASN_SEQOF, .name = "NeighborCell-List", .size = sizeof(kz_rc_NeighborCell_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_NeighborCell_Item_desc };
+const kz_asn_type kz_rc_NeighborCell_List_desc = { .kind = KZ_ASN_SEQOF, .name = "NeighborCell-List", .size = sizeof(kz_rc_NeighborCell_List), .fenc = kz_rc_NeighborCell_List_fenc, .fdec = kz_rc_NeighborCell_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_NeighborCell_Item_desc };
 
 static const char *const kz_rc_NeighborCell_Item_Choice_NR__nR_mode_info_names[] = { "fdd", "tdd" };
 const kz_asn_type kz_rc_NeighborCell_Item_Choice_NR__nR_mode_info_desc = { .kind = KZ_ASN_ENUM, .name = "NeighborCell_Item_Choice_NR__nR_mode_info", .size = sizeof(kz_rc_NeighborCell_Item_Choice_NR__nR_mode_info), .ext = true, .nroot = 2, .n = 2, .names = kz_rc_NeighborCell_Item_Choice_NR__nR_mode_info_names };
@@ -31,7 +33,7 @@ static const kz_asn_field kz_rc_NeighborCell_Item_Choice_NR_fields[] = {
     { "hO-validated", &kz_rc_NeighborCell_Item_Choice_NR__hO_validated_desc, offsetof(kz_rc_NeighborCell_Item_Choice_NR, hO_validated), KZ_ASN_NO_FLAG, 0 },
     { "version", &kz_rc_NeighborCell_Item_Choice_NR__version_desc, offsetof(kz_rc_NeighborCell_Item_Choice_NR, version), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_NeighborCell_Item_Choice_NR_desc = { .kind = KZ_ASN_SEQ, .name = "NeighborCell-Item-Choice-NR", .size = sizeof(kz_rc_NeighborCell_Item_Choice_NR), .ext = true, .nroot = 8, .n = 8, .fields = kz_rc_NeighborCell_Item_Choice_NR_fields };
+const kz_asn_type kz_rc_NeighborCell_Item_Choice_NR_desc = { .kind = KZ_ASN_SEQ, .name = "NeighborCell-Item-Choice-NR", .size = sizeof(kz_rc_NeighborCell_Item_Choice_NR), .fenc = kz_rc_NeighborCell_Item_Choice_NR_fenc, .fdec = kz_rc_NeighborCell_Item_Choice_NR_fdec, .ext = true, .nroot = 8, .n = 8, .fields = kz_rc_NeighborCell_Item_Choice_NR_fields };
 
 static const char *const kz_rc_NeighborCell_Item_Choice_E_UTRA__x2_Xn_established_names[] = { "true", "false" };
 const kz_asn_type kz_rc_NeighborCell_Item_Choice_E_UTRA__x2_Xn_established_desc = { .kind = KZ_ASN_ENUM, .name = "NeighborCell_Item_Choice_E_UTRA__x2_Xn_established", .size = sizeof(kz_rc_NeighborCell_Item_Choice_E_UTRA__x2_Xn_established), .ext = true, .nroot = 2, .n = 2, .names = kz_rc_NeighborCell_Item_Choice_E_UTRA__x2_Xn_established_names };
@@ -50,64 +52,64 @@ static const kz_asn_field kz_rc_NeighborCell_Item_Choice_E_UTRA_fields[] = {
     { "hO-validated", &kz_rc_NeighborCell_Item_Choice_E_UTRA__hO_validated_desc, offsetof(kz_rc_NeighborCell_Item_Choice_E_UTRA, hO_validated), KZ_ASN_NO_FLAG, 0 },
     { "version", &kz_rc_NeighborCell_Item_Choice_E_UTRA__version_desc, offsetof(kz_rc_NeighborCell_Item_Choice_E_UTRA, version), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_NeighborCell_Item_Choice_E_UTRA_desc = { .kind = KZ_ASN_SEQ, .name = "NeighborCell-Item-Choice-E-UTRA", .size = sizeof(kz_rc_NeighborCell_Item_Choice_E_UTRA), .ext = true, .nroot = 7, .n = 7, .fields = kz_rc_NeighborCell_Item_Choice_E_UTRA_fields };
+const kz_asn_type kz_rc_NeighborCell_Item_Choice_E_UTRA_desc = { .kind = KZ_ASN_SEQ, .name = "NeighborCell-Item-Choice-E-UTRA", .size = sizeof(kz_rc_NeighborCell_Item_Choice_E_UTRA), .fenc = kz_rc_NeighborCell_Item_Choice_E_UTRA_fenc, .fdec = kz_rc_NeighborCell_Item_Choice_E_UTRA_fdec, .ext = true, .nroot = 7, .n = 7, .fields = kz_rc_NeighborCell_Item_Choice_E_UTRA_fields };
 
 static const kz_asn_field kz_rc_NeighborCell_Item_alts[] = {
     { "ranType-Choice-NR", &kz_rc_NeighborCell_Item_Choice_NR_desc, offsetof(kz_rc_NeighborCell_Item, u), KZ_ASN_NO_FLAG, 0 },
     { "ranType-Choice-EUTRA", &kz_rc_NeighborCell_Item_Choice_E_UTRA_desc, offsetof(kz_rc_NeighborCell_Item, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_NeighborCell_Item_desc = { .kind = KZ_ASN_CHOICE, .name = "NeighborCell-Item", .size = sizeof(kz_rc_NeighborCell_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_NeighborCell_Item_alts };
+const kz_asn_type kz_rc_NeighborCell_Item_desc = { .kind = KZ_ASN_CHOICE, .name = "NeighborCell-Item", .size = sizeof(kz_rc_NeighborCell_Item), .fenc = kz_rc_NeighborCell_Item_fenc, .fdec = kz_rc_NeighborCell_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_NeighborCell_Item_alts };
 
 static const kz_asn_field kz_rc_NeighborRelation_Info_fields[] = {
     { "servingCellPCI", &kz_e2sm_ServingCell_PCI_desc, offsetof(kz_rc_NeighborRelation_Info, servingCellPCI), KZ_ASN_NO_FLAG, 0 },
     { "servingCellARFCN", &kz_e2sm_ServingCell_ARFCN_desc, offsetof(kz_rc_NeighborRelation_Info, servingCellARFCN), KZ_ASN_NO_FLAG, 0 },
     { "neighborCell-List", &kz_rc_NeighborCell_List_desc, offsetof(kz_rc_NeighborRelation_Info, neighborCell_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_NeighborRelation_Info_desc = { .kind = KZ_ASN_SEQ, .name = "NeighborRelation-Info", .size = sizeof(kz_rc_NeighborRelation_Info), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_NeighborRelation_Info_fields };
+const kz_asn_type kz_rc_NeighborRelation_Info_desc = { .kind = KZ_ASN_SEQ, .name = "NeighborRelation-Info", .size = sizeof(kz_rc_NeighborRelation_Info), .fenc = kz_rc_NeighborRelation_Info_fenc, .fdec = kz_rc_NeighborRelation_Info_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_NeighborRelation_Info_fields };
 
 static const char *const kz_rc_RRC_State_names[] = { "rrc-connected", "rrc-inactive", "rrc-idle", "any" };
 const kz_asn_type kz_rc_RRC_State_desc = { .kind = KZ_ASN_ENUM, .name = "RRC-State", .size = sizeof(kz_rc_RRC_State), .ext = true, .nroot = 4, .n = 4, .names = kz_rc_RRC_State_names };
 
-const kz_asn_type kz_rc_EventTrigger_Cell_Info__cellInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "EventTrigger_Cell_Info__cellInfo_List", .size = sizeof(kz_rc_EventTrigger_Cell_Info__cellInfo_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_EventTrigger_Cell_Info_Item_desc };
+const kz_asn_type kz_rc_EventTrigger_Cell_Info__cellInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "EventTrigger_Cell_Info__cellInfo_List", .size = sizeof(kz_rc_EventTrigger_Cell_Info__cellInfo_List), .fenc = kz_rc_EventTrigger_Cell_Info__cellInfo_List_fenc, .fdec = kz_rc_EventTrigger_Cell_Info__cellInfo_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_EventTrigger_Cell_Info_Item_desc };
 
 static const kz_asn_field kz_rc_EventTrigger_Cell_Info_fields[] = {
     { "cellInfo-List", &kz_rc_EventTrigger_Cell_Info__cellInfo_List_desc, offsetof(kz_rc_EventTrigger_Cell_Info, cellInfo_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_Cell_Info_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-Cell-Info", .size = sizeof(kz_rc_EventTrigger_Cell_Info), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_Cell_Info_fields };
+const kz_asn_type kz_rc_EventTrigger_Cell_Info_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-Cell-Info", .size = sizeof(kz_rc_EventTrigger_Cell_Info), .fenc = kz_rc_EventTrigger_Cell_Info_fenc, .fdec = kz_rc_EventTrigger_Cell_Info_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_Cell_Info_fields };
 
 const kz_asn_type kz_rc_RIC_EventTrigger_Cell_ID_desc = { .kind = KZ_ASN_INT, .name = "RIC-EventTrigger-Cell-ID", .size = sizeof(kz_rc_RIC_EventTrigger_Cell_ID), .ic = {1LL, 65535LL, true, true, true} };
 
 static const kz_asn_field kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fields[] = {
     { "cellGlobalID", &kz_e2sm_CGI_desc, offsetof(kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual, cellGlobalID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-Cell-Info-Item-Choice-Individual", .size = sizeof(kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fields };
+const kz_asn_type kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-Cell-Info-Item-Choice-Individual", .size = sizeof(kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual), .fenc = kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fenc, .fdec = kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fields };
 
-const kz_asn_type kz_rc_RANParameter_Testing_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter-Testing", .size = sizeof(kz_rc_RANParameter_Testing), .sc = {1, 255ull, false}, .elem = &kz_rc_RANParameter_Testing_Item_desc };
+const kz_asn_type kz_rc_RANParameter_Testing_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter-Testing", .size = sizeof(kz_rc_RANParameter_Testing), .fenc = kz_rc_RANParameter_Testing_fenc, .fdec = kz_rc_RANParameter_Testing_fdec, .sc = {1, 255ull, false}, .elem = &kz_rc_RANParameter_Testing_Item_desc };
 
 static const kz_asn_field kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fields[] = {
     { "ranParameterTesting", &kz_rc_RANParameter_Testing_desc, offsetof(kz_rc_EventTrigger_Cell_Info_Item_Choice_Group, ranParameterTesting), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-Cell-Info-Item-Choice-Group", .size = sizeof(kz_rc_EventTrigger_Cell_Info_Item_Choice_Group), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fields };
+const kz_asn_type kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-Cell-Info-Item-Choice-Group", .size = sizeof(kz_rc_EventTrigger_Cell_Info_Item_Choice_Group), .fenc = kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fenc, .fdec = kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fields };
 
 static const kz_asn_field kz_rc_EventTrigger_Cell_Info_Item__cellType_alts[] = {
     { "cellType-Choice-Individual", &kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_desc, offsetof(kz_rc_EventTrigger_Cell_Info_Item__cellType, u), KZ_ASN_NO_FLAG, 0 },
     { "cellType-Choice-Group", &kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_desc, offsetof(kz_rc_EventTrigger_Cell_Info_Item__cellType, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_Cell_Info_Item__cellType_desc = { .kind = KZ_ASN_CHOICE, .name = "EventTrigger_Cell_Info_Item__cellType", .size = sizeof(kz_rc_EventTrigger_Cell_Info_Item__cellType), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_EventTrigger_Cell_Info_Item__cellType_alts };
+const kz_asn_type kz_rc_EventTrigger_Cell_Info_Item__cellType_desc = { .kind = KZ_ASN_CHOICE, .name = "EventTrigger_Cell_Info_Item__cellType", .size = sizeof(kz_rc_EventTrigger_Cell_Info_Item__cellType), .fenc = kz_rc_EventTrigger_Cell_Info_Item__cellType_fenc, .fdec = kz_rc_EventTrigger_Cell_Info_Item__cellType_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_EventTrigger_Cell_Info_Item__cellType_alts };
 
 static const kz_asn_field kz_rc_EventTrigger_Cell_Info_Item_fields[] = {
     { "eventTriggerCellID", &kz_rc_RIC_EventTrigger_Cell_ID_desc, offsetof(kz_rc_EventTrigger_Cell_Info_Item, eventTriggerCellID), KZ_ASN_NO_FLAG, 0 },
     { "cellType", &kz_rc_EventTrigger_Cell_Info_Item__cellType_desc, offsetof(kz_rc_EventTrigger_Cell_Info_Item, cellType), KZ_ASN_NO_FLAG, 0 },
     { "logicalOR", &kz_rc_LogicalOR_desc, offsetof(kz_rc_EventTrigger_Cell_Info_Item, logicalOR), offsetof(kz_rc_EventTrigger_Cell_Info_Item, has_logicalOR), 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_Cell_Info_Item_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-Cell-Info-Item", .size = sizeof(kz_rc_EventTrigger_Cell_Info_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_EventTrigger_Cell_Info_Item_fields };
+const kz_asn_type kz_rc_EventTrigger_Cell_Info_Item_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-Cell-Info-Item", .size = sizeof(kz_rc_EventTrigger_Cell_Info_Item), .fenc = kz_rc_EventTrigger_Cell_Info_Item_fenc, .fdec = kz_rc_EventTrigger_Cell_Info_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_EventTrigger_Cell_Info_Item_fields };
 
-const kz_asn_type kz_rc_EventTrigger_UE_Info__ueInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "EventTrigger_UE_Info__ueInfo_List", .size = sizeof(kz_rc_EventTrigger_UE_Info__ueInfo_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_EventTrigger_UE_Info_Item_desc };
+const kz_asn_type kz_rc_EventTrigger_UE_Info__ueInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "EventTrigger_UE_Info__ueInfo_List", .size = sizeof(kz_rc_EventTrigger_UE_Info__ueInfo_List), .fenc = kz_rc_EventTrigger_UE_Info__ueInfo_List_fenc, .fdec = kz_rc_EventTrigger_UE_Info__ueInfo_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_EventTrigger_UE_Info_Item_desc };
 
 static const kz_asn_field kz_rc_EventTrigger_UE_Info_fields[] = {
     { "ueInfo-List", &kz_rc_EventTrigger_UE_Info__ueInfo_List_desc, offsetof(kz_rc_EventTrigger_UE_Info, ueInfo_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_UE_Info_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UE-Info", .size = sizeof(kz_rc_EventTrigger_UE_Info), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_UE_Info_fields };
+const kz_asn_type kz_rc_EventTrigger_UE_Info_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UE-Info", .size = sizeof(kz_rc_EventTrigger_UE_Info), .fenc = kz_rc_EventTrigger_UE_Info_fenc, .fdec = kz_rc_EventTrigger_UE_Info_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_UE_Info_fields };
 
 const kz_asn_type kz_rc_RIC_EventTrigger_UE_ID_desc = { .kind = KZ_ASN_INT, .name = "RIC-EventTrigger-UE-ID", .size = sizeof(kz_rc_RIC_EventTrigger_UE_ID), .ic = {1LL, 65535LL, true, true, true} };
 
@@ -115,32 +117,32 @@ static const kz_asn_field kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fiel
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_rc_EventTrigger_UE_Info_Item_Choice_Individual, ueID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameterTesting", &kz_rc_RANParameter_Testing_desc, offsetof(kz_rc_EventTrigger_UE_Info_Item_Choice_Individual, ranParameterTesting), offsetof(kz_rc_EventTrigger_UE_Info_Item_Choice_Individual, has_ranParameterTesting), 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UE-Info-Item-Choice-Individual", .size = sizeof(kz_rc_EventTrigger_UE_Info_Item_Choice_Individual), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fields };
+const kz_asn_type kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UE-Info-Item-Choice-Individual", .size = sizeof(kz_rc_EventTrigger_UE_Info_Item_Choice_Individual), .fenc = kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fenc, .fdec = kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fields };
 
 static const kz_asn_field kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fields[] = {
     { "ranParameterTesting", &kz_rc_RANParameter_Testing_desc, offsetof(kz_rc_EventTrigger_UE_Info_Item_Choice_Group, ranParameterTesting), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_UE_Info_Item_Choice_Group_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UE-Info-Item-Choice-Group", .size = sizeof(kz_rc_EventTrigger_UE_Info_Item_Choice_Group), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fields };
+const kz_asn_type kz_rc_EventTrigger_UE_Info_Item_Choice_Group_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UE-Info-Item-Choice-Group", .size = sizeof(kz_rc_EventTrigger_UE_Info_Item_Choice_Group), .fenc = kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fenc, .fdec = kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fields };
 
 static const kz_asn_field kz_rc_EventTrigger_UE_Info_Item__ueType_alts[] = {
     { "ueType-Choice-Individual", &kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_desc, offsetof(kz_rc_EventTrigger_UE_Info_Item__ueType, u), KZ_ASN_NO_FLAG, 0 },
     { "ueType-Choice-Group", &kz_rc_EventTrigger_UE_Info_Item_Choice_Group_desc, offsetof(kz_rc_EventTrigger_UE_Info_Item__ueType, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_UE_Info_Item__ueType_desc = { .kind = KZ_ASN_CHOICE, .name = "EventTrigger_UE_Info_Item__ueType", .size = sizeof(kz_rc_EventTrigger_UE_Info_Item__ueType), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_EventTrigger_UE_Info_Item__ueType_alts };
+const kz_asn_type kz_rc_EventTrigger_UE_Info_Item__ueType_desc = { .kind = KZ_ASN_CHOICE, .name = "EventTrigger_UE_Info_Item__ueType", .size = sizeof(kz_rc_EventTrigger_UE_Info_Item__ueType), .fenc = kz_rc_EventTrigger_UE_Info_Item__ueType_fenc, .fdec = kz_rc_EventTrigger_UE_Info_Item__ueType_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_EventTrigger_UE_Info_Item__ueType_alts };
 
 static const kz_asn_field kz_rc_EventTrigger_UE_Info_Item_fields[] = {
     { "eventTriggerUEID", &kz_rc_RIC_EventTrigger_UE_ID_desc, offsetof(kz_rc_EventTrigger_UE_Info_Item, eventTriggerUEID), KZ_ASN_NO_FLAG, 0 },
     { "ueType", &kz_rc_EventTrigger_UE_Info_Item__ueType_desc, offsetof(kz_rc_EventTrigger_UE_Info_Item, ueType), KZ_ASN_NO_FLAG, 0 },
     { "logicalOR", &kz_rc_LogicalOR_desc, offsetof(kz_rc_EventTrigger_UE_Info_Item, logicalOR), offsetof(kz_rc_EventTrigger_UE_Info_Item, has_logicalOR), 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_UE_Info_Item_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UE-Info-Item", .size = sizeof(kz_rc_EventTrigger_UE_Info_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_EventTrigger_UE_Info_Item_fields };
+const kz_asn_type kz_rc_EventTrigger_UE_Info_Item_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UE-Info-Item", .size = sizeof(kz_rc_EventTrigger_UE_Info_Item), .fenc = kz_rc_EventTrigger_UE_Info_Item_fenc, .fdec = kz_rc_EventTrigger_UE_Info_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_EventTrigger_UE_Info_Item_fields };
 
-const kz_asn_type kz_rc_EventTrigger_UEevent_Info__ueEvent_List_desc = { .kind = KZ_ASN_SEQOF, .name = "EventTrigger_UEevent_Info__ueEvent_List", .size = sizeof(kz_rc_EventTrigger_UEevent_Info__ueEvent_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_EventTrigger_UEevent_Info_Item_desc };
+const kz_asn_type kz_rc_EventTrigger_UEevent_Info__ueEvent_List_desc = { .kind = KZ_ASN_SEQOF, .name = "EventTrigger_UEevent_Info__ueEvent_List", .size = sizeof(kz_rc_EventTrigger_UEevent_Info__ueEvent_List), .fenc = kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fenc, .fdec = kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_EventTrigger_UEevent_Info_Item_desc };
 
 static const kz_asn_field kz_rc_EventTrigger_UEevent_Info_fields[] = {
     { "ueEvent-List", &kz_rc_EventTrigger_UEevent_Info__ueEvent_List_desc, offsetof(kz_rc_EventTrigger_UEevent_Info, ueEvent_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_UEevent_Info_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UEevent-Info", .size = sizeof(kz_rc_EventTrigger_UEevent_Info), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_UEevent_Info_fields };
+const kz_asn_type kz_rc_EventTrigger_UEevent_Info_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UEevent-Info", .size = sizeof(kz_rc_EventTrigger_UEevent_Info), .fenc = kz_rc_EventTrigger_UEevent_Info_fenc, .fdec = kz_rc_EventTrigger_UEevent_Info_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_EventTrigger_UEevent_Info_fields };
 
 const kz_asn_type kz_rc_RIC_EventTrigger_UEevent_ID_desc = { .kind = KZ_ASN_INT, .name = "RIC-EventTrigger-UEevent-ID", .size = sizeof(kz_rc_RIC_EventTrigger_UEevent_ID), .ic = {1LL, 65535LL, true, true, true} };
 
@@ -148,50 +150,50 @@ static const kz_asn_field kz_rc_EventTrigger_UEevent_Info_Item_fields[] = {
     { "ueEventID", &kz_rc_RIC_EventTrigger_UEevent_ID_desc, offsetof(kz_rc_EventTrigger_UEevent_Info_Item, ueEventID), KZ_ASN_NO_FLAG, 0 },
     { "logicalOR", &kz_rc_LogicalOR_desc, offsetof(kz_rc_EventTrigger_UEevent_Info_Item, logicalOR), offsetof(kz_rc_EventTrigger_UEevent_Info_Item, has_logicalOR), 0 },
 };
-const kz_asn_type kz_rc_EventTrigger_UEevent_Info_Item_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UEevent-Info-Item", .size = sizeof(kz_rc_EventTrigger_UEevent_Info_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_EventTrigger_UEevent_Info_Item_fields };
+const kz_asn_type kz_rc_EventTrigger_UEevent_Info_Item_desc = { .kind = KZ_ASN_SEQ, .name = "EventTrigger-UEevent-Info-Item", .size = sizeof(kz_rc_EventTrigger_UEevent_Info_Item), .fenc = kz_rc_EventTrigger_UEevent_Info_Item_fenc, .fdec = kz_rc_EventTrigger_UEevent_Info_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_EventTrigger_UEevent_Info_Item_fields };
 
 const kz_asn_type kz_rc_RANParameter_ID_desc = { .kind = KZ_ASN_INT, .name = "RANParameter-ID", .size = sizeof(kz_rc_RANParameter_ID), .ic = {1LL, 4294967296LL, true, true, true} };
 
 const kz_asn_type kz_rc_RANParameter_Name_desc = { .kind = KZ_ASN_CHARS, .name = "RANParameter-Name", .size = sizeof(kz_rc_RANParameter_Name), .sc = {1, 150ull, true}, .str_kind = KZ_STR_PRINTABLE };
 
-const kz_asn_type kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter_Definition_Choice_LIST__ranParameter_List", .size = sizeof(kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_Definition_Choice_LIST_Item_desc };
+const kz_asn_type kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter_Definition_Choice_LIST__ranParameter_List", .size = sizeof(kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List), .fenc = kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_fenc, .fdec = kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_Definition_Choice_LIST_Item_desc };
 
 static const kz_asn_field kz_rc_RANParameter_Definition_Choice_LIST_fields[] = {
     { "ranParameter-List", &kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_desc, offsetof(kz_rc_RANParameter_Definition_Choice_LIST, ranParameter_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Definition_Choice_LIST_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition-Choice-LIST", .size = sizeof(kz_rc_RANParameter_Definition_Choice_LIST), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Definition_Choice_LIST_fields };
+const kz_asn_type kz_rc_RANParameter_Definition_Choice_LIST_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition-Choice-LIST", .size = sizeof(kz_rc_RANParameter_Definition_Choice_LIST), .fenc = kz_rc_RANParameter_Definition_Choice_LIST_fenc, .fdec = kz_rc_RANParameter_Definition_Choice_LIST_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Definition_Choice_LIST_fields };
 
-const kz_asn_type kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE", .size = sizeof(kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_desc };
+const kz_asn_type kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE", .size = sizeof(kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE), .fenc = kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_fenc, .fdec = kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_desc };
 
 static const kz_asn_field kz_rc_RANParameter_Definition_Choice_STRUCTURE_fields[] = {
     { "ranParameter-STRUCTURE", &kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_desc, offsetof(kz_rc_RANParameter_Definition_Choice_STRUCTURE, ranParameter_STRUCTURE), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Definition_Choice_STRUCTURE_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition-Choice-STRUCTURE", .size = sizeof(kz_rc_RANParameter_Definition_Choice_STRUCTURE), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Definition_Choice_STRUCTURE_fields };
+const kz_asn_type kz_rc_RANParameter_Definition_Choice_STRUCTURE_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition-Choice-STRUCTURE", .size = sizeof(kz_rc_RANParameter_Definition_Choice_STRUCTURE), .fenc = kz_rc_RANParameter_Definition_Choice_STRUCTURE_fenc, .fdec = kz_rc_RANParameter_Definition_Choice_STRUCTURE_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Definition_Choice_STRUCTURE_fields };
 
 static const kz_asn_field kz_rc_RANParameter_Definition_Choice_alts[] = {
     { "choiceLIST", &kz_rc_RANParameter_Definition_Choice_LIST_desc, offsetof(kz_rc_RANParameter_Definition_Choice, u), KZ_ASN_NO_FLAG, 0 },
     { "choiceSTRUCTURE", &kz_rc_RANParameter_Definition_Choice_STRUCTURE_desc, offsetof(kz_rc_RANParameter_Definition_Choice, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Definition_Choice_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter-Definition-Choice", .size = sizeof(kz_rc_RANParameter_Definition_Choice), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RANParameter_Definition_Choice_alts };
+const kz_asn_type kz_rc_RANParameter_Definition_Choice_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter-Definition-Choice", .size = sizeof(kz_rc_RANParameter_Definition_Choice), .fenc = kz_rc_RANParameter_Definition_Choice_fenc, .fdec = kz_rc_RANParameter_Definition_Choice_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RANParameter_Definition_Choice_alts };
 
 static const kz_asn_field kz_rc_RANParameter_Definition_fields[] = {
     { "ranParameter-Definition-Choice", &kz_rc_RANParameter_Definition_Choice_desc, offsetof(kz_rc_RANParameter_Definition, ranParameter_Definition_Choice), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Definition_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition", .size = sizeof(kz_rc_RANParameter_Definition), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Definition_fields };
+const kz_asn_type kz_rc_RANParameter_Definition_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition", .size = sizeof(kz_rc_RANParameter_Definition), .fenc = kz_rc_RANParameter_Definition_fenc, .fdec = kz_rc_RANParameter_Definition_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Definition_fields };
 
 static const kz_asn_field kz_rc_RANParameter_Definition_Choice_LIST_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_RANParameter_Definition_Choice_LIST_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_RANParameter_Definition_Choice_LIST_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_RANParameter_Definition_Choice_LIST_Item, ranParameter_Definition), offsetof(kz_rc_RANParameter_Definition_Choice_LIST_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Definition_Choice_LIST_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition-Choice-LIST-Item", .size = sizeof(kz_rc_RANParameter_Definition_Choice_LIST_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANParameter_Definition_Choice_LIST_Item_fields };
+const kz_asn_type kz_rc_RANParameter_Definition_Choice_LIST_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition-Choice-LIST-Item", .size = sizeof(kz_rc_RANParameter_Definition_Choice_LIST_Item), .fenc = kz_rc_RANParameter_Definition_Choice_LIST_Item_fenc, .fdec = kz_rc_RANParameter_Definition_Choice_LIST_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANParameter_Definition_Choice_LIST_Item_fields };
 
 static const kz_asn_field kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item, ranParameter_Definition), offsetof(kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition-Choice-STRUCTURE-Item", .size = sizeof(kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fields };
+const kz_asn_type kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Definition-Choice-STRUCTURE-Item", .size = sizeof(kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item), .fenc = kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fenc, .fdec = kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fields };
 
 const kz_asn_type kz_rc_RANParameter_Value__valueBoolean_desc = { .kind = KZ_ASN_BOOL, .name = "RANParameter_Value__valueBoolean", .size = sizeof(kz_rc_RANParameter_Value__valueBoolean) };
 
@@ -213,41 +215,41 @@ static const kz_asn_field kz_rc_RANParameter_Value_alts[] = {
     { "valueOctS", &kz_rc_RANParameter_Value__valueOctS_desc, offsetof(kz_rc_RANParameter_Value, u), KZ_ASN_NO_FLAG, 0 },
     { "valuePrintableString", &kz_rc_RANParameter_Value__valuePrintableString_desc, offsetof(kz_rc_RANParameter_Value, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Value_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter-Value", .size = sizeof(kz_rc_RANParameter_Value), .ext = true, .nroot = 6, .n = 6, .fields = kz_rc_RANParameter_Value_alts };
+const kz_asn_type kz_rc_RANParameter_Value_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter-Value", .size = sizeof(kz_rc_RANParameter_Value), .fenc = kz_rc_RANParameter_Value_fenc, .fdec = kz_rc_RANParameter_Value_fdec, .ext = true, .nroot = 6, .n = 6, .fields = kz_rc_RANParameter_Value_alts };
 
 static const kz_asn_field kz_rc_RANParameter_ValueType_Choice_ElementTrue_fields[] = {
     { "ranParameter-value", &kz_rc_RANParameter_Value_desc, offsetof(kz_rc_RANParameter_ValueType_Choice_ElementTrue, ranParameter_value), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_ValueType_Choice_ElementTrue_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-ValueType-Choice-ElementTrue", .size = sizeof(kz_rc_RANParameter_ValueType_Choice_ElementTrue), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_ValueType_Choice_ElementTrue_fields };
+const kz_asn_type kz_rc_RANParameter_ValueType_Choice_ElementTrue_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-ValueType-Choice-ElementTrue", .size = sizeof(kz_rc_RANParameter_ValueType_Choice_ElementTrue), .fenc = kz_rc_RANParameter_ValueType_Choice_ElementTrue_fenc, .fdec = kz_rc_RANParameter_ValueType_Choice_ElementTrue_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_ValueType_Choice_ElementTrue_fields };
 
 static const kz_asn_field kz_rc_RANParameter_ValueType_Choice_ElementFalse_fields[] = {
     { "ranParameter-value", &kz_rc_RANParameter_Value_desc, offsetof(kz_rc_RANParameter_ValueType_Choice_ElementFalse, ranParameter_value), offsetof(kz_rc_RANParameter_ValueType_Choice_ElementFalse, has_ranParameter_value), 0 },
 };
-const kz_asn_type kz_rc_RANParameter_ValueType_Choice_ElementFalse_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-ValueType-Choice-ElementFalse", .size = sizeof(kz_rc_RANParameter_ValueType_Choice_ElementFalse), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_ValueType_Choice_ElementFalse_fields };
+const kz_asn_type kz_rc_RANParameter_ValueType_Choice_ElementFalse_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-ValueType-Choice-ElementFalse", .size = sizeof(kz_rc_RANParameter_ValueType_Choice_ElementFalse), .fenc = kz_rc_RANParameter_ValueType_Choice_ElementFalse_fenc, .fdec = kz_rc_RANParameter_ValueType_Choice_ElementFalse_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_ValueType_Choice_ElementFalse_fields };
 
-const kz_asn_type kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter_STRUCTURE__sequence_of_ranParameters", .size = sizeof(kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_STRUCTURE_Item_desc };
+const kz_asn_type kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter_STRUCTURE__sequence_of_ranParameters", .size = sizeof(kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters), .fenc = kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_fenc, .fdec = kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_STRUCTURE_Item_desc };
 
 static const kz_asn_field kz_rc_RANParameter_STRUCTURE_fields[] = {
     { "sequence-of-ranParameters", &kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_desc, offsetof(kz_rc_RANParameter_STRUCTURE, sequence_of_ranParameters), offsetof(kz_rc_RANParameter_STRUCTURE, has_sequence_of_ranParameters), 0 },
 };
-const kz_asn_type kz_rc_RANParameter_STRUCTURE_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-STRUCTURE", .size = sizeof(kz_rc_RANParameter_STRUCTURE), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_STRUCTURE_fields };
+const kz_asn_type kz_rc_RANParameter_STRUCTURE_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-STRUCTURE", .size = sizeof(kz_rc_RANParameter_STRUCTURE), .fenc = kz_rc_RANParameter_STRUCTURE_fenc, .fdec = kz_rc_RANParameter_STRUCTURE_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_STRUCTURE_fields };
 
 static const kz_asn_field kz_rc_RANParameter_ValueType_Choice_Structure_fields[] = {
     { "ranParameter-Structure", &kz_rc_RANParameter_STRUCTURE_desc, offsetof(kz_rc_RANParameter_ValueType_Choice_Structure, ranParameter_Structure), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_ValueType_Choice_Structure_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-ValueType-Choice-Structure", .size = sizeof(kz_rc_RANParameter_ValueType_Choice_Structure), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_ValueType_Choice_Structure_fields };
+const kz_asn_type kz_rc_RANParameter_ValueType_Choice_Structure_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-ValueType-Choice-Structure", .size = sizeof(kz_rc_RANParameter_ValueType_Choice_Structure), .fenc = kz_rc_RANParameter_ValueType_Choice_Structure_fenc, .fdec = kz_rc_RANParameter_ValueType_Choice_Structure_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_ValueType_Choice_Structure_fields };
 
-const kz_asn_type kz_rc_RANParameter_LIST__list_of_ranParameter_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter_LIST__list_of_ranParameter", .size = sizeof(kz_rc_RANParameter_LIST__list_of_ranParameter), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_STRUCTURE_desc };
+const kz_asn_type kz_rc_RANParameter_LIST__list_of_ranParameter_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter_LIST__list_of_ranParameter", .size = sizeof(kz_rc_RANParameter_LIST__list_of_ranParameter), .fenc = kz_rc_RANParameter_LIST__list_of_ranParameter_fenc, .fdec = kz_rc_RANParameter_LIST__list_of_ranParameter_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_STRUCTURE_desc };
 
 static const kz_asn_field kz_rc_RANParameter_LIST_fields[] = {
     { "list-of-ranParameter", &kz_rc_RANParameter_LIST__list_of_ranParameter_desc, offsetof(kz_rc_RANParameter_LIST, list_of_ranParameter), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_LIST_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-LIST", .size = sizeof(kz_rc_RANParameter_LIST), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_LIST_fields };
+const kz_asn_type kz_rc_RANParameter_LIST_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-LIST", .size = sizeof(kz_rc_RANParameter_LIST), .fenc = kz_rc_RANParameter_LIST_fenc, .fdec = kz_rc_RANParameter_LIST_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_LIST_fields };
 
 static const kz_asn_field kz_rc_RANParameter_ValueType_Choice_List_fields[] = {
     { "ranParameter-List", &kz_rc_RANParameter_LIST_desc, offsetof(kz_rc_RANParameter_ValueType_Choice_List, ranParameter_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_ValueType_Choice_List_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-ValueType-Choice-List", .size = sizeof(kz_rc_RANParameter_ValueType_Choice_List), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_ValueType_Choice_List_fields };
+const kz_asn_type kz_rc_RANParameter_ValueType_Choice_List_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-ValueType-Choice-List", .size = sizeof(kz_rc_RANParameter_ValueType_Choice_List), .fenc = kz_rc_RANParameter_ValueType_Choice_List_fenc, .fdec = kz_rc_RANParameter_ValueType_Choice_List_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_ValueType_Choice_List_fields };
 
 static const kz_asn_field kz_rc_RANParameter_ValueType_alts[] = {
     { "ranP-Choice-ElementTrue", &kz_rc_RANParameter_ValueType_Choice_ElementTrue_desc, offsetof(kz_rc_RANParameter_ValueType, u), KZ_ASN_NO_FLAG, 0 },
@@ -255,13 +257,13 @@ static const kz_asn_field kz_rc_RANParameter_ValueType_alts[] = {
     { "ranP-Choice-Structure", &kz_rc_RANParameter_ValueType_Choice_Structure_desc, offsetof(kz_rc_RANParameter_ValueType, u), KZ_ASN_NO_FLAG, 0 },
     { "ranP-Choice-List", &kz_rc_RANParameter_ValueType_Choice_List_desc, offsetof(kz_rc_RANParameter_ValueType, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_ValueType_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter-ValueType", .size = sizeof(kz_rc_RANParameter_ValueType), .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_RANParameter_ValueType_alts };
+const kz_asn_type kz_rc_RANParameter_ValueType_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter-ValueType", .size = sizeof(kz_rc_RANParameter_ValueType), .fenc = kz_rc_RANParameter_ValueType_fenc, .fdec = kz_rc_RANParameter_ValueType_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_RANParameter_ValueType_alts };
 
 static const kz_asn_field kz_rc_RANParameter_STRUCTURE_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_RANParameter_STRUCTURE_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-valueType", &kz_rc_RANParameter_ValueType_desc, offsetof(kz_rc_RANParameter_STRUCTURE_Item, ranParameter_valueType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_STRUCTURE_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-STRUCTURE-Item", .size = sizeof(kz_rc_RANParameter_STRUCTURE_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RANParameter_STRUCTURE_Item_fields };
+const kz_asn_type kz_rc_RANParameter_STRUCTURE_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-STRUCTURE-Item", .size = sizeof(kz_rc_RANParameter_STRUCTURE_Item), .fenc = kz_rc_RANParameter_STRUCTURE_Item_fenc, .fdec = kz_rc_RANParameter_STRUCTURE_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RANParameter_STRUCTURE_Item_fields };
 
 static const char *const kz_rc_RANParameter_TestingCondition__ranP_Choice_comparison_names[] = { "equal", "difference", "greaterthan", "lessthan", "contains", "starts-with" };
 const kz_asn_type kz_rc_RANParameter_TestingCondition__ranP_Choice_comparison_desc = { .kind = KZ_ASN_ENUM, .name = "RANParameter_TestingCondition__ranP_Choice_comparison", .size = sizeof(kz_rc_RANParameter_TestingCondition__ranP_Choice_comparison), .ext = true, .nroot = 6, .n = 6, .names = kz_rc_RANParameter_TestingCondition__ranP_Choice_comparison_names };
@@ -273,33 +275,33 @@ static const kz_asn_field kz_rc_RANParameter_TestingCondition_alts[] = {
     { "ranP-Choice-comparison", &kz_rc_RANParameter_TestingCondition__ranP_Choice_comparison_desc, offsetof(kz_rc_RANParameter_TestingCondition, u), KZ_ASN_NO_FLAG, 0 },
     { "ranP-Choice-presence", &kz_rc_RANParameter_TestingCondition__ranP_Choice_presence_desc, offsetof(kz_rc_RANParameter_TestingCondition, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_TestingCondition_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter-TestingCondition", .size = sizeof(kz_rc_RANParameter_TestingCondition), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RANParameter_TestingCondition_alts };
+const kz_asn_type kz_rc_RANParameter_TestingCondition_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter-TestingCondition", .size = sizeof(kz_rc_RANParameter_TestingCondition), .fenc = kz_rc_RANParameter_TestingCondition_fenc, .fdec = kz_rc_RANParameter_TestingCondition_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RANParameter_TestingCondition_alts };
 
-const kz_asn_type kz_rc_RANParameter_Testing_LIST_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter-Testing-LIST", .size = sizeof(kz_rc_RANParameter_Testing_LIST), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_Testing_Item_desc };
+const kz_asn_type kz_rc_RANParameter_Testing_LIST_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter-Testing-LIST", .size = sizeof(kz_rc_RANParameter_Testing_LIST), .fenc = kz_rc_RANParameter_Testing_LIST_fenc, .fdec = kz_rc_RANParameter_Testing_LIST_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_Testing_Item_desc };
 
 static const kz_asn_field kz_rc_RANParameter_Testing_Item_Choice_List_fields[] = {
     { "ranParameter-List", &kz_rc_RANParameter_Testing_LIST_desc, offsetof(kz_rc_RANParameter_Testing_Item_Choice_List, ranParameter_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Testing_Item_Choice_List_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item-Choice-List", .size = sizeof(kz_rc_RANParameter_Testing_Item_Choice_List), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Testing_Item_Choice_List_fields };
+const kz_asn_type kz_rc_RANParameter_Testing_Item_Choice_List_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item-Choice-List", .size = sizeof(kz_rc_RANParameter_Testing_Item_Choice_List), .fenc = kz_rc_RANParameter_Testing_Item_Choice_List_fenc, .fdec = kz_rc_RANParameter_Testing_Item_Choice_List_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Testing_Item_Choice_List_fields };
 
-const kz_asn_type kz_rc_RANParameter_Testing_STRUCTURE_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter-Testing-STRUCTURE", .size = sizeof(kz_rc_RANParameter_Testing_STRUCTURE), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_Testing_Item_desc };
+const kz_asn_type kz_rc_RANParameter_Testing_STRUCTURE_desc = { .kind = KZ_ASN_SEQOF, .name = "RANParameter-Testing-STRUCTURE", .size = sizeof(kz_rc_RANParameter_Testing_STRUCTURE), .fenc = kz_rc_RANParameter_Testing_STRUCTURE_fenc, .fdec = kz_rc_RANParameter_Testing_STRUCTURE_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANParameter_Testing_Item_desc };
 
 static const kz_asn_field kz_rc_RANParameter_Testing_Item_Choice_Structure_fields[] = {
     { "ranParameter-Structure", &kz_rc_RANParameter_Testing_STRUCTURE_desc, offsetof(kz_rc_RANParameter_Testing_Item_Choice_Structure, ranParameter_Structure), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Testing_Item_Choice_Structure_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item-Choice-Structure", .size = sizeof(kz_rc_RANParameter_Testing_Item_Choice_Structure), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Testing_Item_Choice_Structure_fields };
+const kz_asn_type kz_rc_RANParameter_Testing_Item_Choice_Structure_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item-Choice-Structure", .size = sizeof(kz_rc_RANParameter_Testing_Item_Choice_Structure), .fenc = kz_rc_RANParameter_Testing_Item_Choice_Structure_fenc, .fdec = kz_rc_RANParameter_Testing_Item_Choice_Structure_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Testing_Item_Choice_Structure_fields };
 
 static const kz_asn_field kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fields[] = {
     { "ranParameter-value", &kz_rc_RANParameter_Value_desc, offsetof(kz_rc_RANParameter_Testing_Item_Choice_ElementTrue, ranParameter_value), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item-Choice-ElementTrue", .size = sizeof(kz_rc_RANParameter_Testing_Item_Choice_ElementTrue), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fields };
+const kz_asn_type kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item-Choice-ElementTrue", .size = sizeof(kz_rc_RANParameter_Testing_Item_Choice_ElementTrue), .fenc = kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fenc, .fdec = kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fields };
 
 static const kz_asn_field kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fields[] = {
     { "ranParameter-TestCondition", &kz_rc_RANParameter_TestingCondition_desc, offsetof(kz_rc_RANParameter_Testing_Item_Choice_ElementFalse, ranParameter_TestCondition), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Value", &kz_rc_RANParameter_Value_desc, offsetof(kz_rc_RANParameter_Testing_Item_Choice_ElementFalse, ranParameter_Value), offsetof(kz_rc_RANParameter_Testing_Item_Choice_ElementFalse, has_ranParameter_Value), 0 },
     { "logicalOR", &kz_rc_LogicalOR_desc, offsetof(kz_rc_RANParameter_Testing_Item_Choice_ElementFalse, logicalOR), offsetof(kz_rc_RANParameter_Testing_Item_Choice_ElementFalse, has_logicalOR), 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item-Choice-ElementFalse", .size = sizeof(kz_rc_RANParameter_Testing_Item_Choice_ElementFalse), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fields };
+const kz_asn_type kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item-Choice-ElementFalse", .size = sizeof(kz_rc_RANParameter_Testing_Item_Choice_ElementFalse), .fenc = kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fenc, .fdec = kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fields };
 
 static const kz_asn_field kz_rc_RANParameter_Testing_Item__ranParameter_Type_alts[] = {
     { "ranP-Choice-List", &kz_rc_RANParameter_Testing_Item_Choice_List_desc, offsetof(kz_rc_RANParameter_Testing_Item__ranParameter_Type, u), KZ_ASN_NO_FLAG, 0 },
@@ -307,13 +309,13 @@ static const kz_asn_field kz_rc_RANParameter_Testing_Item__ranParameter_Type_alt
     { "ranP-Choice-ElementTrue", &kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_desc, offsetof(kz_rc_RANParameter_Testing_Item__ranParameter_Type, u), KZ_ASN_NO_FLAG, 0 },
     { "ranP-Choice-ElementFalse", &kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_desc, offsetof(kz_rc_RANParameter_Testing_Item__ranParameter_Type, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Testing_Item__ranParameter_Type_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter_Testing_Item__ranParameter_Type", .size = sizeof(kz_rc_RANParameter_Testing_Item__ranParameter_Type), .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_RANParameter_Testing_Item__ranParameter_Type_alts };
+const kz_asn_type kz_rc_RANParameter_Testing_Item__ranParameter_Type_desc = { .kind = KZ_ASN_CHOICE, .name = "RANParameter_Testing_Item__ranParameter_Type", .size = sizeof(kz_rc_RANParameter_Testing_Item__ranParameter_Type), .fenc = kz_rc_RANParameter_Testing_Item__ranParameter_Type_fenc, .fdec = kz_rc_RANParameter_Testing_Item__ranParameter_Type_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_RANParameter_Testing_Item__ranParameter_Type_alts };
 
 static const kz_asn_field kz_rc_RANParameter_Testing_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_RANParameter_Testing_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Type", &kz_rc_RANParameter_Testing_Item__ranParameter_Type_desc, offsetof(kz_rc_RANParameter_Testing_Item, ranParameter_Type), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANParameter_Testing_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item", .size = sizeof(kz_rc_RANParameter_Testing_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RANParameter_Testing_Item_fields };
+const kz_asn_type kz_rc_RANParameter_Testing_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANParameter-Testing-Item", .size = sizeof(kz_rc_RANParameter_Testing_Item), .fenc = kz_rc_RANParameter_Testing_Item_fenc, .fdec = kz_rc_RANParameter_Testing_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RANParameter_Testing_Item_fields };
 
 const kz_asn_type kz_rc_RAN_CallProcess_ID_desc = { .kind = KZ_ASN_INT, .name = "RAN-CallProcess-ID", .size = sizeof(kz_rc_RAN_CallProcess_ID), .ic = {1LL, 232LL, true, true, true} };
 
@@ -335,7 +337,7 @@ const kz_asn_type kz_rc_RIC_InsertIndication_ID_desc = { .kind = KZ_ASN_INT, .na
 
 const kz_asn_type kz_rc_RIC_InsertIndication_Name_desc = { .kind = KZ_ASN_CHARS, .name = "RIC-InsertIndication-Name", .size = sizeof(kz_rc_RIC_InsertIndication_Name), .sc = {1, 150ull, true}, .str_kind = KZ_STR_PRINTABLE };
 
-const kz_asn_type kz_rc_RIC_PolicyAction__ranParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RIC_PolicyAction__ranParameters_List", .size = sizeof(kz_rc_RIC_PolicyAction__ranParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_RIC_PolicyAction_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RIC_PolicyAction__ranParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RIC_PolicyAction__ranParameters_List", .size = sizeof(kz_rc_RIC_PolicyAction__ranParameters_List), .fenc = kz_rc_RIC_PolicyAction__ranParameters_List_fenc, .fdec = kz_rc_RIC_PolicyAction__ranParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RIC_PolicyAction_RANParameter_Item_desc };
 
 static const char *const kz_rc_RIC_PolicyAction__ric_PolicyDecision_names[] = { "accept", "reject" };
 const kz_asn_type kz_rc_RIC_PolicyAction__ric_PolicyDecision_desc = { .kind = KZ_ASN_ENUM, .name = "RIC_PolicyAction__ric_PolicyDecision", .size = sizeof(kz_rc_RIC_PolicyAction__ric_PolicyDecision), .ext = true, .nroot = 2, .n = 2, .names = kz_rc_RIC_PolicyAction__ric_PolicyDecision_names };
@@ -345,21 +347,21 @@ static const kz_asn_field kz_rc_RIC_PolicyAction_fields[] = {
     { "ranParameters-List", &kz_rc_RIC_PolicyAction__ranParameters_List_desc, offsetof(kz_rc_RIC_PolicyAction, ranParameters_List), offsetof(kz_rc_RIC_PolicyAction, has_ranParameters_List), 0 },
     { "ric-PolicyDecision", &kz_rc_RIC_PolicyAction__ric_PolicyDecision_desc, offsetof(kz_rc_RIC_PolicyAction, ric_PolicyDecision), offsetof(kz_rc_RIC_PolicyAction, has_ric_PolicyDecision), 0 },
 };
-const kz_asn_type kz_rc_RIC_PolicyAction_desc = { .kind = KZ_ASN_SEQ, .name = "RIC-PolicyAction", .size = sizeof(kz_rc_RIC_PolicyAction), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_RIC_PolicyAction_fields };
+const kz_asn_type kz_rc_RIC_PolicyAction_desc = { .kind = KZ_ASN_SEQ, .name = "RIC-PolicyAction", .size = sizeof(kz_rc_RIC_PolicyAction), .fenc = kz_rc_RIC_PolicyAction_fenc, .fdec = kz_rc_RIC_PolicyAction_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_RIC_PolicyAction_fields };
 
 static const kz_asn_field kz_rc_RIC_PolicyAction_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_RIC_PolicyAction_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-valueType", &kz_rc_RANParameter_ValueType_desc, offsetof(kz_rc_RIC_PolicyAction_RANParameter_Item, ranParameter_valueType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RIC_PolicyAction_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RIC-PolicyAction-RANParameter-Item", .size = sizeof(kz_rc_RIC_PolicyAction_RANParameter_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RIC_PolicyAction_RANParameter_Item_fields };
+const kz_asn_type kz_rc_RIC_PolicyAction_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RIC-PolicyAction-RANParameter-Item", .size = sizeof(kz_rc_RIC_PolicyAction_RANParameter_Item), .fenc = kz_rc_RIC_PolicyAction_RANParameter_Item_fenc, .fdec = kz_rc_RIC_PolicyAction_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_RIC_PolicyAction_RANParameter_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format1__message_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_EventTrigger_Format1__message_List", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format1__message_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_EventTrigger_Format1_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format1__message_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_EventTrigger_Format1__message_List", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format1__message_List), .fenc = kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_EventTrigger_Format1_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format1_fields[] = {
     { "message-List", &kz_rc_E2SM_RC_EventTrigger_Format1__message_List_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format1, message_List), KZ_ASN_NO_FLAG, 0 },
     { "globalAssociatedUEInfo", &kz_rc_EventTrigger_UE_Info_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format1, globalAssociatedUEInfo), offsetof(kz_rc_E2SM_RC_EventTrigger_Format1, has_globalAssociatedUEInfo), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format1", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format1), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_EventTrigger_Format1_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format1", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format1), .fenc = kz_rc_E2SM_RC_EventTrigger_Format1_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format1_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_EventTrigger_Format1_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format2_fields[] = {
     { "ric-callProcessType-ID", &kz_rc_RIC_CallProcessType_ID_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format2, ric_callProcessType_ID), KZ_ASN_NO_FLAG, 0 },
@@ -367,21 +369,21 @@ static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format2_fields[] = {
     { "associatedE2NodeInfo", &kz_rc_RANParameter_Testing_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format2, associatedE2NodeInfo), offsetof(kz_rc_E2SM_RC_EventTrigger_Format2, has_associatedE2NodeInfo), 0 },
     { "associatedUEInfo", &kz_rc_EventTrigger_UE_Info_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format2, associatedUEInfo), offsetof(kz_rc_E2SM_RC_EventTrigger_Format2, has_associatedUEInfo), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format2", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format2), .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_EventTrigger_Format2_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format2", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format2), .fenc = kz_rc_E2SM_RC_EventTrigger_Format2_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format2_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_EventTrigger_Format2_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_EventTrigger_Format3_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List), .fenc = kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_EventTrigger_Format3_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format3_fields[] = {
     { "e2NodeInfoChange-List", &kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format3, e2NodeInfoChange_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format3", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format3), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_EventTrigger_Format3_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format3", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format3), .fenc = kz_rc_E2SM_RC_EventTrigger_Format3_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format3_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_EventTrigger_Format3_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_EventTrigger_Format4__uEInfoChange_List", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_EventTrigger_Format4_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_EventTrigger_Format4__uEInfoChange_List", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List), .fenc = kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_EventTrigger_Format4_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format4_fields[] = {
     { "uEInfoChange-List", &kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format4, uEInfoChange_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format4_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format4", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format4), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_EventTrigger_Format4_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format4_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format4", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format4), .fenc = kz_rc_E2SM_RC_EventTrigger_Format4_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format4_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_EventTrigger_Format4_fields };
 
 static const char *const kz_rc_E2SM_RC_EventTrigger_Format5__onDemand_names[] = { "true" };
 const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format5__onDemand_desc = { .kind = KZ_ASN_ENUM, .name = "E2SM_RC_EventTrigger_Format5__onDemand", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format5__onDemand), .ext = true, .nroot = 1, .n = 1, .names = kz_rc_E2SM_RC_EventTrigger_Format5__onDemand_names };
@@ -391,7 +393,7 @@ static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format5_fields[] = {
     { "associatedUEInfo", &kz_rc_EventTrigger_UE_Info_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format5, associatedUEInfo), offsetof(kz_rc_E2SM_RC_EventTrigger_Format5, has_associatedUEInfo), 0 },
     { "associatedCellInfo", &kz_rc_EventTrigger_Cell_Info_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format5, associatedCellInfo), offsetof(kz_rc_E2SM_RC_EventTrigger_Format5, has_associatedCellInfo), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format5_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format5", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format5), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_EventTrigger_Format5_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format5_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format5", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format5), .fenc = kz_rc_E2SM_RC_EventTrigger_Format5_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format5_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_EventTrigger_Format5_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_alts[] = {
     { "eventTrigger-Format1", &kz_rc_E2SM_RC_EventTrigger_Format1_desc, offsetof(kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats, u), KZ_ASN_NO_FLAG, 0 },
@@ -400,30 +402,30 @@ static const kz_asn_field kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_a
     { "eventTrigger-Format4", &kz_rc_E2SM_RC_EventTrigger_Format4_desc, offsetof(kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "eventTrigger-Format5", &kz_rc_E2SM_RC_EventTrigger_Format5_desc, offsetof(kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_EventTrigger__ric_eventTrigger_formats", .size = sizeof(kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats), .ext = true, .nroot = 5, .n = 5, .fields = kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_alts };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_EventTrigger__ric_eventTrigger_formats", .size = sizeof(kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats), .fenc = kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_fdec, .ext = true, .nroot = 5, .n = 5, .fields = kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_fields[] = {
     { "ric-eventTrigger-formats", &kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_desc, offsetof(kz_rc_E2SM_RC_EventTrigger, ric_eventTrigger_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger", .size = sizeof(kz_rc_E2SM_RC_EventTrigger), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_EventTrigger_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger", .size = sizeof(kz_rc_E2SM_RC_EventTrigger), .fenc = kz_rc_E2SM_RC_EventTrigger_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_EventTrigger_fields };
 
 static const kz_asn_field kz_rc_MessageType_Choice_NI_fields[] = {
     { "nI-Type", &kz_e2sm_InterfaceType_desc, offsetof(kz_rc_MessageType_Choice_NI, nI_Type), KZ_ASN_NO_FLAG, 0 },
     { "nI-Identifier", &kz_e2sm_InterfaceIdentifier_desc, offsetof(kz_rc_MessageType_Choice_NI, nI_Identifier), offsetof(kz_rc_MessageType_Choice_NI, has_nI_Identifier), 0 },
     { "nI-Message", &kz_e2sm_Interface_MessageID_desc, offsetof(kz_rc_MessageType_Choice_NI, nI_Message), offsetof(kz_rc_MessageType_Choice_NI, has_nI_Message), 0 },
 };
-const kz_asn_type kz_rc_MessageType_Choice_NI_desc = { .kind = KZ_ASN_SEQ, .name = "MessageType-Choice-NI", .size = sizeof(kz_rc_MessageType_Choice_NI), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_MessageType_Choice_NI_fields };
+const kz_asn_type kz_rc_MessageType_Choice_NI_desc = { .kind = KZ_ASN_SEQ, .name = "MessageType-Choice-NI", .size = sizeof(kz_rc_MessageType_Choice_NI), .fenc = kz_rc_MessageType_Choice_NI_fenc, .fdec = kz_rc_MessageType_Choice_NI_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_MessageType_Choice_NI_fields };
 
 static const kz_asn_field kz_rc_MessageType_Choice_RRC_fields[] = {
     { "rRC-Message", &kz_e2sm_RRC_MessageID_desc, offsetof(kz_rc_MessageType_Choice_RRC, rRC_Message), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_MessageType_Choice_RRC_desc = { .kind = KZ_ASN_SEQ, .name = "MessageType-Choice-RRC", .size = sizeof(kz_rc_MessageType_Choice_RRC), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_MessageType_Choice_RRC_fields };
+const kz_asn_type kz_rc_MessageType_Choice_RRC_desc = { .kind = KZ_ASN_SEQ, .name = "MessageType-Choice-RRC", .size = sizeof(kz_rc_MessageType_Choice_RRC), .fenc = kz_rc_MessageType_Choice_RRC_fenc, .fdec = kz_rc_MessageType_Choice_RRC_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_MessageType_Choice_RRC_fields };
 
 static const kz_asn_field kz_rc_MessageType_Choice_alts[] = {
     { "messageType-Choice-NI", &kz_rc_MessageType_Choice_NI_desc, offsetof(kz_rc_MessageType_Choice, u), KZ_ASN_NO_FLAG, 0 },
     { "messageType-Choice-RRC", &kz_rc_MessageType_Choice_RRC_desc, offsetof(kz_rc_MessageType_Choice, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_MessageType_Choice_desc = { .kind = KZ_ASN_CHOICE, .name = "MessageType-Choice", .size = sizeof(kz_rc_MessageType_Choice), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_MessageType_Choice_alts };
+const kz_asn_type kz_rc_MessageType_Choice_desc = { .kind = KZ_ASN_CHOICE, .name = "MessageType-Choice", .size = sizeof(kz_rc_MessageType_Choice), .fenc = kz_rc_MessageType_Choice_fenc, .fdec = kz_rc_MessageType_Choice_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_MessageType_Choice_alts };
 
 static const char *const kz_rc_E2SM_RC_EventTrigger_Format1_Item__messageDirection_names[] = { "incoming", "outgoing" };
 const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format1_Item__messageDirection_desc = { .kind = KZ_ASN_ENUM, .name = "E2SM_RC_EventTrigger_Format1_Item__messageDirection", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format1_Item__messageDirection), .ext = true, .nroot = 2, .n = 2, .names = kz_rc_E2SM_RC_EventTrigger_Format1_Item__messageDirection_names };
@@ -436,7 +438,7 @@ static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format1_Item_fields[] = {
     { "associatedUEEvent", &kz_rc_EventTrigger_UEevent_Info_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format1_Item, associatedUEEvent), offsetof(kz_rc_E2SM_RC_EventTrigger_Format1_Item, has_associatedUEEvent), 0 },
     { "logicalOR", &kz_rc_LogicalOR_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format1_Item, logicalOR), offsetof(kz_rc_E2SM_RC_EventTrigger_Format1_Item, has_logicalOR), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format1_Item), .ext = true, .nroot = 6, .n = 6, .fields = kz_rc_E2SM_RC_EventTrigger_Format1_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format1_Item), .fenc = kz_rc_E2SM_RC_EventTrigger_Format1_Item_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format1_Item_fdec, .ext = true, .nroot = 6, .n = 6, .fields = kz_rc_E2SM_RC_EventTrigger_Format1_Item_fields };
 
 const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format3_Item__e2NodeInfoChange_ID_desc = { .kind = KZ_ASN_INT, .name = "E2SM_RC_EventTrigger_Format3_Item__e2NodeInfoChange_ID", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format3_Item__e2NodeInfoChange_ID), .ic = {1LL, 512LL, true, true, true} };
 
@@ -446,33 +448,33 @@ static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format3_Item_fields[] = {
     { "associatedCellInfo", &kz_rc_EventTrigger_Cell_Info_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format3_Item, associatedCellInfo), offsetof(kz_rc_E2SM_RC_EventTrigger_Format3_Item, has_associatedCellInfo), 0 },
     { "logicalOR", &kz_rc_LogicalOR_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format3_Item, logicalOR), offsetof(kz_rc_E2SM_RC_EventTrigger_Format3_Item, has_logicalOR), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format3_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format3-Item", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format3_Item), .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_EventTrigger_Format3_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format3_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format3-Item", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format3_Item), .fenc = kz_rc_E2SM_RC_EventTrigger_Format3_Item_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format3_Item_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_EventTrigger_Format3_Item_fields };
 
-const kz_asn_type kz_rc_TriggerType_Choice_RRCstate__rrcState_List_desc = { .kind = KZ_ASN_SEQOF, .name = "TriggerType_Choice_RRCstate__rrcState_List", .size = sizeof(kz_rc_TriggerType_Choice_RRCstate__rrcState_List), .sc = {1, 8ull, false}, .elem = &kz_rc_TriggerType_Choice_RRCstate_Item_desc };
+const kz_asn_type kz_rc_TriggerType_Choice_RRCstate__rrcState_List_desc = { .kind = KZ_ASN_SEQOF, .name = "TriggerType_Choice_RRCstate__rrcState_List", .size = sizeof(kz_rc_TriggerType_Choice_RRCstate__rrcState_List), .fenc = kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fenc, .fdec = kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fdec, .sc = {1, 8ull, false}, .elem = &kz_rc_TriggerType_Choice_RRCstate_Item_desc };
 
 static const kz_asn_field kz_rc_TriggerType_Choice_RRCstate_fields[] = {
     { "rrcState-List", &kz_rc_TriggerType_Choice_RRCstate__rrcState_List_desc, offsetof(kz_rc_TriggerType_Choice_RRCstate, rrcState_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_TriggerType_Choice_RRCstate_desc = { .kind = KZ_ASN_SEQ, .name = "TriggerType-Choice-RRCstate", .size = sizeof(kz_rc_TriggerType_Choice_RRCstate), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_TriggerType_Choice_RRCstate_fields };
+const kz_asn_type kz_rc_TriggerType_Choice_RRCstate_desc = { .kind = KZ_ASN_SEQ, .name = "TriggerType-Choice-RRCstate", .size = sizeof(kz_rc_TriggerType_Choice_RRCstate), .fenc = kz_rc_TriggerType_Choice_RRCstate_fenc, .fdec = kz_rc_TriggerType_Choice_RRCstate_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_TriggerType_Choice_RRCstate_fields };
 
 const kz_asn_type kz_rc_TriggerType_Choice_UEID__ueIDchange_ID_desc = { .kind = KZ_ASN_INT, .name = "TriggerType_Choice_UEID__ueIDchange_ID", .size = sizeof(kz_rc_TriggerType_Choice_UEID__ueIDchange_ID), .ic = {1LL, 512LL, true, true, true} };
 
 static const kz_asn_field kz_rc_TriggerType_Choice_UEID_fields[] = {
     { "ueIDchange-ID", &kz_rc_TriggerType_Choice_UEID__ueIDchange_ID_desc, offsetof(kz_rc_TriggerType_Choice_UEID, ueIDchange_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_TriggerType_Choice_UEID_desc = { .kind = KZ_ASN_SEQ, .name = "TriggerType-Choice-UEID", .size = sizeof(kz_rc_TriggerType_Choice_UEID), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_TriggerType_Choice_UEID_fields };
+const kz_asn_type kz_rc_TriggerType_Choice_UEID_desc = { .kind = KZ_ASN_SEQ, .name = "TriggerType-Choice-UEID", .size = sizeof(kz_rc_TriggerType_Choice_UEID), .fenc = kz_rc_TriggerType_Choice_UEID_fenc, .fdec = kz_rc_TriggerType_Choice_UEID_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_TriggerType_Choice_UEID_fields };
 
 static const kz_asn_field kz_rc_TriggerType_Choice_L2state_fields[] = {
     { "associatedL2variables", &kz_rc_RANParameter_Testing_desc, offsetof(kz_rc_TriggerType_Choice_L2state, associatedL2variables), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_TriggerType_Choice_L2state_desc = { .kind = KZ_ASN_SEQ, .name = "TriggerType-Choice-L2state", .size = sizeof(kz_rc_TriggerType_Choice_L2state), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_TriggerType_Choice_L2state_fields };
+const kz_asn_type kz_rc_TriggerType_Choice_L2state_desc = { .kind = KZ_ASN_SEQ, .name = "TriggerType-Choice-L2state", .size = sizeof(kz_rc_TriggerType_Choice_L2state), .fenc = kz_rc_TriggerType_Choice_L2state_fenc, .fdec = kz_rc_TriggerType_Choice_L2state_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_TriggerType_Choice_L2state_fields };
 
 static const kz_asn_field kz_rc_TriggerType_Choice_alts[] = {
     { "triggerType-Choice-RRCstate", &kz_rc_TriggerType_Choice_RRCstate_desc, offsetof(kz_rc_TriggerType_Choice, u), KZ_ASN_NO_FLAG, 0 },
     { "triggerType-Choice-UEID", &kz_rc_TriggerType_Choice_UEID_desc, offsetof(kz_rc_TriggerType_Choice, u), KZ_ASN_NO_FLAG, 0 },
     { "triggerType-Choice-L2state", &kz_rc_TriggerType_Choice_L2state_desc, offsetof(kz_rc_TriggerType_Choice, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_TriggerType_Choice_desc = { .kind = KZ_ASN_CHOICE, .name = "TriggerType-Choice", .size = sizeof(kz_rc_TriggerType_Choice), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_TriggerType_Choice_alts };
+const kz_asn_type kz_rc_TriggerType_Choice_desc = { .kind = KZ_ASN_CHOICE, .name = "TriggerType-Choice", .size = sizeof(kz_rc_TriggerType_Choice), .fenc = kz_rc_TriggerType_Choice_fenc, .fdec = kz_rc_TriggerType_Choice_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_TriggerType_Choice_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format4_Item_fields[] = {
     { "ric-eventTriggerCondition-ID", &kz_rc_RIC_EventTriggerCondition_ID_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format4_Item, ric_eventTriggerCondition_ID), KZ_ASN_NO_FLAG, 0 },
@@ -480,44 +482,44 @@ static const kz_asn_field kz_rc_E2SM_RC_EventTrigger_Format4_Item_fields[] = {
     { "associatedUEInfo", &kz_rc_EventTrigger_UE_Info_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format4_Item, associatedUEInfo), offsetof(kz_rc_E2SM_RC_EventTrigger_Format4_Item, has_associatedUEInfo), 0 },
     { "logicalOR", &kz_rc_LogicalOR_desc, offsetof(kz_rc_E2SM_RC_EventTrigger_Format4_Item, logicalOR), offsetof(kz_rc_E2SM_RC_EventTrigger_Format4_Item, has_logicalOR), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format4_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format4-Item", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format4_Item), .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_EventTrigger_Format4_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_EventTrigger_Format4_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-EventTrigger-Format4-Item", .size = sizeof(kz_rc_E2SM_RC_EventTrigger_Format4_Item), .fenc = kz_rc_E2SM_RC_EventTrigger_Format4_Item_fenc, .fdec = kz_rc_E2SM_RC_EventTrigger_Format4_Item_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_EventTrigger_Format4_Item_fields };
 
 static const kz_asn_field kz_rc_TriggerType_Choice_RRCstate_Item_fields[] = {
     { "stateChangedTo", &kz_rc_RRC_State_desc, offsetof(kz_rc_TriggerType_Choice_RRCstate_Item, stateChangedTo), KZ_ASN_NO_FLAG, 0 },
     { "logicalOR", &kz_rc_LogicalOR_desc, offsetof(kz_rc_TriggerType_Choice_RRCstate_Item, logicalOR), offsetof(kz_rc_TriggerType_Choice_RRCstate_Item, has_logicalOR), 0 },
 };
-const kz_asn_type kz_rc_TriggerType_Choice_RRCstate_Item_desc = { .kind = KZ_ASN_SEQ, .name = "TriggerType-Choice-RRCstate-Item", .size = sizeof(kz_rc_TriggerType_Choice_RRCstate_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_TriggerType_Choice_RRCstate_Item_fields };
+const kz_asn_type kz_rc_TriggerType_Choice_RRCstate_Item_desc = { .kind = KZ_ASN_SEQ, .name = "TriggerType-Choice-RRCstate-Item", .size = sizeof(kz_rc_TriggerType_Choice_RRCstate_Item), .fenc = kz_rc_TriggerType_Choice_RRCstate_Item_fenc, .fdec = kz_rc_TriggerType_Choice_RRCstate_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_TriggerType_Choice_RRCstate_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format1_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format1_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format1_fields[] = {
     { "ranP-ToBeReported-List", &kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format1, ranP_ToBeReported_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format1", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format1), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ActionDefinition_Format1_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format1", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format1), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format1_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format1_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ActionDefinition_Format1_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format2_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format2_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format2_fields[] = {
     { "ric-PolicyConditions-List", &kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format2, ric_PolicyConditions_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format2", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format2), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ActionDefinition_Format2_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format2", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format2), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format2_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format2_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ActionDefinition_Format2_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format3_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format3_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format3_fields[] = {
     { "ric-InsertIndication-ID", &kz_rc_RIC_InsertIndication_ID_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format3, ric_InsertIndication_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranP-InsertIndication-List", &kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format3, ranP_InsertIndication_List), KZ_ASN_NO_FLAG, 0 },
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format3, ueID), offsetof(kz_rc_E2SM_RC_ActionDefinition_Format3, has_ueID), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format3", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format3), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_ActionDefinition_Format3_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format3", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format3), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format3_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format3_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_ActionDefinition_Format3_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format4_fields[] = {
     { "ric-InsertStyle-List", &kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4, ric_InsertStyle_List), KZ_ASN_NO_FLAG, 0 },
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4, ueID), offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4, has_ueID), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format4", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format4_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format4", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format4_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format4_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format4_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_alts[] = {
     { "actionDefinition-Format1", &kz_rc_E2SM_RC_ActionDefinition_Format1_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats, u), KZ_ASN_NO_FLAG, 0 },
@@ -525,128 +527,128 @@ static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_f
     { "actionDefinition-Format3", &kz_rc_E2SM_RC_ActionDefinition_Format3_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "actionDefinition-Format4", &kz_rc_E2SM_RC_ActionDefinition_Format4_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_ActionDefinition__ric_actionDefinition_formats", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats), .ext = true, .nroot = 3, .n = 4, .fields = kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_alts };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_ActionDefinition__ric_actionDefinition_formats", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats), .fenc = kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_fdec, .ext = true, .nroot = 3, .n = 4, .fields = kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_fields[] = {
     { "ric-Style-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition, ric_Style_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-actionDefinition-formats", &kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition, ric_actionDefinition_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition), .fenc = kz_rc_E2SM_RC_ActionDefinition_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format1_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format1_Item, ranParameter_Definition), offsetof(kz_rc_E2SM_RC_ActionDefinition_Format1_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format1_Item), .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format1_Item), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fdec, .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fields[] = {
     { "ric-PolicyAction", &kz_rc_RIC_PolicyAction_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format2_Item, ric_PolicyAction), KZ_ASN_NO_FLAG, 0 },
     { "ric-PolicyConditionDefinition", &kz_rc_RANParameter_Testing_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format2_Item, ric_PolicyConditionDefinition), offsetof(kz_rc_E2SM_RC_ActionDefinition_Format2_Item, has_ric_PolicyConditionDefinition), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format2_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format2-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format2_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format2_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format2-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format2_Item), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format3_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format3_Item, ranParameter_Definition), offsetof(kz_rc_E2SM_RC_ActionDefinition_Format3_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format3_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format3-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format3_Item), .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format3_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format3-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format3_Item), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fdec, .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List), .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fields[] = {
     { "requested-Insert-Style-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item, requested_Insert_Style_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-InsertIndication-List", &kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item, ric_InsertIndication_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format4-Style-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format4-Style-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fields[] = {
     { "ric-InsertIndication-ID", &kz_rc_RIC_InsertIndication_ID_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item, ric_InsertIndication_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranP-InsertIndication-List", &kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item, ranP_InsertIndication_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format4-Indication-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format4-Indication-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item, ranParameter_Definition), offsetof(kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format4-RANP-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item), .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ActionDefinition-Format4-RANP-Item", .size = sizeof(kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item), .fenc = kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fenc, .fdec = kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fdec, .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationHeader_Format1_fields[] = {
     { "ric-eventTriggerCondition-ID", &kz_rc_RIC_EventTriggerCondition_ID_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader_Format1, ric_eventTriggerCondition_ID), offsetof(kz_rc_E2SM_RC_IndicationHeader_Format1, has_ric_eventTriggerCondition_ID), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationHeader_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationHeader-Format1", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader_Format1), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationHeader_Format1_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationHeader_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationHeader-Format1", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader_Format1), .fenc = kz_rc_E2SM_RC_IndicationHeader_Format1_fenc, .fdec = kz_rc_E2SM_RC_IndicationHeader_Format1_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationHeader_Format1_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationHeader_Format2_fields[] = {
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader_Format2, ueID), KZ_ASN_NO_FLAG, 0 },
     { "ric-InsertStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader_Format2, ric_InsertStyle_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-InsertIndication-ID", &kz_rc_RIC_InsertIndication_ID_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader_Format2, ric_InsertIndication_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationHeader_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationHeader-Format2", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader_Format2), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_IndicationHeader_Format2_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationHeader_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationHeader-Format2", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader_Format2), .fenc = kz_rc_E2SM_RC_IndicationHeader_Format2_fenc, .fdec = kz_rc_E2SM_RC_IndicationHeader_Format2_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_IndicationHeader_Format2_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationHeader_Format3_fields[] = {
     { "ric-eventTriggerCondition-ID", &kz_rc_RIC_EventTriggerCondition_ID_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader_Format3, ric_eventTriggerCondition_ID), offsetof(kz_rc_E2SM_RC_IndicationHeader_Format3, has_ric_eventTriggerCondition_ID), 0 },
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader_Format3, ueID), offsetof(kz_rc_E2SM_RC_IndicationHeader_Format3, has_ueID), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationHeader_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationHeader-Format3", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader_Format3), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationHeader_Format3_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationHeader_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationHeader-Format3", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader_Format3), .fenc = kz_rc_E2SM_RC_IndicationHeader_Format3_fenc, .fdec = kz_rc_E2SM_RC_IndicationHeader_Format3_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationHeader_Format3_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_alts[] = {
     { "indicationHeader-Format1", &kz_rc_E2SM_RC_IndicationHeader_Format1_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "indicationHeader-Format2", &kz_rc_E2SM_RC_IndicationHeader_Format2_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "indicationHeader-Format3", &kz_rc_E2SM_RC_IndicationHeader_Format3_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_IndicationHeader__ric_indicationHeader_formats", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_alts };
+const kz_asn_type kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_IndicationHeader__ric_indicationHeader_formats", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats), .fenc = kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_fenc, .fdec = kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationHeader_fields[] = {
     { "ric-indicationHeader-formats", &kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_desc, offsetof(kz_rc_E2SM_RC_IndicationHeader, ric_indicationHeader_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationHeader_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationHeader", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationHeader_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationHeader_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationHeader", .size = sizeof(kz_rc_E2SM_RC_IndicationHeader), .fenc = kz_rc_E2SM_RC_IndicationHeader_fenc, .fdec = kz_rc_E2SM_RC_IndicationHeader_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationHeader_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format1__ranP_Reported_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format1_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format1__ranP_Reported_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format1_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format1_fields[] = {
     { "ranP-Reported-List", &kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format1, ranP_Reported_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format1", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format1), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format1_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format1", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format1), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format1_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format1_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format1_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format2__ueParameter_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format2_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format2__ueParameter_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format2_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format2_fields[] = {
     { "ueParameter-List", &kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format2, ueParameter_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format2", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format2_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format2", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format2_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format2_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format2_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format3__cellInfo_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format3_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format3__cellInfo_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format3_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format3_fields[] = {
     { "cellInfo-List", &kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format3, cellInfo_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format3", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format3), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format3_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format3", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format3), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format3_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format3_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format3_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format4__ueInfo_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List), .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format4__ueInfo_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fdec, .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_desc };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format4__cellInfo_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List), .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format4__cellInfo_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fdec, .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format4_fields[] = {
     { "ueInfo-List", &kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4, ueInfo_List), KZ_ASN_NO_FLAG, 0 },
     { "cellInfo-List", &kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4, cellInfo_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format4", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format4_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format4", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format4_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format4_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format4_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format5__ranP_Requested_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List), .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format5_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format5__ranP_Requested_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_fdec, .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format5_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format5_fields[] = {
     { "ranP-Requested-List", &kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format5, ranP_Requested_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format5_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format5", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format5), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format5_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format5_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format5", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format5), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format5_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format5_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format5_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format6_fields[] = {
     { "ric-InsertStyle-List", &kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format6, ric_InsertStyle_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format6", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format6_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format6", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format6_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format6_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_Format6_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_alts[] = {
     { "indicationMessage-Format1", &kz_rc_E2SM_RC_IndicationMessage_Format1_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats, u), KZ_ASN_NO_FLAG, 0 },
@@ -656,32 +658,32 @@ static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage
     { "indicationMessage-Format5", &kz_rc_E2SM_RC_IndicationMessage_Format5_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "indicationMessage-Format6", &kz_rc_E2SM_RC_IndicationMessage_Format6_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_IndicationMessage__ric_indicationMessage_formats", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats), .ext = true, .nroot = 5, .n = 6, .fields = kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_alts };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_IndicationMessage__ric_indicationMessage_formats", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats), .fenc = kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_fdec, .ext = true, .nroot = 5, .n = 6, .fields = kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_fields[] = {
     { "ric-indicationMessage-formats", &kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage, ric_indicationMessage_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage), .fenc = kz_rc_E2SM_RC_IndicationMessage_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_IndicationMessage_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format1_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-valueType", &kz_rc_RANParameter_ValueType_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format1_Item, ranParameter_valueType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format1_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format1_Item), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format2_Item__ranP_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format2_Item__ranP_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fields[] = {
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format2_Item, ueID), KZ_ASN_NO_FLAG, 0 },
     { "ranP-List", &kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format2_Item, ranP_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format2-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format2-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2_Item), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-valueType", &kz_rc_RANParameter_ValueType_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item, ranParameter_valueType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format2-RANParameter-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format2-RANParameter-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fields };
 
 const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format3_Item__cellContextInfo_desc = { .kind = KZ_ASN_OCTETS, .name = "E2SM_RC_IndicationMessage_Format3_Item__cellContextInfo", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format3_Item__cellContextInfo), .sc = {0, KZ_PER_UNBOUNDED, false} };
 
@@ -693,7 +695,7 @@ static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fields[] 
     { "cellDeleted", &kz_rc_E2SM_RC_IndicationMessage_Format3_Item__cellDeleted_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format3_Item, cellDeleted), offsetof(kz_rc_E2SM_RC_IndicationMessage_Format3_Item, has_cellDeleted), 0 },
     { "neighborRelation-Table", &kz_rc_NeighborRelation_Info_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format3_Item, neighborRelation_Table), offsetof(kz_rc_E2SM_RC_IndicationMessage_Format3_Item, has_neighborRelation_Table), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format3_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format3-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format3_Item), .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format3_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format3-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format3_Item), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fields };
 
 const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE__ueContextInfo_desc = { .kind = KZ_ASN_OCTETS, .name = "E2SM_RC_IndicationMessage_Format4_ItemUE__ueContextInfo", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE__ueContextInfo), .sc = {0, KZ_PER_UNBOUNDED, false} };
 
@@ -702,7 +704,7 @@ static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fields[
     { "ueContextInfo", &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE__ueContextInfo_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE, ueContextInfo), offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE, has_ueContextInfo), 0 },
     { "cellGlobal-ID", &kz_e2sm_CGI_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE, cellGlobal_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format4-ItemUE", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format4-ItemUE", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fields };
 
 const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell__cellContextInfo_desc = { .kind = KZ_ASN_OCTETS, .name = "E2SM_RC_IndicationMessage_Format4_ItemCell__cellContextInfo", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell__cellContextInfo), .sc = {0, KZ_PER_UNBOUNDED, false} };
 
@@ -711,50 +713,50 @@ static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_field
     { "cellContextInfo", &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell__cellContextInfo_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell, cellContextInfo), offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell, has_cellContextInfo), 0 },
     { "neighborRelation-Table", &kz_rc_NeighborRelation_Info_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell, neighborRelation_Table), offsetof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell, has_neighborRelation_Table), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format4-ItemCell", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format4-ItemCell", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format5_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-valueType", &kz_rc_RANParameter_ValueType_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format5_Item, ranParameter_valueType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format5_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format5-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format5_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format5_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format5-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format5_Item), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List), .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fields[] = {
     { "indicated-Insert-Style-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item, indicated_Insert_Style_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-InsertIndication-List", &kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item, ric_InsertIndication_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format6-Style-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format6-Style-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List), .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_fdec, .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fields[] = {
     { "ric-InsertIndication-ID", &kz_rc_RIC_InsertIndication_ID_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item, ric_InsertIndication_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranP-InsertIndication-List", &kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item, ranP_InsertIndication_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format6-Indication-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format6-Indication-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-valueType", &kz_rc_RANParameter_ValueType_desc, offsetof(kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item, ranParameter_valueType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format6-RANP-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-IndicationMessage-Format6-RANP-Item", .size = sizeof(kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item), .fenc = kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fenc, .fdec = kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_CallProcessID_Format1_fields[] = {
     { "ric-callProcess-ID", &kz_rc_RAN_CallProcess_ID_desc, offsetof(kz_rc_E2SM_RC_CallProcessID_Format1, ric_callProcess_ID), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_CallProcessID_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-CallProcessID-Format1", .size = sizeof(kz_rc_E2SM_RC_CallProcessID_Format1), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_CallProcessID_Format1_fields };
+const kz_asn_type kz_rc_E2SM_RC_CallProcessID_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-CallProcessID-Format1", .size = sizeof(kz_rc_E2SM_RC_CallProcessID_Format1), .fenc = kz_rc_E2SM_RC_CallProcessID_Format1_fenc, .fdec = kz_rc_E2SM_RC_CallProcessID_Format1_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_CallProcessID_Format1_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_alts[] = {
     { "callProcessID-Format1", &kz_rc_E2SM_RC_CallProcessID_Format1_desc, offsetof(kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_CallProcessID__ric_callProcessID_formats", .size = sizeof(kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_alts };
+const kz_asn_type kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_CallProcessID__ric_callProcessID_formats", .size = sizeof(kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats), .fenc = kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_fenc, .fdec = kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_CallProcessID_fields[] = {
     { "ric-callProcessID-formats", &kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_desc, offsetof(kz_rc_E2SM_RC_CallProcessID, ric_callProcessID_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_CallProcessID_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-CallProcessID", .size = sizeof(kz_rc_E2SM_RC_CallProcessID), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_CallProcessID_fields };
+const kz_asn_type kz_rc_E2SM_RC_CallProcessID_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-CallProcessID", .size = sizeof(kz_rc_E2SM_RC_CallProcessID), .fenc = kz_rc_E2SM_RC_CallProcessID_fenc, .fdec = kz_rc_E2SM_RC_CallProcessID_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_CallProcessID_fields };
 
 static const char *const kz_rc_E2SM_RC_ControlHeader_Format1__ric_ControlDecision_names[] = { "accept", "reject" };
 const kz_asn_type kz_rc_E2SM_RC_ControlHeader_Format1__ric_ControlDecision_desc = { .kind = KZ_ASN_ENUM, .name = "E2SM_RC_ControlHeader_Format1__ric_ControlDecision", .size = sizeof(kz_rc_E2SM_RC_ControlHeader_Format1__ric_ControlDecision), .ext = true, .nroot = 2, .n = 2, .names = kz_rc_E2SM_RC_ControlHeader_Format1__ric_ControlDecision_names };
@@ -765,7 +767,7 @@ static const kz_asn_field kz_rc_E2SM_RC_ControlHeader_Format1_fields[] = {
     { "ric-ControlAction-ID", &kz_rc_RIC_ControlAction_ID_desc, offsetof(kz_rc_E2SM_RC_ControlHeader_Format1, ric_ControlAction_ID), KZ_ASN_NO_FLAG, 0 },
     { "ric-ControlDecision", &kz_rc_E2SM_RC_ControlHeader_Format1__ric_ControlDecision_desc, offsetof(kz_rc_E2SM_RC_ControlHeader_Format1, ric_ControlDecision), offsetof(kz_rc_E2SM_RC_ControlHeader_Format1, has_ric_ControlDecision), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlHeader_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlHeader-Format1", .size = sizeof(kz_rc_E2SM_RC_ControlHeader_Format1), .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_ControlHeader_Format1_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlHeader_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlHeader-Format1", .size = sizeof(kz_rc_E2SM_RC_ControlHeader_Format1), .fenc = kz_rc_E2SM_RC_ControlHeader_Format1_fenc, .fdec = kz_rc_E2SM_RC_ControlHeader_Format1_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_E2SM_RC_ControlHeader_Format1_fields };
 
 static const char *const kz_rc_E2SM_RC_ControlHeader_Format2__ric_ControlDecision_names[] = { "accept", "reject" };
 const kz_asn_type kz_rc_E2SM_RC_ControlHeader_Format2__ric_ControlDecision_desc = { .kind = KZ_ASN_ENUM, .name = "E2SM_RC_ControlHeader_Format2__ric_ControlDecision", .size = sizeof(kz_rc_E2SM_RC_ControlHeader_Format2__ric_ControlDecision), .ext = true, .nroot = 2, .n = 2, .names = kz_rc_E2SM_RC_ControlHeader_Format2__ric_ControlDecision_names };
@@ -774,140 +776,140 @@ static const kz_asn_field kz_rc_E2SM_RC_ControlHeader_Format2_fields[] = {
     { "ueID", &kz_e2sm_UEID_desc, offsetof(kz_rc_E2SM_RC_ControlHeader_Format2, ueID), offsetof(kz_rc_E2SM_RC_ControlHeader_Format2, has_ueID), 0 },
     { "ric-ControlDecision", &kz_rc_E2SM_RC_ControlHeader_Format2__ric_ControlDecision_desc, offsetof(kz_rc_E2SM_RC_ControlHeader_Format2, ric_ControlDecision), offsetof(kz_rc_E2SM_RC_ControlHeader_Format2, has_ric_ControlDecision), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlHeader_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlHeader-Format2", .size = sizeof(kz_rc_E2SM_RC_ControlHeader_Format2), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlHeader_Format2_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlHeader_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlHeader-Format2", .size = sizeof(kz_rc_E2SM_RC_ControlHeader_Format2), .fenc = kz_rc_E2SM_RC_ControlHeader_Format2_fenc, .fdec = kz_rc_E2SM_RC_ControlHeader_Format2_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlHeader_Format2_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_alts[] = {
     { "controlHeader-Format1", &kz_rc_E2SM_RC_ControlHeader_Format1_desc, offsetof(kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "controlHeader-Format2", &kz_rc_E2SM_RC_ControlHeader_Format2_desc, offsetof(kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_ControlHeader__ric_controlHeader_formats", .size = sizeof(kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats), .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_alts };
+const kz_asn_type kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_ControlHeader__ric_controlHeader_formats", .size = sizeof(kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats), .fenc = kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_fenc, .fdec = kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_fdec, .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlHeader_fields[] = {
     { "ric-controlHeader-formats", &kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_desc, offsetof(kz_rc_E2SM_RC_ControlHeader, ric_controlHeader_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlHeader_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlHeader", .size = sizeof(kz_rc_E2SM_RC_ControlHeader), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlHeader_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlHeader_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlHeader", .size = sizeof(kz_rc_E2SM_RC_ControlHeader), .fenc = kz_rc_E2SM_RC_ControlHeader_fenc, .fdec = kz_rc_E2SM_RC_ControlHeader_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlHeader_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlMessage_Format1__ranP_List", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List), .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ControlMessage_Format1_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlMessage_Format1__ranP_List", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List), .fenc = kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fdec, .sc = {0, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ControlMessage_Format1_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlMessage_Format1_fields[] = {
     { "ranP-List", &kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_desc, offsetof(kz_rc_E2SM_RC_ControlMessage_Format1, ranP_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format1", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format1), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlMessage_Format1_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format1", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format1), .fenc = kz_rc_E2SM_RC_ControlMessage_Format1_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_Format1_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlMessage_Format1_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List), .fenc = kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlMessage_Format2_fields[] = {
     { "ric-ControlStyle-List", &kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_desc, offsetof(kz_rc_E2SM_RC_ControlMessage_Format2, ric_ControlStyle_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format2", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlMessage_Format2_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format2", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2), .fenc = kz_rc_E2SM_RC_ControlMessage_Format2_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_Format2_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlMessage_Format2_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_alts[] = {
     { "controlMessage-Format1", &kz_rc_E2SM_RC_ControlMessage_Format1_desc, offsetof(kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "controlMessage-Format2", &kz_rc_E2SM_RC_ControlMessage_Format2_desc, offsetof(kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_ControlMessage__ric_controlMessage_formats", .size = sizeof(kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats), .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_alts };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_ControlMessage__ric_controlMessage_formats", .size = sizeof(kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats), .fenc = kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_fdec, .ext = true, .nroot = 1, .n = 2, .fields = kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlMessage_fields[] = {
     { "ric-controlMessage-formats", &kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_desc, offsetof(kz_rc_E2SM_RC_ControlMessage, ric_controlMessage_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage", .size = sizeof(kz_rc_E2SM_RC_ControlMessage), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlMessage_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage", .size = sizeof(kz_rc_E2SM_RC_ControlMessage), .fenc = kz_rc_E2SM_RC_ControlMessage_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlMessage_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlMessage_Format1_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_ControlMessage_Format1_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-valueType", &kz_rc_RANParameter_ValueType_desc, offsetof(kz_rc_E2SM_RC_ControlMessage_Format1_Item, ranParameter_valueType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format1_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlMessage_Format1_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format1_Item), .fenc = kz_rc_E2SM_RC_ControlMessage_Format1_Item_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_Format1_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlMessage_Format1_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List), .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List), .fenc = kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fields[] = {
     { "indicated-Control-Style-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item, indicated_Control_Style_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-ControlAction-List", &kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_desc, offsetof(kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item, ric_ControlAction_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format2-Style-Item", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format2-Style-Item", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item), .fenc = kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fields[] = {
     { "ric-ControlAction-ID", &kz_rc_RIC_ControlAction_ID_desc, offsetof(kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item, ric_ControlAction_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranP-List", &kz_rc_E2SM_RC_ControlMessage_Format1_desc, offsetof(kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item, ranP_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format2-ControlAction-Item", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlMessage-Format2-ControlAction-Item", .size = sizeof(kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item), .fenc = kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fenc, .fdec = kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format1__ranP_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List), .sc = {0, 255ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format1_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format1__ranP_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fdec, .sc = {0, 255ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format1_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_Format1_fields[] = {
     { "ranP-List", &kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format1, ranP_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format1", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format1), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlOutcome_Format1_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format1_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format1", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format1), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format1_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format1_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlOutcome_Format1_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_Format2_fields[] = {
     { "ric-ControlStyle-List", &kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format2, ric_ControlStyle_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format2", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlOutcome_Format2_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format2", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format2_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format2_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlOutcome_Format2_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format3__ranP_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List), .sc = {0, 255ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format3_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format3__ranP_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fdec, .sc = {0, 255ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format3_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_Format3_fields[] = {
     { "ranP-List", &kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format3, ranP_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format3", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format3), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlOutcome_Format3_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format3_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format3", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format3), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format3_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format3_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlOutcome_Format3_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_alts[] = {
     { "controlOutcome-Format1", &kz_rc_E2SM_RC_ControlOutcome_Format1_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "controlOutcome-Format2", &kz_rc_E2SM_RC_ControlOutcome_Format2_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats, u), KZ_ASN_NO_FLAG, 0 },
     { "controlOutcome-Format3", &kz_rc_E2SM_RC_ControlOutcome_Format3_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats, u), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_ControlOutcome__ric_controlOutcome_formats", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats), .ext = true, .nroot = 1, .n = 3, .fields = kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_alts };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_desc = { .kind = KZ_ASN_CHOICE, .name = "E2SM_RC_ControlOutcome__ric_controlOutcome_formats", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats), .fenc = kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_fdec, .ext = true, .nroot = 1, .n = 3, .fields = kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_alts };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_fields[] = {
     { "ric-controlOutcome-formats", &kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome, ric_controlOutcome_formats), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlOutcome_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome), .fenc = kz_rc_E2SM_RC_ControlOutcome_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_E2SM_RC_ControlOutcome_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format1_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-value", &kz_rc_RANParameter_Value_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format1_Item, ranParameter_value), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format1_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format1_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format1-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format1_Item), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List), .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fields[] = {
     { "indicated-Control-Style-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item, indicated_Control_Style_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-ControlOutcome-List", &kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item, ric_ControlOutcome_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format2-Style-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format2-Style-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fields };
 
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_desc };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_desc = { .kind = KZ_ASN_SEQOF, .name = "E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_desc };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fields[] = {
     { "ric-ControlAction-ID", &kz_rc_RIC_ControlAction_ID_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item, ric_ControlAction_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranP-List", &kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item, ranP_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format2-ControlOutcome-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format2-ControlOutcome-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-value", &kz_rc_RANParameter_Value_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item, ranParameter_value), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format2-RANP-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format2-RANP-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format3_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-valueType", &kz_rc_RANParameter_ValueType_desc, offsetof(kz_rc_E2SM_RC_ControlOutcome_Format3_Item, ranParameter_valueType), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format3_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format3-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format3_Item), .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fields };
+const kz_asn_type kz_rc_E2SM_RC_ControlOutcome_Format3_Item_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-ControlOutcome-Format3-Item", .size = sizeof(kz_rc_E2SM_RC_ControlOutcome_Format3_Item), .fenc = kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fenc, .fdec = kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fdec, .ext = true, .nroot = 2, .n = 2, .fields = kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List), .fenc = kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_desc };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ran_L2Parameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_L2Parameters_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ran_L2Parameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List), .fenc = kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_L2Parameters_RANParameter_Item_desc };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List), .fenc = kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_desc };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_UEIdentification_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List), .fenc = kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_UEIdentification_RANParameter_Item_desc };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_CellIdentification_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List), .fenc = kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_CellIdentification_RANParameter_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_EventTrigger_fields[] = {
     { "ric-EventTriggerStyle-List", &kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger, ric_EventTriggerStyle_List), KZ_ASN_NO_FLAG, 0 },
@@ -916,35 +918,35 @@ static const kz_asn_field kz_rc_RANFunctionDefinition_EventTrigger_fields[] = {
     { "ran-UEIdentificationParameters-List", &kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger, ran_UEIdentificationParameters_List), offsetof(kz_rc_RANFunctionDefinition_EventTrigger, has_ran_UEIdentificationParameters_List), 0 },
     { "ran-CellIdentificationParameters-List", &kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger, ran_CellIdentificationParameters_List), offsetof(kz_rc_RANFunctionDefinition_EventTrigger, has_ran_CellIdentificationParameters_List), 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-EventTrigger", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger), .ext = true, .nroot = 5, .n = 5, .fields = kz_rc_RANFunctionDefinition_EventTrigger_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-EventTrigger", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger), .fenc = kz_rc_RANFunctionDefinition_EventTrigger_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger_fdec, .ext = true, .nroot = 5, .n = 5, .fields = kz_rc_RANFunctionDefinition_EventTrigger_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Report__ric_ReportStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_Report_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Report__ric_ReportStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List), .fenc = kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_Report_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Report_fields[] = {
     { "ric-ReportStyle-List", &kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_desc, offsetof(kz_rc_RANFunctionDefinition_Report, ric_ReportStyle_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Report_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Report", .size = sizeof(kz_rc_RANFunctionDefinition_Report), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANFunctionDefinition_Report_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Report_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Report", .size = sizeof(kz_rc_RANFunctionDefinition_Report), .fenc = kz_rc_RANFunctionDefinition_Report_fenc, .fdec = kz_rc_RANFunctionDefinition_Report_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANFunctionDefinition_Report_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Insert__ric_InsertStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_Insert_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Insert__ric_InsertStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List), .fenc = kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_Insert_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Insert_fields[] = {
     { "ric-InsertStyle-List", &kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_desc, offsetof(kz_rc_RANFunctionDefinition_Insert, ric_InsertStyle_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Insert_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Insert", .size = sizeof(kz_rc_RANFunctionDefinition_Insert), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANFunctionDefinition_Insert_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Insert_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Insert", .size = sizeof(kz_rc_RANFunctionDefinition_Insert), .fenc = kz_rc_RANFunctionDefinition_Insert_fenc, .fdec = kz_rc_RANFunctionDefinition_Insert_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANFunctionDefinition_Insert_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Control__ric_ControlStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_Control_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Control__ric_ControlStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List), .fenc = kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_Control_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Control_fields[] = {
     { "ric-ControlStyle-List", &kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_desc, offsetof(kz_rc_RANFunctionDefinition_Control, ric_ControlStyle_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Control_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Control", .size = sizeof(kz_rc_RANFunctionDefinition_Control), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANFunctionDefinition_Control_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Control_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Control", .size = sizeof(kz_rc_RANFunctionDefinition_Control), .fenc = kz_rc_RANFunctionDefinition_Control_fenc, .fdec = kz_rc_RANFunctionDefinition_Control_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANFunctionDefinition_Control_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Policy__ric_PolicyStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List), .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_Policy_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Policy__ric_PolicyStyle_List", .size = sizeof(kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List), .fenc = kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_fdec, .sc = {1, 63ull, false}, .elem = &kz_rc_RANFunctionDefinition_Policy_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Policy_fields[] = {
     { "ric-PolicyStyle-List", &kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_desc, offsetof(kz_rc_RANFunctionDefinition_Policy, ric_PolicyStyle_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Policy_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Policy", .size = sizeof(kz_rc_RANFunctionDefinition_Policy), .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANFunctionDefinition_Policy_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Policy_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Policy", .size = sizeof(kz_rc_RANFunctionDefinition_Policy), .fenc = kz_rc_RANFunctionDefinition_Policy_fenc, .fdec = kz_rc_RANFunctionDefinition_Policy_fdec, .ext = true, .nroot = 1, .n = 1, .fields = kz_rc_RANFunctionDefinition_Policy_fields };
 
 static const kz_asn_field kz_rc_E2SM_RC_RANFunctionDefinition_fields[] = {
     { "ranFunction-Name", &kz_e2sm_RANfunction_Name_desc, offsetof(kz_rc_E2SM_RC_RANFunctionDefinition, ranFunction_Name), KZ_ASN_NO_FLAG, 0 },
@@ -954,62 +956,62 @@ static const kz_asn_field kz_rc_E2SM_RC_RANFunctionDefinition_fields[] = {
     { "ranFunctionDefinition-Control", &kz_rc_RANFunctionDefinition_Control_desc, offsetof(kz_rc_E2SM_RC_RANFunctionDefinition, ranFunctionDefinition_Control), offsetof(kz_rc_E2SM_RC_RANFunctionDefinition, has_ranFunctionDefinition_Control), 0 },
     { "ranFunctionDefinition-Policy", &kz_rc_RANFunctionDefinition_Policy_desc, offsetof(kz_rc_E2SM_RC_RANFunctionDefinition, ranFunctionDefinition_Policy), offsetof(kz_rc_E2SM_RC_RANFunctionDefinition, has_ranFunctionDefinition_Policy), 0 },
 };
-const kz_asn_type kz_rc_E2SM_RC_RANFunctionDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-RANFunctionDefinition", .size = sizeof(kz_rc_E2SM_RC_RANFunctionDefinition), .ext = true, .nroot = 6, .n = 6, .fields = kz_rc_E2SM_RC_RANFunctionDefinition_fields };
+const kz_asn_type kz_rc_E2SM_RC_RANFunctionDefinition_desc = { .kind = KZ_ASN_SEQ, .name = "E2SM-RC-RANFunctionDefinition", .size = sizeof(kz_rc_E2SM_RC_RANFunctionDefinition), .fenc = kz_rc_E2SM_RC_RANFunctionDefinition_fenc, .fdec = kz_rc_E2SM_RC_RANFunctionDefinition_fdec, .ext = true, .nroot = 6, .n = 6, .fields = kz_rc_E2SM_RC_RANFunctionDefinition_fields };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fields[] = {
     { "ric-EventTriggerStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_Style_Item, ric_EventTriggerStyle_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-EventTriggerStyle-Name", &kz_e2sm_RIC_Style_Name_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_Style_Item, ric_EventTriggerStyle_Name), KZ_ASN_NO_FLAG, 0 },
     { "ric-EventTriggerFormat-Type", &kz_e2sm_RIC_Format_Type_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_Style_Item, ric_EventTriggerFormat_Type), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-EventTrigger-Style-Item", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_Style_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-EventTrigger-Style-Item", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_Style_Item), .fenc = kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fields };
 
 static const kz_asn_field kz_rc_L2Parameters_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_L2Parameters_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_L2Parameters_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_L2Parameters_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_L2Parameters_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_L2Parameters_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "L2Parameters-RANParameter-Item", .size = sizeof(kz_rc_L2Parameters_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_L2Parameters_RANParameter_Item_fields };
+const kz_asn_type kz_rc_L2Parameters_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "L2Parameters-RANParameter-Item", .size = sizeof(kz_rc_L2Parameters_RANParameter_Item), .fenc = kz_rc_L2Parameters_RANParameter_Item_fenc, .fdec = kz_rc_L2Parameters_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_L2Parameters_RANParameter_Item_fields };
 
 static const kz_asn_field kz_rc_UEIdentification_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_UEIdentification_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_UEIdentification_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_UEIdentification_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_UEIdentification_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_UEIdentification_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "UEIdentification-RANParameter-Item", .size = sizeof(kz_rc_UEIdentification_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_UEIdentification_RANParameter_Item_fields };
+const kz_asn_type kz_rc_UEIdentification_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "UEIdentification-RANParameter-Item", .size = sizeof(kz_rc_UEIdentification_RANParameter_Item), .fenc = kz_rc_UEIdentification_RANParameter_Item_fenc, .fdec = kz_rc_UEIdentification_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_UEIdentification_RANParameter_Item_fields };
 
 static const kz_asn_field kz_rc_CellIdentification_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_CellIdentification_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_CellIdentification_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_CellIdentification_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_CellIdentification_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_CellIdentification_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "CellIdentification-RANParameter-Item", .size = sizeof(kz_rc_CellIdentification_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_CellIdentification_RANParameter_Item_fields };
+const kz_asn_type kz_rc_CellIdentification_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "CellIdentification-RANParameter-Item", .size = sizeof(kz_rc_CellIdentification_RANParameter_Item), .fenc = kz_rc_CellIdentification_RANParameter_Item_fenc, .fdec = kz_rc_CellIdentification_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_CellIdentification_RANParameter_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List), .fenc = kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fields[] = {
     { "callProcessType-ID", &kz_rc_RIC_CallProcessType_ID_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item, callProcessType_ID), KZ_ASN_NO_FLAG, 0 },
     { "callProcessType-Name", &kz_rc_RIC_CallProcessType_Name_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item, callProcessType_Name), KZ_ASN_NO_FLAG, 0 },
     { "callProcessBreakpoints-List", &kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item, callProcessBreakpoints_List), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-EventTrigger-CallProcess-Item", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-EventTrigger-CallProcess-Item", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item), .fenc = kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_CallProcessBreakpoint_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List), .fenc = kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_CallProcessBreakpoint_RANParameter_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fields[] = {
     { "callProcessBreakpoint-ID", &kz_rc_RIC_CallProcessBreakpoint_ID_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item, callProcessBreakpoint_ID), KZ_ASN_NO_FLAG, 0 },
     { "callProcessBreakpoint-Name", &kz_rc_RIC_CallProcessBreakpoint_Name_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item, callProcessBreakpoint_Name), KZ_ASN_NO_FLAG, 0 },
     { "ran-CallProcessBreakpointParameters-List", &kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item, ran_CallProcessBreakpointParameters_List), offsetof(kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item, has_ran_CallProcessBreakpointParameters_List), 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-EventTrigger-Breakpoint-Item", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-EventTrigger-Breakpoint-Item", .size = sizeof(kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item), .fenc = kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fields };
 
 static const kz_asn_field kz_rc_CallProcessBreakpoint_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_CallProcessBreakpoint_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_CallProcessBreakpoint_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_CallProcessBreakpoint_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_CallProcessBreakpoint_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_CallProcessBreakpoint_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "CallProcessBreakpoint-RANParameter-Item", .size = sizeof(kz_rc_CallProcessBreakpoint_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_CallProcessBreakpoint_RANParameter_Item_fields };
+const kz_asn_type kz_rc_CallProcessBreakpoint_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "CallProcessBreakpoint-RANParameter-Item", .size = sizeof(kz_rc_CallProcessBreakpoint_RANParameter_Item), .fenc = kz_rc_CallProcessBreakpoint_RANParameter_Item_fenc, .fdec = kz_rc_CallProcessBreakpoint_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_CallProcessBreakpoint_RANParameter_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Report_Item__ran_ReportParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_Report_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Report_Item__ran_ReportParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List), .fenc = kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_Report_RANParameter_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Report_Item_fields[] = {
     { "ric-ReportStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Report_Item, ric_ReportStyle_Type), KZ_ASN_NO_FLAG, 0 },
@@ -1020,16 +1022,16 @@ static const kz_asn_field kz_rc_RANFunctionDefinition_Report_Item_fields[] = {
     { "ric-IndicationMessageFormat-Type", &kz_e2sm_RIC_Format_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Report_Item, ric_IndicationMessageFormat_Type), KZ_ASN_NO_FLAG, 0 },
     { "ran-ReportParameters-List", &kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_Report_Item, ran_ReportParameters_List), offsetof(kz_rc_RANFunctionDefinition_Report_Item, has_ran_ReportParameters_List), 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Report_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Report-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Report_Item), .ext = true, .nroot = 7, .n = 7, .fields = kz_rc_RANFunctionDefinition_Report_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Report_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Report-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Report_Item), .fenc = kz_rc_RANFunctionDefinition_Report_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_Report_Item_fdec, .ext = true, .nroot = 7, .n = 7, .fields = kz_rc_RANFunctionDefinition_Report_Item_fields };
 
 static const kz_asn_field kz_rc_Report_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_Report_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_Report_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_Report_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_Report_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_Report_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "Report-RANParameter-Item", .size = sizeof(kz_rc_Report_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_Report_RANParameter_Item_fields };
+const kz_asn_type kz_rc_Report_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "Report-RANParameter-Item", .size = sizeof(kz_rc_Report_RANParameter_Item), .fenc = kz_rc_Report_RANParameter_Item_fenc, .fdec = kz_rc_Report_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_Report_RANParameter_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Insert_Item__ric_InsertIndication_List", .size = sizeof(kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_Insert_Indication_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Insert_Item__ric_InsertIndication_List", .size = sizeof(kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List), .fenc = kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_Insert_Indication_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Insert_Item_fields[] = {
     { "ric-InsertStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Insert_Item, ric_InsertStyle_Type), KZ_ASN_NO_FLAG, 0 },
@@ -1041,27 +1043,27 @@ static const kz_asn_field kz_rc_RANFunctionDefinition_Insert_Item_fields[] = {
     { "ric-IndicationMessageFormat-Type", &kz_e2sm_RIC_Format_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Insert_Item, ric_IndicationMessageFormat_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-CallProcessIDFormat-Type", &kz_e2sm_RIC_Format_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Insert_Item, ric_CallProcessIDFormat_Type), KZ_ASN_NO_FLAG, 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Insert_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Insert-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Insert_Item), .ext = true, .nroot = 8, .n = 8, .fields = kz_rc_RANFunctionDefinition_Insert_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Insert_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Insert-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Insert_Item), .fenc = kz_rc_RANFunctionDefinition_Insert_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_Insert_Item_fdec, .ext = true, .nroot = 8, .n = 8, .fields = kz_rc_RANFunctionDefinition_Insert_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_InsertIndication_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List), .fenc = kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_InsertIndication_RANParameter_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Insert_Indication_Item_fields[] = {
     { "ric-InsertIndication-ID", &kz_rc_RIC_InsertIndication_ID_desc, offsetof(kz_rc_RANFunctionDefinition_Insert_Indication_Item, ric_InsertIndication_ID), KZ_ASN_NO_FLAG, 0 },
     { "ric-InsertIndication-Name", &kz_rc_RIC_InsertIndication_Name_desc, offsetof(kz_rc_RANFunctionDefinition_Insert_Indication_Item, ric_InsertIndication_Name), KZ_ASN_NO_FLAG, 0 },
     { "ran-InsertIndicationParameters-List", &kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_Insert_Indication_Item, ran_InsertIndicationParameters_List), offsetof(kz_rc_RANFunctionDefinition_Insert_Indication_Item, has_ran_InsertIndicationParameters_List), 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Insert_Indication_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Insert-Indication-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Insert_Indication_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_Insert_Indication_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Insert_Indication_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Insert-Indication-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Insert_Indication_Item), .fenc = kz_rc_RANFunctionDefinition_Insert_Indication_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_Insert_Indication_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_Insert_Indication_Item_fields };
 
 static const kz_asn_field kz_rc_InsertIndication_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_InsertIndication_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_InsertIndication_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_InsertIndication_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_InsertIndication_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_InsertIndication_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "InsertIndication-RANParameter-Item", .size = sizeof(kz_rc_InsertIndication_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_InsertIndication_RANParameter_Item_fields };
+const kz_asn_type kz_rc_InsertIndication_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "InsertIndication-RANParameter-Item", .size = sizeof(kz_rc_InsertIndication_RANParameter_Item), .fenc = kz_rc_InsertIndication_RANParameter_Item_fenc, .fdec = kz_rc_InsertIndication_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_InsertIndication_RANParameter_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Control_Item__ric_ControlAction_List", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_Control_Action_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Control_Item__ric_ControlAction_List", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List), .fenc = kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_Control_Action_Item_desc };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List), .sc = {1, 255ull, false}, .elem = &kz_rc_ControlOutcome_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List), .fenc = kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_fdec, .sc = {1, 255ull, false}, .elem = &kz_rc_ControlOutcome_RANParameter_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Control_Item_fields[] = {
     { "ric-ControlStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Control_Item, ric_ControlStyle_Type), KZ_ASN_NO_FLAG, 0 },
@@ -1073,32 +1075,32 @@ static const kz_asn_field kz_rc_RANFunctionDefinition_Control_Item_fields[] = {
     { "ric-ControlOutcomeFormat-Type", &kz_e2sm_RIC_Format_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Control_Item, ric_ControlOutcomeFormat_Type), KZ_ASN_NO_FLAG, 0 },
     { "ran-ControlOutcomeParameters-List", &kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_Control_Item, ran_ControlOutcomeParameters_List), offsetof(kz_rc_RANFunctionDefinition_Control_Item, has_ran_ControlOutcomeParameters_List), 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Control_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Control-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Item), .ext = true, .nroot = 8, .n = 8, .fields = kz_rc_RANFunctionDefinition_Control_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Control_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Control-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Item), .fenc = kz_rc_RANFunctionDefinition_Control_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_Control_Item_fdec, .ext = true, .nroot = 8, .n = 8, .fields = kz_rc_RANFunctionDefinition_Control_Item_fields };
 
 static const kz_asn_field kz_rc_ControlOutcome_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_ControlOutcome_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_ControlOutcome_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_ControlOutcome_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_ControlOutcome_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_ControlOutcome_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "ControlOutcome-RANParameter-Item", .size = sizeof(kz_rc_ControlOutcome_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_ControlOutcome_RANParameter_Item_fields };
+const kz_asn_type kz_rc_ControlOutcome_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "ControlOutcome-RANParameter-Item", .size = sizeof(kz_rc_ControlOutcome_RANParameter_Item), .fenc = kz_rc_ControlOutcome_RANParameter_Item_fenc, .fdec = kz_rc_ControlOutcome_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_ControlOutcome_RANParameter_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_ControlAction_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List), .fenc = kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_ControlAction_RANParameter_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Control_Action_Item_fields[] = {
     { "ric-ControlAction-ID", &kz_rc_RIC_ControlAction_ID_desc, offsetof(kz_rc_RANFunctionDefinition_Control_Action_Item, ric_ControlAction_ID), KZ_ASN_NO_FLAG, 0 },
     { "ric-ControlAction-Name", &kz_rc_RIC_ControlAction_Name_desc, offsetof(kz_rc_RANFunctionDefinition_Control_Action_Item, ric_ControlAction_Name), KZ_ASN_NO_FLAG, 0 },
     { "ran-ControlActionParameters-List", &kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_Control_Action_Item, ran_ControlActionParameters_List), offsetof(kz_rc_RANFunctionDefinition_Control_Action_Item, has_ran_ControlActionParameters_List), 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Control_Action_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Control-Action-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Action_Item), .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_Control_Action_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Control_Action_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Control-Action-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Control_Action_Item), .fenc = kz_rc_RANFunctionDefinition_Control_Action_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_Control_Action_Item_fdec, .ext = true, .nroot = 3, .n = 3, .fields = kz_rc_RANFunctionDefinition_Control_Action_Item_fields };
 
 static const kz_asn_field kz_rc_ControlAction_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_ControlAction_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_ControlAction_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_ControlAction_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_ControlAction_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_ControlAction_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "ControlAction-RANParameter-Item", .size = sizeof(kz_rc_ControlAction_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_ControlAction_RANParameter_Item_fields };
+const kz_asn_type kz_rc_ControlAction_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "ControlAction-RANParameter-Item", .size = sizeof(kz_rc_ControlAction_RANParameter_Item), .fenc = kz_rc_ControlAction_RANParameter_Item_fenc, .fdec = kz_rc_ControlAction_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_ControlAction_RANParameter_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Policy_Item__ric_PolicyAction_List", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_Policy_Action_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Policy_Item__ric_PolicyAction_List", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List), .fenc = kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_RANFunctionDefinition_Policy_Action_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Policy_Item_fields[] = {
     { "ric-PolicyStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Policy_Item, ric_PolicyStyle_Type), KZ_ASN_NO_FLAG, 0 },
@@ -1106,11 +1108,11 @@ static const kz_asn_field kz_rc_RANFunctionDefinition_Policy_Item_fields[] = {
     { "ric-SupportedEventTriggerStyle-Type", &kz_e2sm_RIC_Style_Type_desc, offsetof(kz_rc_RANFunctionDefinition_Policy_Item, ric_SupportedEventTriggerStyle_Type), KZ_ASN_NO_FLAG, 0 },
     { "ric-PolicyAction-List", &kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List_desc, offsetof(kz_rc_RANFunctionDefinition_Policy_Item, ric_PolicyAction_List), offsetof(kz_rc_RANFunctionDefinition_Policy_Item, has_ric_PolicyAction_List), 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Policy-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Item), .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_RANFunctionDefinition_Policy_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Policy-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Item), .fenc = kz_rc_RANFunctionDefinition_Policy_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_Policy_Item_fdec, .ext = true, .nroot = 4, .n = 4, .fields = kz_rc_RANFunctionDefinition_Policy_Item_fields };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_PolicyAction_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List), .fenc = kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_PolicyAction_RANParameter_Item_desc };
 
-const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List), .sc = {1, 65535ull, false}, .elem = &kz_rc_PolicyCondition_RANParameter_Item_desc };
+const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List_desc = { .kind = KZ_ASN_SEQOF, .name = "RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List), .fenc = kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List_fenc, .fdec = kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List_fdec, .sc = {1, 65535ull, false}, .elem = &kz_rc_PolicyCondition_RANParameter_Item_desc };
 
 static const kz_asn_field kz_rc_RANFunctionDefinition_Policy_Action_Item_fields[] = {
     { "ric-PolicyAction-ID", &kz_rc_RIC_ControlAction_ID_desc, offsetof(kz_rc_RANFunctionDefinition_Policy_Action_Item, ric_PolicyAction_ID), KZ_ASN_NO_FLAG, 0 },
@@ -1119,19 +1121,19 @@ static const kz_asn_field kz_rc_RANFunctionDefinition_Policy_Action_Item_fields[
     { "ran-PolicyActionParameters-List", &kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_Policy_Action_Item, ran_PolicyActionParameters_List), offsetof(kz_rc_RANFunctionDefinition_Policy_Action_Item, has_ran_PolicyActionParameters_List), 0 },
     { "ran-PolicyConditionParameters-List", &kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List_desc, offsetof(kz_rc_RANFunctionDefinition_Policy_Action_Item, ran_PolicyConditionParameters_List), offsetof(kz_rc_RANFunctionDefinition_Policy_Action_Item, has_ran_PolicyConditionParameters_List), 0 },
 };
-const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Action_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Policy-Action-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Action_Item), .ext = true, .nroot = 5, .n = 5, .fields = kz_rc_RANFunctionDefinition_Policy_Action_Item_fields };
+const kz_asn_type kz_rc_RANFunctionDefinition_Policy_Action_Item_desc = { .kind = KZ_ASN_SEQ, .name = "RANFunctionDefinition-Policy-Action-Item", .size = sizeof(kz_rc_RANFunctionDefinition_Policy_Action_Item), .fenc = kz_rc_RANFunctionDefinition_Policy_Action_Item_fenc, .fdec = kz_rc_RANFunctionDefinition_Policy_Action_Item_fdec, .ext = true, .nroot = 5, .n = 5, .fields = kz_rc_RANFunctionDefinition_Policy_Action_Item_fields };
 
 static const kz_asn_field kz_rc_PolicyAction_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_PolicyAction_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_PolicyAction_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_PolicyAction_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_PolicyAction_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_PolicyAction_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "PolicyAction-RANParameter-Item", .size = sizeof(kz_rc_PolicyAction_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_PolicyAction_RANParameter_Item_fields };
+const kz_asn_type kz_rc_PolicyAction_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "PolicyAction-RANParameter-Item", .size = sizeof(kz_rc_PolicyAction_RANParameter_Item), .fenc = kz_rc_PolicyAction_RANParameter_Item_fenc, .fdec = kz_rc_PolicyAction_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_PolicyAction_RANParameter_Item_fields };
 
 static const kz_asn_field kz_rc_PolicyCondition_RANParameter_Item_fields[] = {
     { "ranParameter-ID", &kz_rc_RANParameter_ID_desc, offsetof(kz_rc_PolicyCondition_RANParameter_Item, ranParameter_ID), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-name", &kz_rc_RANParameter_Name_desc, offsetof(kz_rc_PolicyCondition_RANParameter_Item, ranParameter_name), KZ_ASN_NO_FLAG, 0 },
     { "ranParameter-Definition", &kz_rc_RANParameter_Definition_desc, offsetof(kz_rc_PolicyCondition_RANParameter_Item, ranParameter_Definition), offsetof(kz_rc_PolicyCondition_RANParameter_Item, has_ranParameter_Definition), 0 },
 };
-const kz_asn_type kz_rc_PolicyCondition_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "PolicyCondition-RANParameter-Item", .size = sizeof(kz_rc_PolicyCondition_RANParameter_Item), .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_PolicyCondition_RANParameter_Item_fields };
+const kz_asn_type kz_rc_PolicyCondition_RANParameter_Item_desc = { .kind = KZ_ASN_SEQ, .name = "PolicyCondition-RANParameter-Item", .size = sizeof(kz_rc_PolicyCondition_RANParameter_Item), .fenc = kz_rc_PolicyCondition_RANParameter_Item_fenc, .fdec = kz_rc_PolicyCondition_RANParameter_Item_fdec, .ext = true, .nroot = 2, .n = 3, .fields = kz_rc_PolicyCondition_RANParameter_Item_fields };
 
