@@ -58,6 +58,11 @@ static void usage(FILE *f)
         "  --oracle-util U     PRB use the clairvoyant lets a coverage cell reach (guard)\n"
         "  --thr-sleep P, --thr-wake P    threshold rule: capacity PRB below / coverage above\n"
         "  --direct            the energy saver in-process too (no RIC, no E2), for comparison\n"
+        "  --mute F            antenna muting: deepest active TxRU fraction of a capacity cell\n"
+        "                      (0.125 = 8 of 64; 0: off, sleep only)\n"
+        "  --mute-rho R1,R2,.. mute to 1/2, 1/4 ... of the TxRUs while the network's forecast\n"
+        "                      load stays below R1, R2 ... of its busiest 5 minutes (0.88,0.62,0.38)\n"
+        "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R (0.33; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
         "  --real-time         over real sockets at wall-clock speed (not available yet)\n",
         d.sleep_util, d.wake_util, d.guard_util);
@@ -102,10 +107,56 @@ static int num(const char *s, double *out)
     return 0;
 }
 
+/* The antenna-muting lever's options: --mute F (deepest TxRU fraction of a capacity cell, 0 off),
+ * --mute-rho R1,R2,... (network relative-load bound of each level), --mute-cov-rho R (coverage
+ * cells' MIMO sleep to half their TxRUs below R; 0 off).  Returns -1 after a message. */
+static int mute_option(struct kz_es_params *ai, double frac, const char *rho, double cov)
+{
+    if (frac >= 0) {
+        if (frac > 0 && !(frac >= 1.0 / 64 && frac < 1)) {
+            fprintf(stderr, "kizuna demo: --mute: a TxRU fraction in [1/64, 1), or 0 for off\n");
+            return -1;
+        }
+        struct kz_es_params d = *ai;
+        kz_es_params_mute(&d, frac);
+        if (frac == 0)
+            d.mute_frac = 0;
+        *ai = d;
+    }
+    if (rho) {
+        const char *q = rho;
+        for (int l = 1; l <= KZ_ES_MUTE_MAX_LVL && *q; l++) {
+            char *end;
+            errno = 0;
+            double v = strtod(q, &end);
+            if (errno || end == q || !(v >= 0 && v <= 10) || (*end && *end != ',') ||
+                (l > 1 && v > ai->mute_rho[l - 1])) {
+                fprintf(stderr, "kizuna demo: --mute-rho: decreasing numbers in [0, 10] "
+                                "separated by commas: '%s'\n", rho);
+                return -1;
+            }
+            ai->mute_rho[l] = v;
+            for (int k = l + 1; k <= KZ_ES_MUTE_MAX_LVL; k++)
+                ai->mute_rho[k] = ai->mute_rho[k - 1] / 2;
+            q = *end ? end + 1 : end;
+        }
+    }
+    if (cov >= 0) {
+        if (cov > 10) {
+            fprintf(stderr, "kizuna demo: --mute-cov-rho: a relative load in [0, 10]\n");
+            return -1;
+        }
+        ai->mute_max_lvl_cov = cov > 0;
+        ai->mute_rho_cov[1] = cov;
+    }
+    return 0;
+}
+
 int kz_cmd_demo(int argc, char **argv)
 {
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
-           O_GT, O_MS, O_MA, O_LA, O_OU, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC };
+           O_GT, O_MS, O_MA, O_LA, O_OU, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC,
+           O_MUTE, O_MRHO, O_MCOV };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -114,10 +165,13 @@ int kz_cmd_demo(int argc, char **argv)
         {"min-sleep", 1, 0, O_MS}, {"min-awake", 1, 0, O_MA}, {"lookahead", 1, 0, O_LA},
         {"oracle-util", 1, 0, O_OU}, {"thr-sleep", 1, 0, O_TS}, {"thr-wake", 1, 0, O_TW},
         {"real-time", 0, 0, O_RT}, {"help", 0, 0, O_HELP}, {"direct", 0, 0, O_DIRECT},
-        {"no-rc", 0, 0, O_NORC}, {0, 0, 0, 0}};
+        {"no-rc", 0, 0, O_NORC}, {"mute", 1, 0, O_MUTE}, {"mute-rho", 1, 0, O_MRHO},
+        {"mute-cov-rho", 1, 0, O_MCOV}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2, oracle = -1;
     int direct = 0, no_rc = 0;
+    double mute = -1, mute_cov = -1;
+    const char *mute_rho = NULL;
     struct kz_es_params ai;
     kz_es_params_default(&ai, KZ_ES_AI);
     struct kz_es_params thr;
@@ -127,7 +181,7 @@ int kz_cmd_demo(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         double v = 0;
         if (c != O_SCEN && c != O_REPORT && c != O_LOG && c != O_RT && c != O_HELP && c != 'h' &&
-            c != O_DIRECT && c != O_NORC && c != '?' && num(optarg, &v)) {
+            c != O_DIRECT && c != O_NORC && c != O_MRHO && c != '?' && num(optarg, &v)) {
             fprintf(stderr, "kizuna demo: --%s: not a number: '%s'\n", opts[c - O_SCEN].name,
                     optarg);
             return KZ_CLI_BAD_INPUT;
@@ -152,6 +206,9 @@ int kz_cmd_demo(int argc, char **argv)
         case O_TW: thr.thr_wake_prb = v; break;
         case O_DIRECT: direct = 1; break;
         case O_NORC: no_rc = 1; break;
+        case O_MUTE: mute = v; break;
+        case O_MRHO: mute_rho = optarg; break;
+        case O_MCOV: mute_cov = v; break;
         case O_RT:
             fprintf(stderr, "kizuna demo: --real-time is not available yet: the demo runs RIC, "
                             "emulator and xApps in the deterministic simulator over mem:// "
@@ -170,6 +227,8 @@ int kz_cmd_demo(int argc, char **argv)
                         "--threads >= 1, --sleep-util <= --wake-util\n");
         return KZ_CLI_BAD_INPUT;
     }
+    if (mute_option(&ai, mute, mute_rho, mute_cov))
+        return KZ_CLI_BAD_INPUT;
     thr.min_awake_s = ai.min_awake_s;
     struct kz_scenario *sc = NULL;
     char err[512];

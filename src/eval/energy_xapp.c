@@ -237,22 +237,27 @@ static void send_ccc(kz_esx *s, const struct kz_es_action *a)
 
 /* Antenna muting over CCC (docs/energy-saver.md): header style 2, message format 2, one cell,
  * one O-NESPolicy item {"policyType":"ANTENNA_MASKING","antennaMask":"1..10..0"}, one character
- * per TxRU.  The core mutes capacity cells only; those are 64T64R in every scenario we run, so
- * the mask has KZ_ESX_CAP_TXRU characters (the gNB refuses any other length: SemanticError). */
-#define KZ_ESX_CAP_TXRU 64
+ * per TxRU: the topology's n_txru, or when unknown the emulator's 64 for a capacity cell and 2
+ * for a coverage cell (the gNB refuses any other length: SemanticError). */
+#define KZ_ESX_MAX_TXRU 64
 
 static void send_mute(kz_esx *s, const struct kz_es_action *a)
 {
     struct cell *cl = &s->cells[a->cell];
-    char js[160], mask[KZ_ESX_CAP_TXRU + 1];
-    long on = (long)(a->txru * KZ_ESX_CAP_TXRU + 0.5);
+    long n = s->topo[a->cell].n_txru;
+    if (n <= 0)
+        n = s->topo[a->cell].role == KZ_ES_COVERAGE ? 2 : KZ_ESX_MAX_TXRU;
+    if (n > KZ_ESX_MAX_TXRU)
+        n = KZ_ESX_MAX_TXRU;
+    char js[160], mask[KZ_ESX_MAX_TXRU + 1];
+    long on = (long)(a->txru * (double)n + 0.5);
     if (on < 1)
         on = 1;
-    if (on > KZ_ESX_CAP_TXRU)
-        on = KZ_ESX_CAP_TXRU;
-    for (long k = 0; k < KZ_ESX_CAP_TXRU; k++)
+    if (on > n)
+        on = n;
+    for (long k = 0; k < n; k++)
         mask[k] = k < on ? '1' : '0';
-    mask[KZ_ESX_CAP_TXRU] = 0;
+    mask[n] = 0;
     int jl = snprintf(js, sizeof js, "{\"policyType\":\"ANTENNA_MASKING\",\"antennaMask\":\"%s\"}",
                       mask);
     uint8_t hdr[128], msg[4096];

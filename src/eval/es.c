@@ -31,8 +31,10 @@ struct kz__es_cell {
     int state;
     double t_change;
     int group;            /* capacity cells: index into groups; else -1 */
-    int muted;            /* antenna-muting lever: TxRUs at mute_frac */
+    int mute_lvl;         /* antenna-muting lever: TxRUs at 2^-mute_lvl (0: all) */
+    int mute_prev;        /* level before the last change (to undo a refused control) */
     double t_mute;        /* last mute change */
+    double t_guard;       /* last guard unmute */
 };
 
 struct kz_es {
@@ -44,6 +46,13 @@ struct kz_es {
     uint64_t sleeps, wakes, wakes_guard, wakes_forecast, handovers;
     uint64_t mutes, unmutes, unmutes_guard;
     double muted_s, t_last;
+    /* network-wide muting level (KZ_ES_AI with the lever) */
+    double net_peak;      /* busiest forecaster slot of the summed sector loads seen, Mbit/s */
+    double net_now, net_rho, net_t_lvl, net_slot_sum, net_slot_n;
+    long net_slot;
+    double t_first;       /* first period observed */
+    int net_lvl, net_lvl_cov;   /* capacity and coverage layers */
+    double net_t_lvl_cov;
     /* schedule (KZ_ES_SCHEDULE) */
     uint8_t *mute_sched;
     size_t mute_slots;
@@ -73,6 +82,8 @@ void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
     p->night_to_s = 21600;
     p->thr_sleep_prb = 0.15;
     p->thr_wake_prb = 0.60;
+    if (mode == KZ_ES_AI) /* the energy saver mutes by default: 1/2 .. 1/8 of the TxRUs */
+        kz_es_params_mute(p, 0.125);
 }
 
 void kz_es_params_mute(struct kz_es_params *p, double frac)
@@ -80,9 +91,25 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->mute_frac = frac;
     p->mute_rate = 0.6;
     p->mute_prb = 0.30;
-    p->unmute_prb = 0.45;
-    p->mute_ue_thr_mbps = 10;
+    p->unmute_prb = 0.70;
+    p->mute_ue_thr_mbps = 5;
+    p->mute_margin_sigma = 0;
+    p->mute_lookahead_s = 900;
+    p->mute_history_s = 86400 - p->period_s;
     p->mute_min_s = 900;
+    p->mute_rho[0] = INFINITY;
+    p->mute_rho[1] = 0.88;
+    p->mute_rho[2] = 0.62;
+    p->mute_rho[3] = 0.38;
+    for (int l = 4; l <= KZ_ES_MUTE_MAX_LVL; l++)
+        p->mute_rho[l] = p->mute_rho[l - 1] / 2;
+    p->mute_hyst = 0.1;
+    p->mute_max_lvl_cov = 1;
+    p->unmute_prb_cov = 0.45;
+    p->mute_rho_cov[0] = INFINITY;
+    p->mute_rho_cov[1] = 0.33;
+    for (int l = 2; l <= KZ_ES_MUTE_MAX_LVL; l++)
+        p->mute_rho_cov[l] = p->mute_rho_cov[l - 1] / 2;
 }
 
 const char *kz_es_mode_name(enum kz_es_mode m)
@@ -148,6 +175,10 @@ int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cel
         return KZ_ENOMEM;
     es->p = *p;
     es->n_cells = n_cells;
+    es->net_slot = -1;
+    es->t_first = INFINITY;
+    es->net_t_lvl = es->net_t_lvl_cov = -INFINITY;
+    es->net_rho = -1;
     es->cells = calloc(n_cells, sizeof *es->cells);
     es->group_of_cov = malloc(n_cells * sizeof *es->group_of_cov);
     es->groups = calloc(n_cells, sizeof *es->groups);
@@ -165,6 +196,7 @@ int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cel
         c->state = ST_AWAKE;
         c->t_change = -INFINITY;
         c->t_mute = -INFINITY;
+        c->t_guard = -INFINITY;
         c->group = -1;
         if (cells[i].role != KZ_ES_CAPACITY)
             continue;
@@ -241,11 +273,19 @@ void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
     es->p.unmute_prb = p->unmute_prb;
     es->p.mute_ue_thr_mbps = p->mute_ue_thr_mbps;
     es->p.mute_min_s = p->mute_min_s;
+    memcpy(es->p.mute_rho, p->mute_rho, sizeof es->p.mute_rho);
+    es->p.mute_hyst = p->mute_hyst;
+    es->p.mute_margin_sigma = p->mute_margin_sigma;
+    es->p.mute_lookahead_s = p->mute_lookahead_s;
+    es->p.mute_history_s = p->mute_history_s;
+    memcpy(es->p.mute_rho_cov, p->mute_rho_cov, sizeof es->p.mute_rho_cov);
+    es->p.mute_max_lvl_cov = p->mute_max_lvl_cov;
+    es->p.unmute_prb_cov = p->unmute_prb_cov;
 }
 
 int kz_es_cell_muted(const kz_es *es, size_t i)
 {
-    return i < es->n_cells && es->cells[i].muted;
+    return i < es->n_cells ? es->cells[i].mute_lvl : 0;
 }
 
 void kz_es_set_mode(kz_es *es, enum kz_es_mode mode)
@@ -274,10 +314,8 @@ void kz_es_action_failed(kz_es *es, const struct kz_es_action *a)
         c->state = ST_AWAKE;
     else if (a->kind == KZ_ES_WAKE)
         c->state = ST_ASLEEP;
-    else if (a->kind == KZ_ES_MUTE)
-        c->muted = 0;
-    else if (a->kind == KZ_ES_UNMUTE)
-        c->muted = 1;
+    else if (a->kind == KZ_ES_MUTE || a->kind == KZ_ES_UNMUTE)
+        c->mute_lvl = c->mute_prev;
 }
 
 static double nz(double v)
@@ -285,10 +323,25 @@ static double nz(double v)
     return v > 0 && isfinite(v) ? v : 0;
 }
 
-/* Learn from this period's reports: group demand into the forecaster's slot, coverage capacity. */
+/* Learn from this period's reports: group demand into the forecaster's slot, coverage capacity,
+ * and the busiest slot of the whole network (the muting lever's reference). */
 static void learn(kz_es *es, double t_s, const struct kz_es_obs *obs)
 {
     const double mid = t_s - es->p.period_s / 2;
+    long nslot = (long)floor(mid / es->p.slot_s);
+    if (!isfinite(es->t_first))
+        es->t_first = t_s;
+    if (es->net_slot >= 0 && nslot != es->net_slot && es->net_slot_n > 0) {
+        double m = es->net_slot_sum / es->net_slot_n;
+        if (m > es->net_peak)
+            es->net_peak = m;
+        es->net_slot_sum = es->net_slot_n = 0;
+    }
+    es->net_slot = nslot;
+    for (size_t i = 0; i < es->n_cells; i++)
+        if (es->cells[i].topo.role != KZ_ES_OTHER)
+            es->net_slot_sum += nz(obs[i].thr_mbps);
+    es->net_slot_n += 1;
     for (size_t gi = 0; gi < es->n_groups; gi++) {
         struct kz__es_group *g = &es->groups[gi];
         double G = nz(obs[g->cov].thr_mbps);
@@ -327,12 +380,12 @@ static struct kz_es_action *emit(kz_es *es, struct kz_es_action *out, size_t cap
     a->kind = kind;
     a->why = why;
     a->cell = (uint32_t)cell;
-    int v = es->cells[cell].topo.cover;
-    a->target = (uint32_t)v;
+    int v = es->cells[cell].topo.cover; /* -1 for a coverage cell (muting lever) */
+    a->target = (uint32_t)(v >= 0 ? v : (int)cell);
     a->t_s = t_s;
     a->forecast_util = -1;
-    a->cov_util = obs[v].prb;
-    a->cov_ue_thr = obs[v].ue_thr_mbps;
+    a->cov_util = v >= 0 ? obs[v].prb : -1;
+    a->cov_ue_thr = v >= 0 ? obs[v].ue_thr_mbps : -1;
     if (kind == KZ_ES_SLEEP)
         es->sleeps++;
     else if (kind == KZ_ES_HANDOVER)
@@ -361,12 +414,13 @@ static struct kz_es_action *go_sleep(kz_es *es, struct kz_es_action *out, size_t
 {
     struct kz__es_cell *c = &es->cells[i];
     int has_users = obs[i].n_ue > 0.5 || obs[i].n_ue < 0;
-    if (c->muted) { /* a sleeping cell wakes unmuted: unmask before it goes */
+    if (c->mute_lvl) { /* a sleeping cell wakes unmuted: unmask before it goes */
         if (*n + 2 > cap)
             return NULL;
         struct kz_es_action *u = emit(es, out, cap, n, KZ_ES_UNMUTE, why, i, t_s, obs);
         snprintf(u->reason, sizeof u->reason, "unmute before sleeping");
-        c->muted = 0;
+        c->mute_prev = c->mute_lvl;
+        c->mute_lvl = 0;
         c->t_mute = t_s;
     }
     struct kz_es_action *a = emit(es, out, cap, n, has_users ? KZ_ES_HANDOVER : KZ_ES_SLEEP, why,
@@ -487,14 +541,100 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
     }
 }
 
-static int mute_sched_on(const kz_es *es, size_t i, double t_s)
+static int mute_sched_lvl(const kz_es *es, size_t i, double t_s)
 {
     if (!es->mute_sched)
         return 0;
     double k = floor((t_s - es->mute_t0) / es->mute_slot_s);
     if (k < 0 || k >= (double)es->mute_slots)
         return 0;
-    return es->mute_sched[i * es->mute_slots + (size_t)k] != 0;
+    int l = es->mute_sched[i * es->mute_slots + (size_t)k];
+    return l > KZ_ES_MUTE_MAX_LVL ? KZ_ES_MUTE_MAX_LVL : l;
+}
+
+/* The deepest muting level the lever allows: mute_frac 0.5 -> 1, 0.25 -> 2, 0.125 -> 3. */
+static int mute_max_lvl(const struct kz_es_params *p)
+{
+    if (!(p->mute_frac > 0 && p->mute_frac < 1))
+        return 0;
+    int l = (int)lround(-log2(p->mute_frac));
+    return l < 1 ? 1 : l > KZ_ES_MUTE_MAX_LVL ? KZ_ES_MUTE_MAX_LVL : l;
+}
+
+/* Does the lever mute coverage cells too? */
+static int p_cov_lever(const struct kz_es_params *p)
+{
+    return p->mute_max_lvl_cov > 0 || p->mode == KZ_ES_SCHEDULE;
+}
+
+double kz_es_mute_level_frac(int lvl)
+{
+    return ldexp(1.0, -(lvl < 0 ? 0 : lvl));
+}
+
+/* One layer's network-wide level: shallower at once when rho passes the level's bound, one
+ * level deeper after a dwell when rho is below the next bound by the hysteresis. */
+static void net_level_step(int *lvl, double *t_lvl, double rho, const double *bound, int lmax,
+                           double t_s, const struct kz_es_params *p)
+{
+    int l = *lvl > lmax ? lmax : *lvl;
+    while (l > 0 && rho > bound[l])
+        l--;
+    if (l == *lvl && l < lmax && t_s - *t_lvl >= p->mute_min_s &&
+        rho <= bound[l + 1] * (1 - p->mute_hyst))
+        l++;
+    if (l != *lvl) {
+        *lvl = l;
+        *t_lvl = t_s;
+    }
+}
+
+void kz_es_level_schedule(const double *rho, size_t n, const struct kz_es_params *p, int coverage,
+                          uint8_t *out)
+{
+    int lmax = mute_max_lvl(p), lvl = 0;
+    if (coverage)
+        lmax = lmax < p->mute_max_lvl_cov ? lmax : p->mute_max_lvl_cov;
+    double t_lvl = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        net_level_step(&lvl, &t_lvl, rho[k], coverage ? p->mute_rho_cov : p->mute_rho, lmax,
+                       (double)k * p->period_s, p);
+        out[k] = (uint8_t)lvl;
+    }
+}
+
+/* KZ_ES_AI, once per period: the network-wide muting level from the relative load rho = (the
+ * forecast peak over lookahead_s of the summed sector loads, + margin) / the busiest slot of the
+ * network seen so far.  Deeper only after mute_min_s at a level and with rho below the level's
+ * bound by the hysteresis; shallower at once. */
+static void decide_net_level(kz_es *es, double t_s, const struct kz_es_obs *obs)
+{
+    const struct kz_es_params *p = &es->p;
+    const int lmax = mute_max_lvl(p);
+    double now = 0, fc = 0;
+    int have_fc = es->n_groups > 0;
+    unsigned h = slots_for(p, p->mute_lookahead_s > 0 ? p->mute_lookahead_s : p->lookahead_s);
+    for (size_t gi = 0; gi < es->n_groups; gi++) {
+        const struct kz__es_group *g = &es->groups[gi];
+        now += nz(obs[g->cov].thr_mbps);
+        double rm = 0, pk = kz_fc_peak(&g->fc, h, &rm);
+        fc += pk + p->mute_margin_sigma * rm;
+        have_fc &= g->fc.n_seen >= 2;
+    }
+    for (size_t i = 0; i < es->n_cells; i++)
+        if (es->cells[i].group >= 0)
+            now += nz(obs[i].thr_mbps);
+    es->net_now = now;
+    if (!have_fc || !(es->net_peak > 0) || t_s - es->t_first < p->mute_history_s) {
+        es->net_rho = -1;
+        es->net_lvl = es->net_lvl_cov = 0;
+        return;
+    }
+    double rho = (fc > now ? fc : now) / es->net_peak;
+    es->net_rho = rho;
+    net_level_step(&es->net_lvl, &es->net_t_lvl, rho, p->mute_rho, lmax, t_s, p);
+    net_level_step(&es->net_lvl_cov, &es->net_t_lvl_cov, rho, p->mute_rho_cov,
+                   lmax < p->mute_max_lvl_cov ? lmax : p->mute_max_lvl_cov, t_s, p);
 }
 
 /* The antenna-muting lever of an awake capacity cell (see es.h for the rules). */
@@ -503,51 +643,55 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
 {
     const struct kz_es_params *p = &es->p;
     struct kz__es_cell *c = &es->cells[i];
-    if (p->mute_frac <= 0 || p->mute_frac >= 1 || c->state != ST_AWAKE)
+    if (mute_max_lvl(p) == 0 || c->state != ST_AWAKE)
         return;
-    const int v = c->topo.cover;
-    const double prb = obs[i].prb, thr = obs[i].ue_thr_mbps, rate = p->mute_rate;
-    struct kz_es_action *a;
+    const int cov = c->topo.role == KZ_ES_COVERAGE;
+    const int v = cov ? (int)i : c->topo.cover; /* a coverage cell guards on itself */
+    const double prb = obs[i].prb, thr = obs[i].ue_thr_mbps;
+    enum kz_es_why why;
+    int want;
+    char text[200];
     if (p->mode == KZ_ES_SCHEDULE) {
-        int want = mute_sched_on(es, i, t_s + p->period_s);
-        if (want == c->muted)
-            return;
-        a = emit(es, out, cap, n, want ? KZ_ES_MUTE : KZ_ES_UNMUTE, KZ_WHY_SCHEDULE, i, t_s, obs);
-        if (!a)
-            return;
-        snprintf(a->reason, sizeof a->reason, "clairvoyant mute schedule");
-    } else if (c->muted) {
-        int g_prb = prb > p->unmute_prb;
-        int g_thr = p->mute_ue_thr_mbps > 0 && thr >= 0 && thr < p->mute_ue_thr_mbps;
-        int g_cov = obs[v].prb > p->guard_util;
-        if (!g_prb && !g_thr && !g_cov)
-            return;
-        a = emit(es, out, cap, n, KZ_ES_UNMUTE, KZ_WHY_GUARD, i, t_s, obs);
-        if (!a)
-            return;
-        snprintf(a->reason, sizeof a->reason,
-                 "guard: PRB %.2f (unmute above %.2f), UE throughput %.1f Mbit/s (min %.1f), "
-                 "coverage PRB %.2f (guard %.2f)",
-                 prb, p->unmute_prb, thr, p->mute_ue_thr_mbps, obs[v].prb, p->guard_util);
+        want = mute_sched_lvl(es, i, t_s + p->period_s);
+        why = KZ_WHY_SCHEDULE;
+        snprintf(text, sizeof text, "clairvoyant mute schedule");
     } else {
-        if (t_s - c->t_mute < p->mute_min_s || t_s - c->t_change < p->period_s * 1.5 ||
-            prb < 0 || rate <= 0)
-            return;
-        double prb_after = prb / rate, thr_after = thr >= 0 ? thr * rate : -1;
-        if (prb_after >= p->mute_prb || obs[v].prb > p->wake_util)
-            return;
-        if (p->mute_ue_thr_mbps > 0 && thr_after >= 0 && thr_after < p->mute_ue_thr_mbps)
-            return;
-        a = emit(es, out, cap, n, KZ_ES_MUTE, KZ_WHY_LOAD, i, t_s, obs);
-        if (!a)
-            return;
-        snprintf(a->reason, sizeof a->reason,
-                 "PRB %.2f -> %.2f after muting to %.0f %% (< %.2f), UE throughput %.1f -> %.1f "
-                 "Mbit/s (min %.1f), coverage PRB %.2f",
-                 prb, prb_after, 100 * p->mute_frac, p->mute_prb, thr, thr_after,
-                 p->mute_ue_thr_mbps, obs[v].prb);
+        int g_prb = prb > p->unmute_prb;
+        int g_thr = p->mute_ue_thr_mbps > 0 && thr >= 0 && obs[i].n_ue > 0.5 &&
+                    thr < p->mute_ue_thr_mbps;
+        int g_cov = obs[v].prb > (cov ? p->unmute_prb_cov : p->guard_util);
+        if (g_prb || g_thr || g_cov) {
+            c->t_guard = t_s;
+            want = 0;
+            why = KZ_WHY_GUARD;
+            snprintf(text, sizeof text,
+                     "guard: PRB %.2f (unmute above %.2f), UE throughput %.1f Mbit/s (min %.1f), "
+                     "coverage PRB %.2f (guard %.2f)",
+                     prb, p->unmute_prb, thr, p->mute_ue_thr_mbps, obs[v].prb, p->guard_util);
+        } else {
+            want = cov ? es->net_lvl_cov : es->net_lvl;
+            why = KZ_WHY_FORECAST;
+            if (want > c->mute_lvl &&
+                (t_s - c->t_guard < p->mute_min_s || t_s - c->t_change < p->period_s * 1.5))
+                want = c->mute_lvl; /* after a guard or a wake: hold for a dwell */
+            snprintf(text, sizeof text,
+                     "network load forecast %.2f of its peak (%.0f of %.0f Mbit/s now) -> %.0f %% "
+                     "TxRUs; PRB %.2f, UE throughput %.1f Mbit/s, coverage PRB %.2f",
+                     es->net_rho, es->net_now, es->net_peak,
+                     100 * kz_es_mute_level_frac(want), prb, thr, obs[v].prb);
+        }
     }
-    c->muted = a->kind == KZ_ES_MUTE;
+    if (want == c->mute_lvl)
+        return;
+    struct kz_es_action *a = emit(es, out, cap, n, want ? KZ_ES_MUTE : KZ_ES_UNMUTE, why, i, t_s,
+                                  obs);
+    if (!a)
+        return;
+    a->txru = kz_es_mute_level_frac(want);
+    a->forecast_util = es->net_rho;
+    snprintf(a->reason, sizeof a->reason, "%s", text);
+    c->mute_prev = c->mute_lvl;
+    c->mute_lvl = want;
     c->t_mute = t_s;
 }
 
@@ -633,12 +777,20 @@ size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_
     learn(es, t_s, obs);
     if (es->p.mode == KZ_ES_ALWAYS_ON)
         return 0;
-    const int lever = es->p.mute_frac > 0 &&
+    const int lever = mute_max_lvl(&es->p) > 0 &&
                       (es->p.mode == KZ_ES_AI || es->p.mode == KZ_ES_SCHEDULE);
+    if (lever && es->p.mode == KZ_ES_AI)
+        decide_net_level(es, t_s, obs);
     for (size_t i = 0; i < es->n_cells; i++) {
+        if (es->cells[i].topo.role == KZ_ES_COVERAGE && lever && p_cov_lever(&es->p)) {
+            if (es->cells[i].mute_lvl && isfinite(es->t_last))
+                es->muted_s += t_s - es->t_last;
+            decide_mute(es, i, t_s, obs, out, cap, &n);
+            continue;
+        }
         if (es->cells[i].topo.role != KZ_ES_CAPACITY)
             continue;
-        if (lever && es->cells[i].muted && isfinite(es->t_last))
+        if (lever && es->cells[i].mute_lvl && isfinite(es->t_last))
             es->muted_s += t_s - es->t_last;
         if (es->p.mode == KZ_ES_AI)
             decide_ai(es, i, t_s, obs, out, cap, &n);

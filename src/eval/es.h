@@ -60,6 +60,8 @@ struct kz_es_cell {
     uint64_t nci;
     enum kz_es_role role;
     int cover;           /* capacity cell: index of its coverage cell; else -1 */
+    unsigned n_txru;     /* transmit chains (the antenna mask's length); 0: unknown, taken as
+                            the emulator's 64 (capacity) / 2 (coverage) */
 };
 
 /* One cell's measurements over the last period.  Unknown values: negative. */
@@ -75,6 +77,10 @@ struct kz_es_obs {
 /* MUTE / UNMUTE: antenna muting (only with the lever on, kz_es_params_mute): set the cell's
  * active TxRU fraction to action.txru (MUTE: mute_frac; UNMUTE: 1).  Over E2 it is a CCC
  * O-NESPolicy antennaMask control; in-process kz_emu_cell_set_txru (docs/energy-saver.md). */
+enum { KZ_ES_MUTE_MAX_LVL = 6 }; /* muting levels: TxRU fraction 2^-level, 1 .. 1/64 */
+/* The active TxRU fraction of muting level lvl (0: 1, 1: 0.5, 2: 0.25 ...). */
+double kz_es_mute_level_frac(int lvl);
+
 enum kz_es_kind { KZ_ES_HANDOVER = 1, KZ_ES_SLEEP = 2, KZ_ES_WAKE = 3, KZ_ES_MUTE = 4,
                   KZ_ES_UNMUTE = 5 };
 enum kz_es_why { KZ_WHY_FORECAST = 0, KZ_WHY_GUARD, KZ_WHY_LOAD, KZ_WHY_SCHEDULE,
@@ -122,6 +128,17 @@ struct kz_es_params {
     double unmute_prb;        /* measured PRB use that unmutes (0.45) */
     double mute_ue_thr_mbps;  /* min predicted UE throughput after muting (10) */
     double mute_min_s;        /* dwell between mute changes, guard unmutes excepted (900) */
+    double mute_rho[KZ_ES_MUTE_MAX_LVL + 1]; /* KZ_ES_AI: level l (TxRUs 2^-l) allowed while the
+                                 network's relative load forecast <= mute_rho[l] (0.80 0.40 0.20) */
+    double mute_hyst;         /* go deeper only below mute_rho x (1 - mute_hyst) (0.1) */
+    double mute_margin_sigma; /* the level's forecast + this x RMS error (0: the forecast) */
+    double mute_lookahead_s;  /* the level's forecast peak over this horizon (900; 0: lookahead_s) */
+    double mute_history_s;    /* no muting before the core has observed this long: "busy" is
+                                 learned from a whole day (86400 - period_s) */
+    /* coverage cells (MIMO sleep: 2T -> 1T), KZ_ES_AI; KZ_ES_SCHEDULE follows the schedule */
+    int mute_max_lvl_cov;     /* deepest level of a coverage cell (0: never muted) */
+    double mute_rho_cov[KZ_ES_MUTE_MAX_LVL + 1]; /* as mute_rho, for coverage cells */
+    double unmute_prb_cov;    /* a muted coverage cell's PRB use that unmutes it (0.45) */
 };
 
 void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode);
@@ -164,7 +181,13 @@ int kz_es_set_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
 int kz_es_set_mute_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
                             const uint8_t *muted);
 
-/* Is the policy's view of cell i muted? */
+/* The levels the network-wide rule (KZ_ES_AI with the lever) would choose, period after period,
+ * for the relative loads rho[0..n) (one per period_s): out[k] = level in period k, capacity
+ * layer, or coverage layer when coverage != 0.  Used by the clairvoyant with the true loads. */
+void kz_es_level_schedule(const double *rho, size_t n, const struct kz_es_params *p, int coverage,
+                          uint8_t *out);
+
+/* Is the policy's view of cell i muted? (its muting level, 0: not muted) */
 int kz_es_cell_muted(const kz_es *es, size_t i);
 
 /* Is the policy's view of cell i asleep (or draining)?  */

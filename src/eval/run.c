@@ -55,6 +55,7 @@ struct kz_es_cell *kz_run_es_cells(const kz_emu *e, size_t *n)
         kz_emu_cell_info_get(e, (uint32_t)i, &ci);
         c[i].nci = ci.nci;
         c[i].cover = -1;
+        c[i].n_txru = kz_emu_cell_n_txru(e, (uint32_t)i);
         if (ci.layer == KZ_EMU_LAYER_COVERAGE)
             c[i].role = KZ_ES_COVERAGE;
         else if (ci.layer == KZ_EMU_LAYER_CAPACITY && ci.coverage_peer >= 0) {
@@ -313,7 +314,7 @@ void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc)
     kz_es_params_default(&cfg->night, KZ_ES_NIGHT);
     kz_es_params_default(&cfg->threshold, KZ_ES_THRESHOLD);
     cfg->oracle_util = cfg->ai.guard_util;
-    cfg->mute_frac = 0.25;
+    cfg->mute_frac = cfg->ai.mute_frac > 0 ? cfg->ai.mute_frac : 0.125;
     cfg->threads = 2;
 }
 
@@ -403,6 +404,39 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
     return r;
 }
 
+/* The true relative network load per period of a recorded run: the peak of the served traffic
+ * over the next mute_lookahead_s, over the busiest slot_s mean of the day. */
+static void hindsight_rho(const struct kz_run_result *ref, const struct kz_es_params *p,
+                          double *rho)
+{
+    const size_t nc = ref->n_cells, np = ref->n_periods;
+    size_t per_slot = (size_t)(p->slot_s / p->period_s + 0.5), ahead;
+    ahead = (size_t)(p->mute_lookahead_s / p->period_s + 0.5);
+    if (per_slot < 1)
+        per_slot = 1;
+    for (size_t k = 0; k < np; k++) {
+        double sum = 0;
+        for (size_t i = 0; i < nc; i++)
+            if (ref->layer[i] == KZ_EMU_LAYER_COVERAGE || ref->cover[i] >= 0)
+                sum += ref->served_mbps[i * np + k];
+        rho[k] = sum;
+    }
+    double peak = 0;
+    for (size_t k = 0; k + per_slot <= np; k += per_slot) {
+        double m = 0;
+        for (size_t j = k; j < k + per_slot; j++)
+            m += rho[j];
+        if (m / (double)per_slot > peak)
+            peak = m / (double)per_slot;
+    }
+    for (size_t k = 0; k < np; k++) { /* in place: rho[k] only reads rho[k..] */
+        double mx = rho[k];
+        for (size_t j = k + 1; j < np && j <= k + ahead; j++)
+            mx = rho[j] > mx ? rho[j] : mx;
+        rho[k] = peak > 0 ? mx / peak : 1;
+    }
+}
+
 static int run_job(struct kz__eval *ev, int id, char *err, size_t errlen)
 {
     const struct kz_eval_cfg *c = ev->cfg;
@@ -447,30 +481,35 @@ static int run_job(struct kz__eval *ev, int id, char *err, size_t errlen)
         rc.sched_slots = ref->n_periods;
         uint8_t *msch = NULL;
         if (c->mute_frac > 0) {
-            /* the lever with hindsight: muted wherever the cell's own always-on load would fit
-             * the muted cell (PRB use / mute_rate <= mute_prb), under the mute dwell */
+            /* the lever with hindsight: the network-wide levels of the energy saver's rule
+             * (es.h), fed the TRUE relative load -- the always-on served traffic of the next
+             * mute_lookahead_s over the day's own busiest 5-min slot -- instead of a forecast;
+             * no level while a cell sleeps (the sleep schedule above). */
             if (rc.es.mute_frac <= 0)
                 kz_es_params_mute(&rc.es, c->mute_frac);
             const size_t nc = ref->n_cells, np = ref->n_periods;
-            double *um = malloc(nc * np * sizeof *um);
+            double *rho = malloc(np * sizeof *rho);
+            uint8_t *lv_cap = malloc(np), *lv_cov = malloc(np);
             msch = malloc(nc * np);
-            if (!um || !msch) {
-                free(um);
+            if (!rho || !lv_cap || !lv_cov || !msch) {
+                free(rho);
+                free(lv_cap);
+                free(lv_cov);
                 free(msch);
                 free(s);
                 return KZ_ENOMEM;
             }
+            hindsight_rho(ref, &rc.es, rho);
+            kz_es_level_schedule(rho, np, &rc.es, 0, lv_cap);
+            kz_es_level_schedule(rho, np, &rc.es, 1, lv_cov);
             for (size_t i = 0; i < nc; i++)
                 for (size_t k = 0; k < np; k++)
-                    um[i * np + k] = ref->cover[i] < 0 ? -1 : ref->prb[i * np + k] / rc.es.mute_rate;
-            unsigned md = (unsigned)ceil(rc.es.mute_min_s / c->ai.period_s - 1e-9);
-            long mr = kz_oracle_schedule(um, nc, np, rc.es.mute_prb, md, md, msch);
-            free(um);
-            if (mr < 0) {
-                free(msch);
-                free(s);
-                return (int)mr;
-            }
+                    msch[i * np + k] = ref->layer[i] == KZ_EMU_LAYER_COVERAGE ? lv_cov[k]
+                                       : ref->cover[i] >= 0 && !s[i * np + k] ? lv_cap[k]
+                                                                            : 0;
+            free(rho);
+            free(lv_cap);
+            free(lv_cov);
             rc.mute_schedule = msch;
         }
         int rr = kz_run_policy(&rc, &ev->res[id], err, errlen);

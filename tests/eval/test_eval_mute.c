@@ -1,6 +1,7 @@
 /*
- * test_eval_mute.c -- the antenna-muting lever of the decision core (es.h): when it mutes, the
- * guards that unmute, dwell, the lever off by default and in the baselines.
+ * test_eval_mute.c -- the antenna-muting lever of the decision core (es.h): network-wide levels
+ * that follow the relative load, the guards that unmute one cell, dwell, the lever on by default
+ * for the energy saver and never in the baselines, the clairvoyant's level schedule.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -14,7 +15,13 @@
 #include "eval/es.h"
 
 /* cell 0 coverage, cell 1 its capacity cell */
-static const struct kz_es_cell sector[2] = {{0x10, KZ_ES_COVERAGE, -1}, {0x13, KZ_ES_CAPACITY, 0}};
+static const struct kz_es_cell sector[2] = {{0x10, KZ_ES_COVERAGE, -1, 2},
+                                            {0x13, KZ_ES_CAPACITY, 0, 64}};
+/* one sector with two capacity cells: 0 coverage (20 Mbit/s at full PRB use), 1 and 2 capacity
+ * (200 Mbit/s each) */
+static const struct kz_es_cell sector3[3] = {{0x10, KZ_ES_COVERAGE, -1, 2},
+                                             {0x13, KZ_ES_CAPACITY, 0, 64},
+                                             {0x16, KZ_ES_CAPACITY, 0, 64}};
 
 static void obs_set(struct kz_es_obs *o, double cov_prb, double cap_prb, double cap_ue_thr)
 {
@@ -22,6 +29,20 @@ static void obs_set(struct kz_es_obs *o, double cov_prb, double cap_prb, double 
     o[0] = (struct kz_es_obs){cov_prb, 20 * cov_prb, 20, 5, 300, 1};
     o[1] = (struct kz_es_obs){cap_prb, 200 * cap_prb, cap_ue_thr, 10, 600, 1};
 }
+
+static void obs3(struct kz_es_obs *o, double cov_prb, double prb1, double prb2, double ue_thr)
+{
+    o[0] = (struct kz_es_obs){cov_prb, 20 * cov_prb, 20, 5, 300, 1};
+    o[1] = (struct kz_es_obs){prb1, 200 * prb1, ue_thr, 10, 600, 1};
+    o[2] = (struct kz_es_obs){prb2, 200 * prb2, ue_thr, 10, 600, 1};
+}
+
+/* What the core did to each cell over a stretch: the last MUTE/UNMUTE per cell and counts. */
+struct seen {
+    struct kz_es_action last[3];
+    int n_mute[3], n_unmute[3], n_guard[3];
+    double t_first_deeper[3];
+};
 
 /* Run the core with constant observations from t to t_end (60 s periods); returns the number of
  * actions of kind k seen, the last one in *last. */
@@ -42,70 +63,151 @@ static int run(kz_es *es, double *t, double t_end, const struct kz_es_obs *o, en
     return seen;
 }
 
-static kz_es *open_ai(int lever)
+static void run3(kz_es *es, double *t, double t_end, const struct kz_es_obs *o, struct seen *s)
+{
+    memset(s, 0, sizeof *s);
+    struct kz_es_action a[8];
+    for (; *t < t_end; *t += 60) {
+        size_t n = kz_es_step(es, *t, o, a, 8);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t c = a[i].cell;
+            assert_true(c < 3);
+            if (a[i].kind == KZ_ES_MUTE)
+                s->n_mute[c]++;
+            else if (a[i].kind == KZ_ES_UNMUTE)
+                s->n_unmute[c]++;
+            else
+                fail_msg("unexpected %s of cell %u", kz_es_kind_name(a[i].kind), c);
+            s->n_guard[c] += a[i].why == KZ_WHY_GUARD;
+            s->last[c] = a[i];
+        }
+    }
+}
+
+static kz_es *open_ai3(double frac)
 {
     struct kz_es_params p;
     kz_es_params_default(&p, KZ_ES_AI);
     p.sleep_util = 0.0; /* never sleep: test the lever alone */
-    if (lever)
-        kz_es_params_mute(&p, 0.25);
+    if (frac >= 0)
+        kz_es_params_mute(&p, frac);
+    p.mute_history_s = 0; /* the busy hours are in the first 3 h of these tests */
     kz_es *es = NULL;
-    assert_int_equal(kz_es_open(&es, &p, sector, 2), 0);
+    assert_int_equal(kz_es_open(&es, &p, sector3, 3), 0);
     return es;
 }
 
-static void test_mutes_when_light(void **state)
+/* The default energy saver has the lever: 1/2 .. 1/8 of the TxRUs, coverage MIMO sleep. */
+static void test_lever_on_by_default(void **state)
 {
     (void)state;
-    kz_es *es = open_ai(1);
-    struct kz_es_obs o[2];
-    struct kz_es_action a;
+    struct kz_es_params p;
+    kz_es_params_default(&p, KZ_ES_AI);
+    assert_true(p.mute_frac == 0.125 && p.mute_max_lvl_cov == 1);
+    assert_true(p.mute_rho[1] > p.mute_rho[2] && p.mute_rho[2] > p.mute_rho[3]);
+    assert_true(kz_es_mute_level_frac(0) == 1 && kz_es_mute_level_frac(3) == 0.125);
+    kz_es_params_default(&p, KZ_ES_THRESHOLD);
+    assert_true(p.mute_frac == 0);
+}
+
+/* Network-wide levels follow the relative load: deeper one level per dwell while the load stays
+ * low, every capacity cell alike; coverage cells only at the lowest load; back to all TxRUs at
+ * once when the load returns. */
+static void test_levels_follow_load(void **state)
+{
+    (void)state;
+    kz_es *es = open_ai3(-1);
+    struct kz_es_obs o[3];
+    struct seen s;
     double t = 0;
-    obs_set(o, 0.10, 0.10, 40); /* 0.10 / 0.6 = 0.17 < 0.30; 40 x 0.6 = 24 >= 10 Mbit/s */
-    assert_int_equal(run(es, &t, 600, o, KZ_ES_MUTE, &a), 1);
-    assert_true(a.txru == 0.25 && a.cell == 1 && a.why == KZ_WHY_LOAD);
-    assert_true(kz_es_cell_muted(es, 1));
-    printf("# mute: %s\n", a.reason);
-    /* guard: own PRB use above unmute_prb -> unmuted at once, dwell ignored */
-    obs_set(o, 0.10, 0.50, 40);
-    assert_int_equal(run(es, &t, t + 60, o, KZ_ES_UNMUTE, &a), 1);
-    assert_true(a.txru == 1.0 && a.why == KZ_WHY_GUARD);
-    printf("# unmute: %s\n", a.reason);
-    /* dwell: light again, but not re-muted before mute_min_s (900 s) */
-    obs_set(o, 0.10, 0.10, 40);
+    obs3(o, 0.5, 0.5, 0.5, 40); /* 210 Mbit/s: the busiest slot so far */
+    run3(es, &t, 3 * 3600, o, &s);
+    assert_int_equal(s.n_mute[1] + s.n_mute[2] + s.n_mute[0], 0);
+    obs3(o, 0.25, 0.25, 0.25, 40); /* 105 Mbit/s: rho 0.5 -> 1/2 then 1/4, not 1/8 */
+    run3(es, &t, 6 * 3600, o, &s);
+    for (int c = 1; c <= 2; c++) {
+        assert_int_equal(s.n_mute[c], 2);
+        assert_true(s.last[c].txru == 0.25 && s.last[c].why == KZ_WHY_FORECAST);
+        assert_int_equal(kz_es_cell_muted(es, (size_t)c), 2);
+    }
+    assert_int_equal(s.n_mute[0], 0); /* 0.5 > coverage bound 0.33 */
+    printf("# %s\n", s.last[1].reason);
+    obs3(o, 0.1, 0.05, 0.05, 40); /* 22 Mbit/s: rho 0.1 -> 1/8; coverage to half its TxRUs */
+    run3(es, &t, 9 * 3600, o, &s);
+    assert_true(s.last[1].txru == 0.125 && s.last[2].txru == 0.125);
+    assert_true(s.n_mute[0] == 1 && s.last[0].txru == 0.5 && kz_es_cell_muted(es, 0) == 1);
+    obs3(o, 0.4, 0.5, 0.5, 40); /* the load is back (no guard fires): all TxRUs at once */
     double t0 = t;
-    assert_int_equal(run(es, &t, t0 + 840, o, KZ_ES_MUTE, NULL), 0);
-    assert_int_equal(run(es, &t, t0 + 1200, o, KZ_ES_MUTE, NULL), 1);
-    /* guard: users' throughput below the minimum unmutes */
-    obs_set(o, 0.10, 0.10, 5);
-    assert_int_equal(run(es, &t, t + 60, o, KZ_ES_UNMUTE, &a), 1);
+    run3(es, &t, t0 + 60, o, &s);
+    for (int c = 0; c <= 2; c++) {
+        assert_int_equal(s.n_unmute[c], 1);
+        assert_true(s.last[c].txru == 1.0);
+        assert_int_equal(kz_es_cell_muted(es, (size_t)c), 0);
+    }
     struct kz_es_stats st;
     kz_es_stats_get(es, &st);
-    assert_true(st.mutes == 2 && st.unmutes == 2 && st.unmutes_guard == 2 && st.muted_s > 0);
+    assert_true(st.mutes == 7 && st.unmutes == 3 && st.unmutes_guard == 0 && st.muted_s > 0);
     kz_es_close(es);
 }
 
-static void test_mute_guards_hold(void **state)
+/* A cell whose own PRB use passes unmute_prb is unmuted at once (guard), its neighbours keep
+ * the network level, and it is not muted again before mute_min_s. */
+static void test_guard_unmutes_one_cell(void **state)
 {
     (void)state;
-    struct kz_es_obs o[2];
-    double t;
-    kz_es *es = open_ai(1);
-    t = 0; /* too loaded after the gain loss: 0.20 / 0.6 = 0.33 >= 0.30 */
-    obs_set(o, 0.10, 0.20, 40);
-    assert_int_equal(run(es, &t, 3600, o, KZ_ES_MUTE, NULL), 0);
-    /* users would fall below 10 Mbit/s: 15 x 0.6 = 9 */
-    obs_set(o, 0.10, 0.05, 15);
-    assert_int_equal(run(es, &t, 7200, o, KZ_ES_MUTE, NULL), 0);
-    /* coverage cell too busy to take the edge users (> wake_util 0.35) */
-    obs_set(o, 0.40, 0.05, 40);
-    assert_int_equal(run(es, &t, 10800, o, KZ_ES_MUTE, NULL), 0);
+    kz_es *es = open_ai3(-1);
+    struct kz_es_obs o[3];
+    struct seen s;
+    double t = 0;
+    obs3(o, 0.5, 0.9, 0.9, 40); /* 370 Mbit/s peak */
+    run3(es, &t, 3 * 3600, o, &s);
+    obs3(o, 0.2, 0.4, 0.4, 40); /* 164: rho 0.44 -> 1/4 */
+    run3(es, &t, 5 * 3600, o, &s);
+    assert_int_equal(kz_es_cell_muted(es, 1), 2);
+    obs3(o, 0.2, 0.75, 0.05, 40); /* cell 1 busy (PRB 0.75 > 0.70), same total */
+    run3(es, &t, t + 60, o, &s);
+    assert_true(s.n_unmute[1] == 1 && s.n_guard[1] == 1 && s.last[1].txru == 1.0);
+    printf("# %s\n", s.last[1].reason);
+    assert_int_equal(s.n_unmute[2], 0);
+    obs3(o, 0.2, 0.4, 0.4, 40); /* light again: held unmuted for the dwell (900 s) */
+    double t0 = t;
+    run3(es, &t, t0 + 840, o, &s);
+    assert_int_equal(s.n_mute[1], 0);
+    run3(es, &t, t0 + 1200, o, &s);
+    assert_true(s.n_mute[1] == 1 && s.last[1].txru == 0.25);
+    /* users' throughput below mute_ue_thr_mbps (5) unmutes too */
+    obs3(o, 0.2, 0.4, 0.4, 3);
+    run3(es, &t, t + 60, o, &s);
+    assert_true(s.n_unmute[1] == 1 && s.n_unmute[2] == 1 && s.n_guard[1] == 1);
     kz_es_close(es);
-    /* lever off (the default): never a MUTE, whatever the load */
-    es = open_ai(0);
+}
+
+static void test_lever_off(void **state)
+{
+    (void)state;
+    struct kz_es_obs o[3];
+    struct seen s;
+    double t = 0;
+    kz_es *es = open_ai3(0); /* mute_frac 0: off */
+    obs3(o, 0.5, 0.5, 0.5, 40);
+    run3(es, &t, 3 * 3600, o, &s);
+    obs3(o, 0.05, 0.01, 0.01, 40);
+    run3(es, &t, 9 * 3600, o, &s);
+    assert_int_equal(s.n_mute[0] + s.n_mute[1] + s.n_mute[2], 0);
+    kz_es_close(es);
+    /* the default core: no muting before it has seen a whole day (what "busy" is) */
+    struct kz_es_params d;
+    kz_es_params_default(&d, KZ_ES_AI);
+    d.sleep_util = 0;
+    assert_int_equal(kz_es_open(&es, &d, sector3, 3), 0);
     t = 0;
-    obs_set(o, 0.05, 0.01, 40);
-    assert_int_equal(run(es, &t, 7200, o, KZ_ES_MUTE, NULL), 0);
+    obs3(o, 0.5, 0.5, 0.5, 40);
+    run3(es, &t, 3 * 3600, o, &s);
+    obs3(o, 0.05, 0.01, 0.01, 40);
+    run3(es, &t, 23.5 * 3600, o, &s);
+    assert_int_equal(s.n_mute[0] + s.n_mute[1] + s.n_mute[2], 0);
+    run3(es, &t, 25 * 3600, o, &s);
+    assert_true(s.n_mute[1] > 0 && s.n_mute[0] > 0);
     kz_es_close(es);
     /* baselines never mute, even with the lever's parameters set */
     struct kz_es_params p;
@@ -114,8 +216,28 @@ static void test_mute_guards_hold(void **state)
     p.thr_sleep_prb = 0;
     assert_int_equal(kz_es_open(&es, &p, sector, 2), 0);
     t = 0;
-    assert_int_equal(run(es, &t, 7200, o, KZ_ES_MUTE, NULL), 0);
+    struct kz_es_obs o2[2];
+    obs_set(o2, 0.05, 0.01, 40);
+    assert_int_equal(run(es, &t, 7200, o2, KZ_ES_MUTE, NULL), 0);
     kz_es_close(es);
+}
+
+/* The clairvoyant's levels: the same rule on given loads. */
+static void test_level_schedule(void **state)
+{
+    (void)state;
+    struct kz_es_params p;
+    kz_es_params_default(&p, KZ_ES_AI);
+    double rho[120];
+    uint8_t cap[120], cov[120];
+    for (int k = 0; k < 120; k++)
+        rho[k] = k < 60 ? 0.1 : 0.95;
+    kz_es_level_schedule(rho, 120, &p, 0, cap);
+    kz_es_level_schedule(rho, 120, &p, 1, cov);
+    /* one level deeper per 15-min dwell: 1 at once, 2 after 15 min, 3 after 30 */
+    assert_true(cap[0] == 1 && cap[14] == 1 && cap[15] == 2 && cap[30] == 3 && cap[59] == 3);
+    assert_true(cov[0] == 1 && cov[59] == 1);
+    assert_true(cap[60] == 0 && cov[60] == 0 && cap[119] == 0);
 }
 
 static void test_unmute_before_sleep(void **state)
@@ -159,8 +281,11 @@ static void test_unmute_before_sleep(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mutes_when_light),
-        cmocka_unit_test(test_mute_guards_hold),
+        cmocka_unit_test(test_lever_on_by_default),
+        cmocka_unit_test(test_levels_follow_load),
+        cmocka_unit_test(test_guard_unmutes_one_cell),
+        cmocka_unit_test(test_lever_off),
+        cmocka_unit_test(test_level_schedule),
         cmocka_unit_test(test_unmute_before_sleep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
- * End-to-end regression test of the energy-saving evaluation on a shortened scenario: the
- * small city from 00:00 to 06:00 (the hours where sleeping happens), every policy on the same
- * seed, judged by the emulator's ground truth.  Asserts:
+ * End-to-end regression test of the energy-saving evaluation.  test_day: the whole small-city
+ * day with a learning day, the issue's saving and QoS bounds (below).  test_compare: a shortened
+ * scenario, the small city from 00:00 to 06:00 without a learning day (so the sleep logic alone:
+ * the muting lever waits for a day of history), every policy on the same seed, judged by the
+ * emulator's ground truth.  test_compare asserts:
  *   - determinism: the same seed and policy give the same ground truth bit for bit;
  *   - QoS bounds of the energy saver with its default guards: 5th-percentile user throughput
  *     within 2 % of always-on, unmet demand at most always-on + 0.5 percentage points;
@@ -70,18 +72,20 @@ static void test_compare(void **state)
         kz_run_result_free(&res[k]);
 }
 
-/* The antenna-muting lever reaches the energy saver when asked (ai.mute_frac): it mutes, the
- * emulator takes every mute, and it saves energy.  Its QoS is printed, not asserted: with the
- * lever's guards it does not keep p5 within 2 % (docs/evaluation.md), hence off by default. */
-static void test_compare_mute(void **state)
+/* A whole day with one learning day, in-process: the default energy saver (sleep + network-wide
+ * antenna muting) against always-on and the clairvoyant.  Asserts the issue's bounds as measured
+ * with margin for regressions: saving >= 18 % (measured 18.8 % on this seed), p5 within 2 %,
+ * unmet <= +0.5 pp, >= 85 % of the clairvoyant's saving; every control taken; mute changes per
+ * cell bounded by the dwell.  Under the sanitizers (10x slower) it is skipped. */
+static void test_day(void **state)
 {
     (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    skip();
+#endif
     struct kz_eval_cfg ec;
     kz_eval_cfg_default(&ec, sc);
-    ec.duration_s = 6 * 3600;
-    ec.history_days = 0;
     ec.ai_direct = 1;
-    kz_es_params_mute(&ec.ai, ec.mute_frac);
     static struct kz_run_result res[KZ_EVAL_NRUNS];
     char err[256];
     int rc = kz_eval_compare(&ec, res, err, sizeof err);
@@ -90,12 +94,21 @@ static void test_compare_mute(void **state)
     assert_int_equal(rc, 0);
     kz_eval_print_table(stdout, res, KZ_EVAL_NRUNS);
     const struct kz_run_result *r = &res[KZ_EVAL_AI];
-    printf("# energy saver with the lever: %llu mutes, %llu unmutes (%llu guard), %.1f cell-h muted\n",
+    const struct kz_metrics_result *a0 = &res[KZ_EVAL_ALWAYS_ON].m, *ai = &r->m;
+    const struct kz_metrics_result *cv = &res[KZ_EVAL_CLAIRVOYANT].m;
+    double save = 1 - ai->energy_kwh / a0->energy_kwh, bound = 1 - cv->energy_kwh / a0->energy_kwh;
+    printf("# energy saver: %.1f %% saved (clairvoyant %.1f %%); %llu mutes, %llu unmutes "
+           "(%llu guard), %.1f cell-h muted\n", 100 * save, 100 * bound,
            (unsigned long long)r->es.mutes, (unsigned long long)r->es.unmutes,
            (unsigned long long)r->es.unmutes_guard, r->es.muted_s / 3600);
-    assert_true(r->es.mutes > 0);
+    assert_true(save >= 0.18);
+    assert_true(ai->thp_p5_mbps >= 0.98 * a0->thp_p5_mbps);
+    assert_true(ai->unmet_pct <= a0->unmet_pct + 0.5);
+    assert_true(save >= 0.85 * bound);
     assert_int_equal(r->ctrl_failed, 0);
-    assert_true(r->m.energy_kwh < res[KZ_EVAL_ALWAYS_ON].m.energy_kwh);
+    /* level changes: at most one deeper step per dwell per cell, plus the way back up */
+    double cells = (double)r->n_cells;
+    assert_true((double)(r->es.mutes + r->es.unmutes) <= cells * (86400 / ec.ai.mute_min_s + 1));
     for (int k = 0; k < KZ_EVAL_NRUNS; k++)
         kz_run_result_free(&res[k]);
 }
@@ -108,7 +121,7 @@ int main(void)
         return 77;
     }
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_compare),
-                                       cmocka_unit_test(test_compare_mute)};
+                                       cmocka_unit_test(test_day)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     kz_emu_scenario_free(sc);
     return rc;
