@@ -504,6 +504,11 @@ static void s_abort(kz_assoc *a)
         kz_defer_cancel(a->t->loop, &c->flush);
     if (!c || c->fd < 0)
         return;
+    /* What this turn buffered would have been written at send time before writes were deferred:
+     * write it now (best effort, non-blocking), so a send right before an abort or a
+     * kz_transport_close() still reaches a unix:// peer, as it always did. */
+    if (!c->connecting && c->out_off < c->out_len)
+        (void)flush_out(a);
     kz_io_stop(&c->io);
     struct linger lg = {.l_onoff = 1, .l_linger = 0};
     setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
