@@ -498,8 +498,11 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[1], "--scale-udp"))
         return bench_scale_udp(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 10,
                                argc > 4 ? atoi(argv[4]) : 30000 + (int)(getpid() % 20000));
-    if (argc > 3 && !strcmp(argv[1], "--udp3"))
-        return three_procs(atoi(argv[2]), strtoull(argv[3], NULL, 10));
+    if (argc > 3 && !strcmp(argv[1], "--udp3")) {   /* PORT 0: one derived from the pid */
+        int port = atoi(argv[2]);
+        return three_procs(port ? port : 30000 + (int)(getpid() % 20000),
+                           strtoull(argv[3], NULL, 10));
+    }
     if (argc > 1 && !strcmp(argv[1], "--udp")) {
         if (argc < 3)
             return 2;
