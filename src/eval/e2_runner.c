@@ -397,7 +397,7 @@ void kz_e2_run_stats_print(FILE *f, const struct kz_e2_run_stats *s)
             "%llu dropped, %llu orphan;\n"
             "      energy saver decoded %llu cell-level + %llu UE-level (%llu UE reports), "
             "KPM monitor %llu; %llu decisions\n"
-            "    controls: CCC sleep/wake %llu sent, %llu acknowledged+accepted, %llu failed; "
+            "    controls: CCC sleep/wake/antenna mask %llu sent, %llu acknowledged+accepted, %llu failed; "
             "RC handover %llu sent, %llu acknowledged, %llu failed\n"
             "      (RIC: %llu controls, %llu acknowledged, %llu failed, %llu timed out; "
             "%llu sleeps without UE list)\n"

@@ -89,8 +89,6 @@ void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
 void kz_es_params_mute(struct kz_es_params *p, double frac)
 {
     p->mute_frac = frac;
-    p->mute_rate = 0.6;
-    p->mute_prb = 0.30;
     p->unmute_prb = 0.70;
     p->mute_ue_thr_mbps = 5;
     p->mute_margin_sigma = 0;
@@ -268,8 +266,6 @@ int kz_es_set_mute_schedule(kz_es *es, double t0, double slot_s, size_t n_slots,
 void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
 {
     es->p.mute_frac = p->mute_frac;
-    es->p.mute_rate = p->mute_rate;
-    es->p.mute_prb = p->mute_prb;
     es->p.unmute_prb = p->unmute_prb;
     es->p.mute_ue_thr_mbps = p->mute_ue_thr_mbps;
     es->p.mute_min_s = p->mute_min_s;

@@ -30,6 +30,9 @@
  *     min_sleep_s and the forecast peak over wake_lead_s (+ margin) / C exceeds wake_util, or
  *     the measured PRB use of v exceeds wake_util.  sleep_util < wake_util < guard_util is
  *     the hysteresis.
+ *   - Antenna muting (MUTE / UNMUTE, on by default): between sleeping and all-on, every capacity
+ *     cell of the network goes down to 1/2, 1/4, 1/8 of its TxRUs, and coverage cells to 1/2,
+ *     as the network's forecast load relative to its busiest slot falls (rules at mute_frac).
  * Baselines: KZ_ES_NIGHT sleeps every capacity cell from night_from_s to night_to_s (time of
  * day); KZ_ES_THRESHOLD sleeps c when its PRB use is below thr_sleep_prb (awake >= min_awake_s)
  * and wakes it when v's PRB use is above thr_wake_prb; KZ_ES_SCHEDULE replays a schedule given
@@ -114,19 +117,24 @@ struct kz_es_params {
     double cov_capacity_mbps; /* prior of a coverage cell's throughput at full PRB use (60) */
     double night_from_s, night_to_s;   /* KZ_ES_NIGHT (3600, 21600) */
     double thr_sleep_prb, thr_wake_prb; /* KZ_ES_THRESHOLD (0.15, 0.60) */
-    /* Antenna-muting lever (KZ_ES_AI and KZ_ES_SCHEDULE only; off when mute_frac == 0, the
-     * default, so cores that do not know MUTE never see one).  An awake capacity cell is muted
-     * to mute_frac of its TxRUs when, for mute_min_s since its last mute change:
-     *   its PRB use / mute_rate < mute_prb  (the load it would need after the gain loss),
-     *   its mean UE throughput x mute_rate >= mute_ue_thr_mbps (0: not checked),
-     *   its coverage cell's PRB use <= wake_util (muting pushes edge users there);
-     * unmuted at once (dwell ignored) when its PRB use > unmute_prb, its UE throughput falls
-     * below mute_ue_thr_mbps, or the coverage PRB use > guard_util; and before it sleeps. */
-    double mute_frac;         /* active TxRU fraction when muted (0: lever off; 0.25 = 16T) */
-    double mute_rate;         /* expected rate factor of the muted cell's users (0.6) */
-    double mute_prb;          /* max predicted PRB use after muting (0.30) */
-    double unmute_prb;        /* measured PRB use that unmutes (0.45) */
-    double mute_ue_thr_mbps;  /* min predicted UE throughput after muting (10) */
+    /* Antenna-muting lever (KZ_ES_AI and KZ_ES_SCHEDULE only; on by default for KZ_ES_AI via
+     * kz_es_params_mute(p, 0.125), never in the baselines).  Network-wide, because muting one
+     * cell among unmuted neighbours costs its users SINR while muting every cell alike leaves the
+     * interference-limited SINR as it was (docs/energy-saving.md measures both).  Every period:
+     *   rho = (sum over sectors of the forecast peak over mute_lookahead_s + mute_margin_sigma x
+     *          RMS error, or the measured load when higher) / the busiest 5-min slot of the
+     *          whole network seen so far;  no level before mute_history_s of observation;
+     *   capacity cells go to level l (TxRUs 2^-l, l <= log2(1/mute_frac)) while
+     *   rho <= mute_rho[l]; coverage cells to level 1 (MIMO sleep, half the TxRUs) while
+     *   rho <= mute_rho_cov[1] (mute_max_lvl_cov); deeper one level per mute_min_s and only
+     *   below the bound by mute_hyst; shallower at once.
+     * Per-cell guards take a cell back to all its TxRUs at once, then hold it there for
+     * mute_min_s: its PRB use > unmute_prb, its mean UE throughput < mute_ue_thr_mbps, or
+     * (capacity cell) its coverage cell's PRB use > guard_util, (coverage cell) its own PRB use
+     * > unmute_prb_cov.  A cell is unmuted before it sleeps. */
+    double mute_frac;         /* deepest active TxRU fraction (0: lever off; 0.125 = 8 of 64) */
+    double unmute_prb;        /* measured PRB use that unmutes (0.70) */
+    double mute_ue_thr_mbps;  /* mean UE throughput below which a cell unmutes (5) */
     double mute_min_s;        /* dwell between mute changes, guard unmutes excepted (900) */
     double mute_rho[KZ_ES_MUTE_MAX_LVL + 1]; /* KZ_ES_AI: level l (TxRUs 2^-l) allowed while the
                                  network's relative load forecast <= mute_rho[l] (0.80 0.40 0.20) */

@@ -68,9 +68,12 @@ static void usage(FILE *f)
         "         [--sleep-util U] [--wake-util U] [--guard-util U] [--guard-ue-thr MBPS]\n"
         "         [--min-sleep S] [--min-awake S] [--lookahead S] [--wake-lead S]\n"
         "         [--pair-offset N] [--time-of-day S] [--duration S] [--speed N] [--no-rc]\n"
+        "         [--mute FRAC]\n"
         "Puts capacity cells to sleep over E2SM-CCC when their coverage cells can carry the\n"
         "load (moving their UEs with RC handover first), and wakes them ahead of forecast\n"
-        "demand or at once on a guard breach.\n");
+        "demand or at once on a guard breach.  Mutes antennas network-wide (CCC O-NESPolicy\n"
+        "antenna masks, down to FRAC of a capacity cell's TxRUs, default 0.125; 0: off) once\n"
+        "it has seen a whole day of KPM, so that it knows the busy hour.\n");
 }
 
 int main(int argc, char **argv)
@@ -102,6 +105,14 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--time-of-day")) tod = atof(v);
         else if (!strcmp(a, "--duration")) duration = atof(v);
         else if (!strcmp(a, "--speed")) ec.speed = atof(v);
+        else if (!strcmp(a, "--mute")) {
+            double f = atof(v);
+            if (f != 0 && !(f >= 1.0 / 64 && f < 1)) {
+                fprintf(stderr, "energy-saver: --mute: a TxRU fraction in [1/64, 1), or 0\n");
+                return 2;
+            }
+            kz_es_params_mute(&ec.p, f);
+        }
         else { usage(stderr); return 2; }
     }
     if (ec.p.period_s <= 0 || ec.p.slot_s < ec.p.period_s || ec.speed <= 0 ||
