@@ -435,6 +435,7 @@ static int three_procs(int port, uint64_t n)
     cfg.bus_listen = bus;
     cfg.n_bus_listen = 1;
     cfg.log_level = KZ_RIC_LOG_ERROR;
+    cfg.xapp_queue_bytes = 64u << 20;   /* as --udp: a scheduling hiccup of the xApp is not a drop */
     kz_ric *ric;
     if (kz_ric_open(&ric, loop, &cfg) < 0) {
         fprintf(stderr, "bench_ric: cannot open the RIC on %s\n", e2url);

@@ -76,6 +76,9 @@ typedef struct kz_transport_cfg {
     uint16_t local_udp_port;  /* sctp+udp client in a process that has not listened: local UDP
                                * port (0: an ephemeral one).  usrsctp has ONE per process. */
     int backlog;              /* listen backlog (default 128) */
+    size_t sndbuf_bytes;      /* unix://, tcp://: what the stream's own output buffer holds before
+                               * sends go to the bounded queue -- its "socket buffer", like
+                               * SO_SNDBUF for SCTP (default 256 KiB) */
 } kz_transport_cfg;
 
 void kz_transport_cfg_default(kz_transport_cfg *cfg);

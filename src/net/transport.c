@@ -40,6 +40,7 @@ void kz_transport_cfg_default(kz_transport_cfg *c)
     c->connect_ms = 5000;
     c->sctp_port = KZ_E2AP_SCTP_PORT;
     c->backlog = 128;
+    c->sndbuf_bytes = 256 * 1024;
 }
 
 static const kz__backend *backend_for(enum kz__scheme s)
@@ -129,6 +130,7 @@ int kz_transport_open(kz_transport **out, kz_loop *loop, const kz_transport_cfg 
         if (!t->cfg.connect_ms) t->cfg.connect_ms = d.connect_ms;
         if (!t->cfg.sctp_port) t->cfg.sctp_port = d.sctp_port;
         if (!t->cfg.backlog) t->cfg.backlog = d.backlog;
+        if (!t->cfg.sndbuf_bytes) t->cfg.sndbuf_bytes = d.sndbuf_bytes;
     }
     t->loop = loop;
     t->cbs = *cbs;

@@ -18,8 +18,9 @@
  * What it guarantees:
  *  - Whole messages in order.  An inbound message longer than cfg.max_msg is skipped and counted
  *    (recv_dropped), the stream stays in sync.
- *  - Bounded memory: one output buffer per association, at most cfg.sndq_bytes, allocated as it
- *    grows (not per message); past that send() says KZ_EAGAIN and the core's backpressure applies.
+ *  - Bounded memory: one output buffer per association, at most cfg.sndbuf_bytes, allocated as it
+ *    grows (not per message); past that send() says KZ_EAGAIN and the core's bounded queue
+ *    (cfg.sndq_bytes) and backpressure apply, as above a socket buffer for SCTP.
  *  - Orderly close: shutdown(SHUT_WR) once the buffer is empty, on_down(0) when the peer closes
  *    too; reset / error: on_down(KZ_ECLOSED).
  */
@@ -40,6 +41,7 @@
 #include "net/net_int.h"
 
 #define SHDR 8u
+#define KZ__SFLUSH ((size_t)64 * 1024)   /* buffered this much in one turn: write now */
 
 typedef struct slisten {
     kz_transport *t;
@@ -447,7 +449,7 @@ static int s_send(kz_assoc *a, const kz_msg *m)
     if (!c || c->fd < 0)
         return KZ_ECLOSED;
     size_t need = SHDR + m->len;
-    size_t cap_max = a->t->cfg.sndq_bytes;
+    size_t cap_max = a->t->cfg.sndbuf_bytes;   /* then the core's bounded queue takes over */
     if (c->out_len + need > c->out_cap) {
         if (c->out_off) {   /* compact first */
             memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
@@ -477,9 +479,20 @@ static int s_send(kz_assoc *a, const kz_msg *m)
     c->out_len += need;
     /* Not written now: a deferred call writes the whole turn's output at once, so a burst of N
      * messages (an indication fan-out, a batch read from E2) costs one send(), not N.  It runs
-     * before the loop next polls, so nothing waits longer than the current turn. */
-    if (was_empty && !c->connecting)
+     * before the loop next polls, so nothing waits longer than the current turn.  A turn that
+     * buffers KZ__SFLUSH or more writes at once instead: the buffer is also the bound an
+     * application may drop against (the RIC's per-xApp queue), and a long turn must not fill it
+     * while the socket could take the bytes. */
+    if (c->connecting)
+        return 0;
+    if (c->out_len - c->out_off >= KZ__SFLUSH && !(c->io.events & KZ_IO_WRITE)) {
+        if (flush_out(a) < 0)
+            return KZ_ECLOSED;
+        if (c->out_off < c->out_len)
+            update_events(a);
+    } else if (was_empty) {
         kz_defer_post(a->t->loop, &c->flush, flush_deferred, c);
+    }
     return 0;
 }
 

@@ -503,6 +503,11 @@ int kz__xbus_open(kz_ric *ric)
      * results.  1,000+ nodes coming up at once announce > 1 MiB (a KPM function definition
      * each); bench_ric --scale-sim 10000 lost 8,934 of 10,000 node events at the bare 1 MiB. */
     tc.sndq_bytes = ric->cfg.xapp_queue_bytes + ((size_t)64 << 20);
+    /* unix:// and tcp:// buffer up to sndbuf_bytes themselves before the core queue takes over:
+     * that buffer is the xApp's indication queue (an indication is dropped for an xApp once
+     * anything waits in the core queue).  It used to be sndq_bytes, so a stalled xApp over
+     * unix:// held up to 65 MiB of indications instead of xapp_queue_bytes. */
+    tc.sndbuf_bytes = ric->cfg.xapp_queue_bytes;
     tc.streams = 1;
     kz_transport_cbs cbs = {.on_up = bus_up, .on_msg = bus_msg, .on_down = bus_down};
     for (size_t i = 0; i < ric->cfg.n_bus_listen; i++) {

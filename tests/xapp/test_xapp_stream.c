@@ -145,12 +145,99 @@ static void test_tcp_token(void **s)
     run_bus(url, "sesame", "wrong", false);
 }
 
+static bool x_ready(tx *t) { return t->node && t->active; }
+
+static void subscribe(tx *t)
+{
+    static const uint8_t trig[] = {1};
+    static kz_xapp_action act = {.id = 1};
+    kz_xapp_sub_req req = {.node = t->node, .ran_function = 2, .trigger = trig, .trigger_len = 1,
+                           .actions = &act, .n_actions = 1};
+    kz_xapp_sub_cbs scb = {.on_state = on_state, .on_indication = on_ind};
+    assert_int_equal(kz_xapp_subscribe(t->x, &req, &scb, t, &t->sub), 0);
+}
+
+/* A stalled xApp over unix:// holds at most about xapp_queue_bytes of indications in the RIC
+ * (plus what the kernel's socket buffers take); the rest are dropped for it alone and counted,
+ * and a fast xApp on the same merged subscription gets every one.  The stalled xApp is the real
+ * SDK on a loop of its own that stops being run. */
+static void test_unix_slow_xapp_bounded(void **s)
+{
+    (void)s;
+    char url[128];
+    snprintf(url, sizeof url, "unix://@kz-test-slow-%d", (int)getpid());
+    kz_loop *loop, *sloop;
+    assert_int_equal(kz_loop_open(&loop, NULL), 0);
+    assert_int_equal(kz_loop_open(&sloop, NULL), 0);
+    FILE *devnull = fopen("/dev/null", "w");
+    kz_ric_cfg cfg;
+    kz_ric_cfg_default(&cfg);
+    const char *e2[] = {"mem://e2s"}, *bus[] = {url};
+    cfg.e2_listen = e2;
+    cfg.n_e2_listen = 1;
+    cfg.bus_listen = bus;
+    cfg.n_bus_listen = 1;
+    cfg.log = devnull;
+    cfg.xapp_queue_bytes = 256 * 1024;
+    kz_ric *ric;
+    assert_int_equal(kz_ric_open(&ric, loop, &cfg), 0);
+    agent ag;
+    agent_open(&ag, loop, "mem://e2s", 0xe00);
+    tx fast = {0}, slow = {0};
+    kz_xapp_cfg xc;
+    kz_xapp_cfg_default(&xc);
+    xc.url = url;
+    kz_xapp_cbs cbs = {.on_connection = on_conn, .on_node = on_node};
+    assert_int_equal(kz_xapp_open(&fast.x, loop, &xc, &cbs, &fast), 0);
+    assert_int_equal(kz_xapp_open(&slow.x, sloop, &xc, &cbs, &slow), 0);
+    for (int i = 0; i < 400 && !(fast.node && slow.node); i++) {
+        kz_loop_run(loop, KZ_RUN_NOWAIT);
+        kz_loop_run(sloop, KZ_RUN_NOWAIT);
+        usleep(1000);
+    }
+    subscribe(&fast);
+    subscribe(&slow);
+    for (int i = 0; i < 400 && !(x_ready(&fast) && x_ready(&slow)); i++) {
+        kz_loop_run(loop, KZ_RUN_NOWAIT);
+        kz_loop_run(sloop, KZ_RUN_NOWAIT);
+        usleep(1000);
+    }
+    assert_true(x_ready(&fast) && x_ready(&slow));
+    /* the slow xApp's loop is not run from here on */
+    static uint8_t big[1000];
+    enum { N = 4000 };
+    for (int i = 0; i < N; i++) {
+        agent_indicate(&ag, NULL, -1, big, 10, big, sizeof big, i);
+        if (i % 50 == 49)
+            spin(loop, 2);
+    }
+    spin(loop, 300);
+    kz_ric_stats st;
+    kz_ric_stats_get(ric, &st);
+    assert_int_equal(fast.inds, N);
+    assert_int_equal(st.indications_rx, N);
+    assert_int_equal(st.indications_routed + st.indications_dropped, 2 * N);
+    /* ~1.05 kB per indication on the bus: the RIC keeps <= 256 KiB (~250) for the slow one, the
+     * kernel's unix socket buffers hold some more; the rest (thousands) are dropped */
+    printf("slow xApp over unix://: %llu of %d dropped for it, the fast one got all %d\n",
+           (unsigned long long)st.indications_dropped, N, N);
+    assert_true(st.indications_dropped > N / 2);
+    kz_xapp_close(slow.x);
+    kz_xapp_close(fast.x);
+    agent_close(&ag);
+    kz_ric_close(ric);
+    assert_int_equal(kz_loop_close(sloop), 0);
+    assert_int_equal(kz_loop_close(loop), 0);
+    fclose(devnull);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unix),
         cmocka_unit_test(test_unix_abstract),
         cmocka_unit_test(test_tcp_token),
+        cmocka_unit_test(test_unix_slow_xapp_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
