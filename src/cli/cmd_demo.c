@@ -62,8 +62,8 @@ static void usage(FILE *f)
         "  --mute F            antenna muting: deepest active TxRU fraction of a capacity cell\n"
         "                      (0.125 = 8 of 64; 0: off, sleep only)\n"
         "  --mute-rho R1,R2,.. mute to 1/2, 1/4 ... of the TxRUs while the network's forecast\n"
-        "                      load stays below R1, R2 ... of its busiest 5 minutes (0.88,0.62,0.38)\n"
-        "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R (0.33; 0: off)\n"
+        "                      load stays below R1, R2 ... of its busiest 5 minutes (0.82,0.6,0.35)\n"
+        "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R (0.3; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
         "  --real-time         over real sockets at wall-clock speed (not available yet)\n",
         d.sleep_util, d.wake_util, d.guard_util);

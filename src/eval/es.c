@@ -96,16 +96,16 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->mute_history_s = 86400 - p->period_s;
     p->mute_min_s = 900;
     p->mute_rho[0] = INFINITY;
-    p->mute_rho[1] = 0.88;
-    p->mute_rho[2] = 0.62;
-    p->mute_rho[3] = 0.38;
+    p->mute_rho[1] = 0.82;
+    p->mute_rho[2] = 0.60;
+    p->mute_rho[3] = 0.35;
     for (int l = 4; l <= KZ_ES_MUTE_MAX_LVL; l++)
         p->mute_rho[l] = p->mute_rho[l - 1] / 2;
     p->mute_hyst = 0.1;
     p->mute_max_lvl_cov = 1;
     p->unmute_prb_cov = 0.45;
     p->mute_rho_cov[0] = INFINITY;
-    p->mute_rho_cov[1] = 0.33;
+    p->mute_rho_cov[1] = 0.30;
     for (int l = 2; l <= KZ_ES_MUTE_MAX_LVL; l++)
         p->mute_rho_cov[l] = p->mute_rho_cov[l - 1] / 2;
 }

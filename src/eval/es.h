@@ -137,7 +137,7 @@ struct kz_es_params {
     double mute_ue_thr_mbps;  /* mean UE throughput below which a cell unmutes (5) */
     double mute_min_s;        /* dwell between mute changes, guard unmutes excepted (900) */
     double mute_rho[KZ_ES_MUTE_MAX_LVL + 1]; /* KZ_ES_AI: level l (TxRUs 2^-l) allowed while the
-                                 network's relative load forecast <= mute_rho[l] (0.80 0.40 0.20) */
+                                 network's relative load forecast <= mute_rho[l] (0.82 0.60 0.35) */
     double mute_hyst;         /* go deeper only below mute_rho x (1 - mute_hyst) (0.1) */
     double mute_margin_sigma; /* the level's forecast + this x RMS error (0: the forecast) */
     double mute_lookahead_s;  /* the level's forecast peak over this horizon (900; 0: lookahead_s) */
