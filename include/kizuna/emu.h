@@ -136,6 +136,8 @@ typedef struct kz_emu_cell_info {
 
 size_t kz_emu_n_cells(const kz_emu *e);
 size_t kz_emu_n_sites(const kz_emu *e);
+/* UEs: the scenario's ues.count, then the UEs of its events (docs/emulator.md "Events"), which
+ * exist only during their event: outside it their serving cell is -1 and they have no data. */
 size_t kz_emu_n_ues(const kz_emu *e);
 int kz_emu_cell_info_get(const kz_emu *e, uint32_t cell, kz_emu_cell_info *out);
 /* Cell index of an NCI, or -1. */

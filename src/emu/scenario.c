@@ -448,6 +448,122 @@ static int kz__time(struct kz__pctx *c, json_t *obj, struct kz_scenario *s)
     return 0;
 }
 
+static int kz__event(struct kz__pctx *c, json_t *obj, const char *path, size_t idx,
+                     struct kz_scenario *s, struct kz_scenario_event *ev)
+{
+    static const char *const keys[] = {
+        "type",  "name",     "site",     "sector",          "start_s",
+        "duration_s", "ramp_s", "extra_ues", "sessions_per_ue_per_hour", "session_mb_mean",
+        "distance_m", "radius_m", "indoor_fraction", NULL};
+    static const char *const type_names[] = {"surge", NULL};
+    static const int type_values[] = {KZ_EVENT_SURGE};
+    const double max_t = 86400.0 * 366;
+    KZ__TRY(kz__keys(c, obj, path, keys));
+    memset(ev, 0, sizeof *ev);
+    if (!json_object_get(obj, "type"))
+        return kz__fail(c, KZ_EINVAL, path, "type", "missing");
+    int type = -1;
+    KZ__TRY(kz__enum(c, obj, path, "type", type_names, type_values, &type));
+    ev->type = (enum kz_event_type)type;
+    const char *name = NULL;
+    KZ__TRY(kz__str(c, obj, path, "name", &name, 0));
+    if (name && (!*name || strlen(name) >= sizeof ev->name))
+        return kz__fail(c, KZ_EINVAL, path, "name", "must be 1..%zu characters",
+                        sizeof ev->name - 1);
+    if (name)
+        snprintf(ev->name, sizeof ev->name, "%s", name);
+    else
+        snprintf(ev->name, sizeof ev->name, "event%zu", idx);
+    for (size_t k = 0; k < idx; k++)
+        if (strcmp(s->events[k].name, ev->name) == 0)
+            return kz__fail(c, KZ_EINVAL, path, "name", "\"%s\" is already used by events[%zu]",
+                            ev->name, k);
+
+    uint64_t u = 0;
+    KZ__TRY(kz__uint(c, obj, path, "site", &u, UINT32_MAX, 1));
+    if (u >= s->n_sites)
+        return kz__fail(c, KZ_EINVAL, path, "site", "site %llu does not exist (%zu sites: 0..%zu)",
+                        (unsigned long long)u, s->n_sites, s->n_sites - 1);
+    ev->site = (uint32_t)u;
+    size_t n_macro = kz_topo_sites_for_rings(s->topo.rings);
+    ev->sector = KZ_SCENARIO_SECTOR_ALL;
+    if (json_object_get(obj, "sector")) {
+        if (ev->site >= n_macro)
+            return kz__fail(c, KZ_EINVAL, path, "sector",
+                            "site %u is a small cell (omnidirectional): no sectors", ev->site);
+        u = 0;
+        KZ__TRY(kz__uint(c, obj, path, "sector", &u, 2, 0));
+        ev->sector = (uint8_t)u;
+    }
+
+    if (!json_object_get(obj, "start_s"))
+        return kz__fail(c, KZ_EINVAL, path, "start_s", "missing");
+    KZ__TRY(kz__num(c, obj, path, "start_s", &ev->start_s, 0, max_t));
+    if (!json_object_get(obj, "duration_s"))
+        return kz__fail(c, KZ_EINVAL, path, "duration_s", "missing");
+    KZ__TRY(kz__num(c, obj, path, "duration_s", &ev->duration_s, 1, max_t));
+    KZ__TRY(kz__num(c, obj, path, "ramp_s", &ev->ramp_s, 0, max_t));
+    if (ev->ramp_s > ev->duration_s / 2.0)
+        return kz__fail(c, KZ_EINVAL, path, "ramp_s",
+                        "%g is longer than half of duration_s (%g): UEs ramp in over the first "
+                        "ramp_s and out over the last",
+                        ev->ramp_s, ev->duration_s);
+
+    u = 0;
+    KZ__TRY(kz__uint(c, obj, path, "extra_ues", &u, UINT32_MAX, 1));
+    if (u == 0 || u > KZ_SCENARIO_MAX_EVENT_UES)
+        return kz__fail(c, KZ_EINVAL, path, "extra_ues", "%llu is outside [1, %u]",
+                        (unsigned long long)u, KZ_SCENARIO_MAX_EVENT_UES);
+    uint64_t total = (uint64_t)s->n_ues + kz_scenario_event_ues(s) + u;
+    if (total > KZ_SCENARIO_MAX_UES)
+        return kz__fail(c, KZ_EINVAL, path, "extra_ues",
+                        "%llu UEs with the regular and earlier events' ones, at most %u",
+                        (unsigned long long)total, KZ_SCENARIO_MAX_UES);
+    ev->extra_ues = (uint32_t)u;
+
+    if (!json_object_get(obj, "sessions_per_ue_per_hour"))
+        return kz__fail(c, KZ_EINVAL, path, "sessions_per_ue_per_hour", "missing");
+    KZ__TRY(kz__num(c, obj, path, "sessions_per_ue_per_hour", &ev->sessions_per_ue_per_hour, 0,
+                    36000));
+    double mb = s->session_bytes / 1e6;
+    KZ__TRY(kz__num(c, obj, path, "session_mb_mean", &mb, 1e-6, 1e4));
+    ev->session_bytes = mb * 1e6;
+    ev->distance_m = ev->radius_m = -1.0;
+    double isd = s->topo.isd_m;
+    KZ__TRY(kz__num(c, obj, path, "distance_m", &ev->distance_m, 0, 2.0 * isd));
+    if (json_object_get(obj, "distance_m") && ev->sector == KZ_SCENARIO_SECTOR_ALL)
+        return kz__fail(c, KZ_EINVAL, path, "distance_m", "only with a sector");
+    KZ__TRY(kz__num(c, obj, path, "radius_m", &ev->radius_m, 1, 2.0 * isd));
+    KZ__TRY(kz__num(c, obj, path, "indoor_fraction", &ev->indoor_fraction, 0, 1));
+    return 0;
+}
+
+static int kz__events(struct kz__pctx *c, json_t *v, struct kz_scenario *s)
+{
+    if (!json_is_array(v))
+        return kz__fail(c, KZ_EINVAL, "events", NULL, "must be an array of event objects");
+    size_t n = json_array_size(v);
+    if (n > KZ_SCENARIO_MAX_EVENTS)
+        return kz__fail(c, KZ_EINVAL, "events", NULL, "%zu events, at most %d", n,
+                        KZ_SCENARIO_MAX_EVENTS);
+    s->n_events = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[32];
+        snprintf(path, sizeof path, "events[%zu]", i);
+        KZ__TRY(kz__event(c, json_array_get(v, i), path, i, s, &s->events[i]));
+        s->n_events = i + 1;
+    }
+    return 0;
+}
+
+uint32_t kz_scenario_event_ues(const struct kz_scenario *s)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < s->n_events; i++)
+        n += s->events[i].extra_ues;
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
 void kz_scenario_default(struct kz_scenario *s)
 {
     memset(s, 0, sizeof *s);
@@ -485,7 +601,8 @@ static int kz__top(struct kz__pctx *c, json_t *root, struct kz_scenario *s)
 {
     static const char *const keys[] = {"format",   "name",     "description", "seed",
                                        "time",     "network",  "site_areas",  "radio",
-                                       "ues",      "traffic",  "mobility_policy", "energy", NULL};
+                                       "ues",      "traffic",  "mobility_policy", "energy",
+                                       "events",   NULL};
     KZ__TRY(kz__keys(c, root, "", keys));
     const char *fmt = NULL, *name = NULL, *desc = NULL;
     KZ__TRY(kz__str(c, root, "", "format", &fmt, 1));
@@ -518,6 +635,8 @@ static int kz__top(struct kz__pctx *c, json_t *root, struct kz_scenario *s)
         KZ__TRY(kz__policy(c, v, s));
     if ((v = json_object_get(root, "energy")))
         KZ__TRY(kz__energy(c, v, s));
+    if ((v = json_object_get(root, "events"))) /* last: uses the network, UEs and traffic */
+        KZ__TRY(kz__events(c, v, s));
     s->radio.seed = s->seed;
     return 0;
 }

@@ -29,6 +29,33 @@
 #define KZ_SCENARIO_MAX_SMALL 128
 #define KZ_SCENARIO_MAX_SITES 512 /* macro (<= 331 for 10 rings) + small */
 #define KZ_SCENARIO_MAX_UES 10000000u
+#define KZ_SCENARIO_MAX_EVENTS 16
+#define KZ_SCENARIO_MAX_EVENT_UES 100000u /* per event */
+#define KZ_SCENARIO_SECTOR_ALL 0xffu     /* event.sector omitted: the whole site */
+
+enum kz_event_type {
+    KZ_EVENT_SURGE = 0 /* extra UEs gather in one place for a while and want data */
+};
+
+/* A scenario event ("events": [...], docs/emulator.md "Events").  Times are on the scenario
+ * clock: seconds after midnight of the run's first day (time.start_s is on the same clock, so
+ * 97200 is 03:00 the next day). */
+struct kz_scenario_event {
+    enum kz_event_type type;
+    char name[32];
+    uint32_t site;           /* site index (macro sites first, then small cells) */
+    uint8_t sector;          /* 0..2 on a macro site, KZ_SCENARIO_SECTOR_ALL: the whole site */
+    double start_s, duration_s, ramp_s; /* ramp_s <= duration_s / 2: in over the first ramp_s,
+                                           out over the last */
+    uint32_t extra_ues;
+    double sessions_per_ue_per_hour;    /* flat: the daily profile does not apply */
+    double session_bytes;               /* mean (exponential) */
+    double distance_m;       /* sector: centre this far from the site along the boresight;
+                                < 0: 0.3 x ISD */
+    double radius_m;         /* UEs uniform in a disc of this radius around the centre; < 0:
+                                0.2 x ISD with a sector, the site's hexagon without one */
+    double indoor_fraction;  /* of the event's UEs (all static) */
+};
 
 enum kz_attach_policy {
     KZ_ATTACH_CAPACITY_FIRST = 0, /* capacity layer if its RSRP >= threshold, else coverage */
@@ -64,6 +91,10 @@ struct kz_scenario {
 
     enum kz_attach_policy attach;
     double capacity_min_rsrp_dbm, a3_offset_db, ttt_ms;
+
+    /* events (optional): their UEs are allocated after the n_ues regular ones */
+    struct kz_scenario_event events[KZ_SCENARIO_MAX_EVENTS];
+    size_t n_events;
 };
 
 /* Fill s with the defaults (small city: 1 ring, 2,000 UEs, EARTH'12, seed 1). */
@@ -73,6 +104,9 @@ void kz_scenario_default(struct kz_scenario *s);
  * not NULL) holds a NUL-terminated message of at most errlen bytes and *s is unspecified. */
 int kz_scenario_parse(const char *json, size_t len, struct kz_scenario *s, char *err,
                       size_t errlen);
+
+/* The UEs of all events together (each present only during its event). */
+uint32_t kz_scenario_event_ues(const struct kz_scenario *s);
 
 /* A copy of s->topo whose small_pos points into s (valid while s lives and is not moved). */
 void kz_scenario_topo_cfg(const struct kz_scenario *s, struct kz_topo_cfg *out);

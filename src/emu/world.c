@@ -28,7 +28,7 @@
 #define KZ__UL_EFF 0.5 /* UL spectral efficiency relative to DL (UE power limited) */
 
 static const uint64_t KZ__SALT_PLACE = 0x706c616365ull, KZ__SALT_MOB = 0x6d6f62ull,
-                      KZ__SALT_ARR = 0x617272ull;
+                      KZ__SALT_ARR = 0x617272ull, KZ__SALT_EVENT = 0x6576656e74ull;
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
@@ -214,7 +214,7 @@ static double kz__rate_per_prb(const struct kz_world *w, uint32_t c, double sinr
 
 static void kz__queue(struct kz_world *w, uint32_t ui)
 {
-    if (w->ues[ui].queued)
+    if (w->ues[ui].queued || w->ues[ui].absent)
         return;
     w->ues[ui].queued = 1;
     w->evalq[w->evalq_n++] = ui;
@@ -311,6 +311,8 @@ static int32_t kz__ho_candidate(const struct kz_world *w, uint32_t ui)
 static int kz__evaluate(struct kz_world *w, uint32_t ui, double now)
 {
     struct kz_world_ue *u = &w->ues[ui];
+    if (u->absent) /* queued before its event UE left */
+        return 0;
     if (u->serving < 0 || !w->wc[u->serving].serving_ok ||
         kz_world_rsrp(w, ui, (uint32_t)u->serving) < KZ_WORLD_MIN_RSRP_DBM) {
         /* radio link failure / re-establishment (or initial attach): no TTT */
@@ -496,6 +498,95 @@ static void kz__run_arrivals(struct kz_world *w, double t, double dt)
             u->backlog_bits += bits;
         }
     }
+    /* events: a flat rate per present UE, from the event's own stream */
+    for (size_t e = 0; e < w->n_ev; e++) {
+        struct kz_world_event *ev = &w->ev[e];
+        if (!ev->n_present || !(ev->rate > 0.0))
+            continue;
+        uint32_t k = kz_rng_poisson(&ev->rng_arr, (double)ev->n_present * ev->rate * dt);
+        for (uint32_t i = 0; i < k; i++) {
+            uint32_t ui = ev->present[kz__below(&ev->rng_arr, ev->n_present)];
+            double bits = 8.0 * kz_traffic_session_bytes(&ev->rng_arr, ev->session_bytes);
+            struct kz_world_ue *u = &w->ues[ui];
+            if (u->backlog_bits <= 0.0) {
+                u->backlog_since = t;
+                w->active[w->n_active++] = ui;
+            }
+            u->backlog_bits += bits;
+        }
+    }
+}
+
+/* ---- events: UEs joining and leaving --------------------------------------------------------- */
+
+static void kz__event_join(struct kz_world *w, struct kz_world_event *ev, uint32_t ui)
+{
+    struct kz_world_ue *u = &w->ues[ui];
+    u->absent = 0;
+    u->t0 = w->t;
+    u->backlog_bits = 0.0;
+    u->backlog_since = w->t;
+    u->last_data = -1e9;
+    u->met = u->cqi = 0;
+    u->thp_bps = 0.0f;
+    u->serving = -1;
+    u->ttt_target = -1;
+    w->class_n[u->cls]++;
+    ev->slot[ui - ev->first] = ev->n_present;
+    ev->present[ev->n_present++] = ui;
+    kz__queue(w, ui); /* attached at this step's evaluations */
+}
+
+static void kz__event_leave(struct kz_world *w, struct kz_world_event *ev, uint32_t ui)
+{
+    struct kz_world_ue *u = &w->ues[ui];
+    if (u->absent)
+        return;
+    if (u->backlog_bits > 0.0) { /* what it still wanted is dropped: unmet, like a timeout */
+        w->truth.unmet_bits += u->backlog_bits;
+        if (u->serving >= 0)
+            w->ct[u->serving].unmet_bits += u->backlog_bits;
+    }
+    kz__set_serving(w, ui, -1, 0);
+    u->absent = 1;
+    u->backlog_bits = 0.0;
+    u->thp_bps = 0.0f;
+    w->class_n[u->cls]--;
+    uint32_t j = ev->slot[ui - ev->first], last = ev->present[--ev->n_present];
+    ev->present[j] = last;
+    ev->slot[last - ev->first] = j;
+}
+
+/* Joins and leaves whose time falls before the end of this step, then the lists of UEs with
+ * data and of connected UEs without those that left (once per step, not per UE). */
+static void kz__run_events(struct kz_world *w, double t_end)
+{
+    int left = 0;
+    for (size_t e = 0; e < w->n_ev; e++) {
+        struct kz_world_event *ev = &w->ev[e];
+        while (ev->next_join < ev->n && ev->t_join[ev->next_join] < t_end)
+            kz__event_join(w, ev, ev->first + ev->next_join++);
+        while (ev->next_leave < ev->n && ev->t_leave[ev->next_leave] < t_end) {
+            kz__event_leave(w, ev, ev->first + ev->leave_order[ev->next_leave++]);
+            left = 1;
+        }
+    }
+    if (!left)
+        return;
+    size_t m = 0;
+    for (size_t k = 0; k < w->n_active; k++)
+        if (!w->ues[w->active[k]].absent)
+            w->active[m++] = w->active[k];
+    w->n_active = m;
+    m = 0;
+    for (size_t k = 0; k < w->n_conn; k++) {
+        uint32_t ui = w->conn[k];
+        if (w->ues[ui].absent)
+            w->ues[ui].in_conn = 0;
+        else
+            w->conn[m++] = ui;
+    }
+    w->n_conn = m;
 }
 
 /* ---- the step ------------------------------------------------------------------------------ */
@@ -739,6 +830,8 @@ void kz_world_step(struct kz_world *w)
     tr->power_w = tr->energy_j = tr->demand_bits = tr->served_bits = tr->unmet_bits = 0.0;
     tr->n_active = tr->n_met = tr->n_unserved = 0;
 
+    if (w->n_ev)
+        kz__run_events(w, t_end);
     kz__run_mobility(w, t_end);
     kz__run_arrivals(w, t, dt);
     kz__run_evaluations(w, t_end);
@@ -831,7 +924,7 @@ int kz_world_handover(struct kz_world *w, uint32_t ue, uint32_t cell)
 {
     if (ue >= w->n_ues || cell >= w->n_cells)
         return KZ_EINVAL;
-    if (!w->wc[cell].serving_ok || kz_world_rsrp(w, ue, cell) < KZ_WORLD_MIN_RSRP_DBM)
+    if (w->ues[ue].absent || !w->wc[cell].serving_ok || kz_world_rsrp(w, ue, cell) < KZ_WORLD_MIN_RSRP_DBM)
         return KZ_EPROTO;
     kz__set_serving(w, ue, (int32_t)cell, 1);
     return 0;
@@ -867,6 +960,135 @@ static void *kz__calloc(size_t n, size_t sz, int *fail)
     if (!p)
         *fail = 1;
     return p;
+}
+
+/* Sorted uniforms on (0, 1): n order statistics from exponential spacings (no sort). */
+static void kz__sorted_u01(struct kz_rng *r, double *out, uint32_t n)
+{
+    double sum = 0.0;
+    for (uint32_t k = 0; k < n; k++) {
+        sum += kz_rng_exponential(r, 1.0);
+        out[k] = sum;
+    }
+    double total = sum + kz_rng_exponential(r, 1.0);
+    for (uint32_t k = 0; k < n; k++)
+        out[k] /= total;
+}
+
+/* The scenario's events: their UEs (indices n_base_ues ...) placed, radio-cached and absent;
+ * join and leave times drawn.  Each event has its own placement and session streams. */
+static int kz__events_init(struct kz_world *w, char *err, size_t errlen)
+{
+    const struct kz_scenario *sc = &w->sc;
+    if (!sc->n_events)
+        return 0;
+    int fail = 0;
+    w->ev = kz__calloc(sc->n_events, sizeof *w->ev, &fail);
+    if (fail)
+        return KZ_ENOMEM;
+    w->n_ev = sc->n_events;
+    double isd = sc->topo.isd_m;
+    uint32_t first = w->n_base_ues;
+    for (size_t e = 0; e < w->n_ev; e++) {
+        const struct kz_scenario_event *se = &sc->events[e];
+        struct kz_world_event *ev = &w->ev[e];
+        if (se->site >= w->n_sites) {
+            snprintf(err, errlen, "events[%zu].site: site %u does not exist", e, se->site);
+            return KZ_EINVAL;
+        }
+        uint32_t n = se->extra_ues;
+        ev->first = first;
+        ev->n = n;
+        ev->rate = se->sessions_per_ue_per_hour / 3600.0;
+        ev->session_bytes = se->session_bytes;
+        ev->t_join = kz__calloc(n, sizeof(double), &fail);
+        ev->t_leave = kz__calloc(n, sizeof(double), &fail);
+        ev->leave_order = kz__calloc(n, sizeof(uint32_t), &fail);
+        ev->present = kz__calloc(n, sizeof(uint32_t), &fail);
+        ev->slot = kz__calloc(n, sizeof(uint32_t), &fail);
+        if (fail)
+            return KZ_ENOMEM;
+        struct kz_rng place;
+        kz_rng_seed(&place, kz_rng_hash3(w->seed, KZ__SALT_EVENT, e, 0));
+        kz_rng_seed(&ev->rng_arr, kz_rng_hash3(w->seed, KZ__SALT_EVENT, e, 1));
+
+        /* where: a disc around a point of the sector (or the site), or the site's hexagon */
+        const struct kz_site *site = &w->sites[se->site];
+        double cx = site->x, cy = site->y, radius = se->radius_m;
+        int hex = 0;
+        if (se->sector != KZ_SCENARIO_SECTOR_ALL) {
+            double az = 120.0 * se->sector;
+            for (size_t c = 0; c < w->n_cells; c++)
+                if (w->cells[c].site == se->site && w->cells[c].sector == se->sector) {
+                    az = w->cells[c].azimuth_deg;
+                    break;
+                }
+            double d = se->distance_m >= 0.0 ? se->distance_m : 0.3 * isd;
+            cx += d * sin(az * KZ__PI / 180.0);
+            cy += d * cos(az * KZ__PI / 180.0);
+            if (radius < 0.0)
+                radius = 0.2 * isd;
+        } else if (radius < 0.0) {
+            if (se->site < w->n_macro_sites)
+                hex = 1;
+            else
+                radius = 0.2 * isd;
+        }
+        ev->cx = cx;
+        ev->cy = cy;
+
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t i = first + k;
+            struct kz_world_ue *u = &w->ues[i];
+            u->mob = KZ_MOB_STATIC;
+            u->indoor = (uint8_t)(kz_rng_uniform(&place) < se->indoor_fraction);
+            if (u->indoor)
+                u->d_in = (float)(25.0 * fmin(kz_rng_uniform(&place), kz_rng_uniform(&place)));
+            u->cls = (uint8_t)(u->mob * 2 + (u->indoor ? 0 : 1));
+            u->home_site = se->site;
+            if (hex) {
+                kz__point_in_hex(w, &place, se->site, &u->x0, &u->y0);
+            } else { /* uniform in the disc */
+                double rr = radius * sqrt(kz_rng_uniform(&place));
+                double a = 2.0 * KZ__PI * kz_rng_uniform(&place);
+                u->x0 = cx + rr * cos(a);
+                u->y0 = cy + rr * sin(a);
+            }
+            u->home_x = u->x0;
+            u->home_y = u->y0;
+            u->area = sc->site_area[se->site];
+            u->serving = -1;
+            u->ttt_target = -1;
+            u->last_data = -1e9;
+            u->absent = 1;
+            u->o2i_z = (float)kz_radio_o2i_z(&w->sc.radio, i);
+            for (uint32_t s = 0; s < w->n_sites; s++) {
+                w->los_u[(size_t)i * w->n_sites + s] = (float)kz_radio_los_u(&w->sc.radio, i, s);
+                w->sf_z[(size_t)i * w->n_sites + s] = (float)kz_radio_sf_z(&w->sc.radio, i, s);
+            }
+            kz__refresh(w, i, u->x0, u->y0);
+        }
+
+        /* when: in over the first ramp_s (in index order), out over the last (in a random
+         * order), on the scenario clock (tod0 + t) */
+        double t0 = se->start_s - w->tod0, t1 = t0 + se->duration_s;
+        kz__sorted_u01(&place, ev->t_join, n);
+        for (uint32_t k = 0; k < n; k++)
+            ev->t_join[k] = t0 + se->ramp_s * ev->t_join[k];
+        kz__sorted_u01(&place, ev->t_leave, n);
+        for (uint32_t k = 0; k < n; k++) {
+            ev->t_leave[k] = t1 - se->ramp_s + se->ramp_s * ev->t_leave[k];
+            ev->leave_order[k] = k;
+        }
+        for (uint32_t k = n; k > 1; k--) { /* Fisher-Yates */
+            uint32_t j = kz__below(&place, k);
+            uint32_t x = ev->leave_order[k - 1];
+            ev->leave_order[k - 1] = ev->leave_order[j];
+            ev->leave_order[j] = x;
+        }
+        first += n;
+    }
+    return 0;
 }
 
 int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t seed, double dt,
@@ -906,7 +1128,8 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
     w->n_sites = w->topo.n_sites;
     w->n_cells = w->topo.n_cells;
     w->n_macro_sites = kz_topo_sites_for_rings(tc.rings);
-    w->n_ues = sc->n_ues;
+    w->n_base_ues = sc->n_ues;
+    w->n_ues = sc->n_ues + kz_scenario_event_ues(sc);
     size_t nc = w->n_cells, nu = w->n_ues;
 
     w->wc = kz__calloc(nc, sizeof *w->wc, &fail);
@@ -968,7 +1191,7 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
     double peak_rate = kz_scenario_peak_rate_per_ue(sc);
     for (int a = 0; a < KZ_AREA_COUNT; a++)
         w->area_rate[a] = peak_rate * sc->area_factor[a];
-    for (uint32_t i = 0; i < nu; i++) {
+    for (uint32_t i = 0; i < w->n_base_ues; i++) {
         struct kz_world_ue *u = &w->ues[i];
         double r = kz_rng_uniform(&place);
         u->mob = (uint8_t)(r < p_veh ? KZ_MOB_VEHICLE
@@ -1002,6 +1225,9 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
             kz__heap_push(w, i);
         }
     }
+    rc = kz__events_init(w, err, errlen);
+    if (rc < 0)
+        return rc;
     w->truth.n_cells = nc;
     w->truth.cells = w->ct;
     w->truth.ue_thp_bps = w->thp_out;
@@ -1037,5 +1263,13 @@ void kz_world_free(struct kz_world *w)
     free(w->sf_z);
     for (int a = 0; a < KZ_AREA_COUNT; a++)
         free(w->area_ues[a]);
+    for (size_t e = 0; e < w->n_ev; e++) {
+        free(w->ev[e].t_join);
+        free(w->ev[e].t_leave);
+        free(w->ev[e].leave_order);
+        free(w->ev[e].present);
+        free(w->ev[e].slot);
+    }
+    free(w->ev);
     memset(w, 0, sizeof *w);
 }

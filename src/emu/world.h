@@ -9,10 +9,12 @@
  * around it.
  *
  * The step (kz_world_step, dt seconds of simulated time), in this order:
+ *   0. scenario events: event UEs join / leave (below);
  *   1. mobility events due (random waypoint legs and pauses); a UE whose position moved more
  *      than refresh_m since its gains were computed gets them recomputed (all cells);
  *   2. session arrivals per area class (Poisson, diurnal rate), each to a random UE of the class,
- *      adding an exponential volume to its backlog;
+ *      adding an exponential volume to its backlog; then per event with UEs present (Poisson,
+ *      its flat rate), each to a random present UE of the event;
  *   3. cell selection / handover for the UEs that need it (moved, TTT pending, a cell changed
  *      state): A3 within a layer, A4/A2-like layer changes, time-to-trigger;
  *   4. per serving cell: SINR of each UE with data (interference = neighbours' PRB utilisation
@@ -21,8 +23,14 @@
  * Per-step cost is O(events + UEs with data + cells), not O(UEs): idle, parked UEs cost nothing.
  *
  * Randomness: three xoshiro streams seeded from the seed -- placement, mobility, arrivals --
- * plus the radio hashes.  None is drawn by anything a control can change, so demand and
- * movement are the same for every policy run on the same seed (see kizuna/emu.h).
+ * plus the radio hashes, and two per scenario event (its UEs' placement and join / leave
+ * times, drawn at init; its sessions).  None is drawn by anything a control can change, so
+ * demand and movement are the same for every policy run on the same seed (see kizuna/emu.h);
+ * a scenario without events draws exactly what it drew before events existed.
+ *
+ * Events (step 0, before mobility): the UEs of a surge whose join time falls in the step
+ * appear (absent -> present, attached at step 3), those whose leave time does disappear; a
+ * backlog they leave with is counted as unmet (dropped) on their cell, in that step.
  *
  * Memory: kz_world_init() allocates every array once; kz_world_step() allocates nothing.
  */
@@ -72,6 +80,26 @@ struct kz_world_ue {
     uint32_t heap_idx;
     uint32_t home_site;
     uint8_t mob, indoor, cls, area, cqi, moving, queued, met, in_conn;
+    uint8_t absent;          /* an event's UE outside its event: not in the world */
+};
+
+/* A scenario event (scenario.h) in the world: its UEs are indices first .. first + n - 1,
+ * static, placed at init.  They join in the order of their index at times t_join[] (sorted)
+ * and leave in the order leave_order[] at times t_leave[] (sorted), world time; both drawn at
+ * init from the event's own stream.  Sessions come from another stream of its own.  Nothing
+ * here is touched by a control, so the event's demand is the same for every policy. */
+struct kz_world_event {
+    struct kz_rng rng_arr;   /* the event's session arrivals and volumes */
+    uint32_t first, n;
+    double rate;             /* sessions/s per present UE */
+    double session_bytes;
+    double *t_join, *t_leave;
+    uint32_t *leave_order;
+    uint32_t next_join, next_leave;
+    uint32_t *present;       /* the UEs present now (order: joins, swap-removal on leave) */
+    uint32_t *slot;          /* by k = ui - first: position in present[] */
+    uint32_t n_present;
+    double cx, cy;           /* where it is (the centre of the disc, or the site) */
 };
 
 struct kz_world_cell {
@@ -118,6 +146,10 @@ struct kz_world {
     uint32_t class_n[KZ_EMU_UE_CLASSES];
     double area_rate[KZ_AREA_COUNT];  /* busy-hour sessions/s per UE x factor */
     struct kz_rng rng_mob, rng_arr;
+    /* events: n_ues counts their UEs too (after the n_base_ues regular ones) */
+    struct kz_world_event *ev;
+    size_t n_ev;
+    uint32_t n_base_ues;
     /* mobility event heap (by next_ev, then UE index) */
     uint32_t *heap;
     size_t heap_n;
