@@ -921,8 +921,82 @@ class Gen:
         unaligned_max = 1 if tt.kind == "CHARS" else 2
         return not (lo == hi and hi <= unaligned_max)
 
+    def fc_bits_inline(self, tt):
+        """A BIT STRING of at most 56 bits written aligned after a constrained length (or
+        none): kz__put_sized's middle cases, the contents one bit-field."""
+        lo, hi, ext = self.fc_size(tt)
+        return hi is not None and 0 < hi <= 56 and lo <= hi
+
+    def fc_bits_aligned(self, tt):
+        lo, hi, ext = self.fc_size(tt)
+        return not (lo == hi and hi <= 16)   # fixed sizes up to 16 bits: a bit-field in place
+
     def fc_is_struct(self, tt):
         return tt.kind in ("SEQ", "CHOICE", "SEQOF")
+
+    # Encoder lines are strings, or markers the fusion pass (fc_fuse) turns into C:
+    #   ("CHK", indent, cond)          if (cond) return -1;   -- reads only the value
+    #   ("PUT", indent, expr, nbits)   a bit-field whose value is known to fit nbits
+    # Consecutive PUTs of one block become one kz_per_put_bits (up to 56 bits), with the CHKs
+    # between them moved in front: checks do not touch the encoder, so the bits are the same.
+    @staticmethod
+    def chk(out, ind, cond):
+        out.append(("CHK", ind, cond))
+
+    @staticmethod
+    def put(out, ind, expr, nbits):
+        if nbits:
+            out.append(("PUT", ind, expr, nbits))
+
+    def cw(self, out, ind, expr, r):
+        """A constrained whole number expr in 0..r-1 (already checked)."""
+        if r <= 1:
+            return
+        if r <= 255:
+            self.put(out, ind, expr, (r - 1).bit_length())
+        elif r <= 65536:
+            out.append(ind + "kz_per_put_cwhole(e, %s, %s);" % (expr, self.fc_u64(r)))
+        else:
+            out.append(ind + "kz_per_put_cwhole_wide(e, %s, %s);" % (expr, self.fc_u64(r)))
+
+    @staticmethod
+    def fc_fuse(lines):
+        out, group, hoisted, gind = [], [], [], None
+
+        def flush():
+            out.extend(hoisted)
+            del hoisted[:]
+            while group:
+                width, parts = 0, []
+                while group and width + group[0][1] <= 56:
+                    expr, nb = group.pop(0)
+                    parts.append((expr, nb))
+                    width += nb
+                acc, sh = [], width
+                for expr, nb in parts:
+                    sh -= nb
+                    acc.append("(uint64_t)(%s)%s" % (expr, (" << %d" % sh) if sh else ""))
+                out.append(gind + "kz_per_put_bits_fit(e, %s, %d);" % (" | ".join(acc), width))
+
+        for ln in lines:
+            if isinstance(ln, tuple) and ln[0] == "PUT":
+                if group and ln[1] != gind:
+                    flush()
+                gind = ln[1]
+                group.append((ln[2], ln[3]))
+                continue
+            if isinstance(ln, tuple) and ln[0] == "CHK":
+                text = [ln[1] + "if (%s)" % ln[2], ln[1] + "    return -1;"]
+                if group and ln[1] == gind:
+                    hoisted.extend(text)
+                else:
+                    flush()
+                    out.extend(text)
+                continue
+            flush()
+            out.append(ln)
+        flush()
+        return out
 
     def fc_enc_value(self, ft, lv, ptr, out, ind):
         """Lines encoding the value of field type ft at lvalue lv (a pointer when ptr)."""
@@ -939,13 +1013,13 @@ class Gen:
             return
         if k == "INT":
             lo, hi, ext = self.fc_int(tt)
-            if lo is not None and hi is not None and not ext:
-                out.append(p + "if (%s < %s || %s > %s)" % (lv, self.fc_i64(lo), lv, self.fc_i64(hi)))
-                out.append(p + "    return -1;")
+            if lo is not None and hi is not None and 1 <= hi - lo + 1 < (1 << 64):
+                # in the root (values outside an extensible root: the interpreter writes them)
                 r = hi - lo + 1
-                out.append(p + "%s(e, (uint64_t)%s - (uint64_t)%s, %s);"
-                           % ("kz_per_put_cwhole_wide" if 65536 < r < (1 << 64) else "kz_per_put_cwhole",
-                              lv, self.fc_i64(lo), self.fc_u64(r)))
+                self.chk(out, p, "%s < %s || %s > %s" % (lv, self.fc_i64(lo), lv, self.fc_i64(hi)))
+                if ext:
+                    self.put(out, p, "0", 1)
+                self.cw(out, p, "(uint64_t)%s - (uint64_t)%s" % (lv, self.fc_i64(lo)), r)
             else:
                 conds = []
                 if not ext and lo is not None:
@@ -953,44 +1027,20 @@ class Gen:
                 if not ext and hi is not None:
                     conds.append("%s > %s" % (lv, self.fc_i64(hi)))
                 if conds:
-                    out.append(p + "if (%s)" % " || ".join(conds))
-                    out.append(p + "    return -1;")
+                    self.chk(out, p, " || ".join(conds))
                 if lo is None and hi is None and not ext:
                     out.append(p + "kz_per_put_int_unc(e, %s, &%s_desc.ic);" % (lv, cn))
-                elif lo is not None and hi is not None and ext and hi - lo + 1 <= 65536:
-                    r = hi - lo + 1
-                    out.append(p + "if (%s >= %s && %s <= %s) {" % (lv, self.fc_i64(lo), lv, self.fc_i64(hi)))
-                    if r <= 255:
-                        out.append(p + "    kz_per_put_bits(e, (uint64_t)%s - (uint64_t)%s, %d);"
-                                   % (lv, self.fc_i64(lo), 1 + (r - 1).bit_length()))
-                    else:
-                        out.append(p + "    kz_per_put_bits(e, 0, 1);")
-                        out.append(p + "    kz_per_put_cwhole(e, (uint64_t)%s - (uint64_t)%s, %s);"
-                                   % (lv, self.fc_i64(lo), self.fc_u64(r)))
-                    out.append(p + "} else {")
-                    out.append(p + "    kz_per_put_int(e, %s, &%s_desc.ic);" % (lv, cn))
-                    out.append(p + "}")
                 else:
                     out.append(p + "kz_per_put_int(e, %s, &%s_desc.ic);" % (lv, cn))
         elif k == "ENUM":
             nroot = len(tt.root)
-            if not tt.ext:
-                out.append(p + "if (%s >= %du)" % (lv, nroot))
-                out.append(p + "    return -1;")
-                if nroot > 1:
-                    out.append(p + "kz_per_put_cwhole(e, %s, %d);" % (lv, nroot))
-            else:
-                out.append(p + "if (%s < %du)" % (lv, nroot))
-                if nroot > 1 and nroot <= 255:
-                    out.append(p + "    kz_per_put_bits(e, %s, %d);" % (lv, 1 + (nroot - 1).bit_length()))
-                elif nroot == 1:
-                    out.append(p + "    kz_per_put_bits(e, 0, 1);")
-                else:
-                    out.append(p + "    kz_per_put_bits(e, 0, 1), kz_per_put_cwhole(e, %s, %d);" % (lv, nroot))
-                out.append(p + "else")
-                out.append(p + "    kz_per_put_enum(e, %s, %d, true);" % (lv, nroot))
+            # root values only (an unknown extension value: the interpreter writes it)
+            self.chk(out, p, "%s >= %du" % (lv, nroot))
+            if tt.ext:
+                self.put(out, p, "0", 1)
+            self.cw(out, p, lv, nroot)
         elif k == "BOOL":
-            out.append(p + "kz_per_put_bits(e, %s ? 1 : 0, 1);" % lv)
+            self.put(out, p, "%s ? 1 : 0" % lv, 1)
         elif k == "NULL":
             pass
         elif k == "REAL":
@@ -1000,40 +1050,107 @@ class Gen:
             n = "%s.len" % lv
             ok = self.fc_len_ok(n, lo, hi)
             if ok:
-                out.append(p + "if (!(%s))" % ok)
-                out.append(p + "    return -1;")
-            out.append(p + "if (%s && !%s.buf)" % (n, lv))
-            out.append(p + "    return -1;")
+                self.chk(out, p, "!(%s)" % ok)
+            self.chk(out, p, "%s && !%s.buf" % (n, lv))
             if k == "CHARS":
-                out.append(p + "if (!kz_per_chars_ok(%s.buf, %s, %s))" % (lv, n, self.fc_strkind(tt)))
-                out.append(p + "    return -1;")
+                self.chk(out, p, "!kz_per_chars_ok(%s.buf, %s, %s)" % (lv, n, self.fc_strkind(tt)))
             if ext:
-                out.append(p + "kz_per_put_bits(e, 0, 1);")
+                self.put(out, p, "0", 1)
             if lo != hi:
-                out.append(p + "kz_per_put_cwhole(e, %s - %du, %d);" % (n, lo, hi - lo + 1))
+                self.cw(out, p, "%s - %du" % (n, lo), hi - lo + 1)
             out.append(p + "kz_per_put_align(e);")
             out.append(p + "kz_per_put_octets_aligned(e, %s.buf, %s);" % (lv, n))
+        elif k == "BITS" and self.fc_bits_inline(tt):
+            lo, hi, ext = self.fc_size(tt)
+            n = "%s.nbits" % lv
+            ok = self.fc_len_ok(n, lo, hi)
+            if ok:
+                self.chk(out, p, "!(%s)" % ok)
+            if ext:
+                self.put(out, p, "0", 1)
+            if lo != hi:
+                self.cw(out, p, "%s - %du" % (n, lo), hi - lo + 1)
+            if self.fc_bits_aligned(tt):
+                out.append(p + "kz_per_put_align(e);")
+            out.append(p + "kz_per_put_bits_msb(e, %s.buf, %s);" % (lv, n))
         elif k in ("BITS", "OCTETS", "CHARS"):
             lo, hi, ext = self.fc_size(tt)
             n = "%s.%s" % (lv, "nbits" if k == "BITS" else "len")
             ok = self.fc_len_ok(n, lo, hi)
             if ok and not ext:
-                out.append(p + "if (!(%s))" % ok)
-                out.append(p + "    return -1;")
+                self.chk(out, p, "!(%s)" % ok)
             if k == "BITS":
                 out.append(p + "kz_per_put_bit_string(e, %s.buf, %s, &%s_desc.sc);" % (lv, n, cn))
             else:
-                out.append(p + "if (%s && !%s.buf)" % (n, lv))
-                out.append(p + "    return -1;")
+                self.chk(out, p, "%s && !%s.buf" % (n, lv))
                 if k == "OCTETS":
                     out.append(p + "kz_per_put_octet_string(e, %s.buf, %s, &%s_desc.sc);" % (lv, n, cn))
                 else:
-                    sk = {"PrintableString": "KZ_STR_PRINTABLE", "VisibleString": "KZ_STR_VISIBLE",
-                          "IA5String": "KZ_STR_IA5", "UTF8String": "KZ_STR_UTF8"}[tt.strkind]
                     out.append(p + "kz_per_put_char_string(e, (const char *)%s.buf, %s, &%s_desc.sc, %s);"
-                               % (lv, n, cn, sk))
+                               % (lv, n, cn, self.fc_strkind(tt)))
         else:
             raise SystemExit("asn1gen: no fast encoder for %s" % k)
+
+    # Decoder lines are strings, or ("GET", indent, nbits, [lines using x]) markers: read nbits
+    # into x, then run the lines (which use x and may return -1, but leave the decoder alone).
+    # fc_fuse_dec reads consecutive GETs of one block with one kz_per_get_bits and hands each
+    # its bits: the same bits from the same positions; a read that fails fails either way.
+    @staticmethod
+    def get(out, ind, nbits, lines):
+        out.append(("GET", ind, nbits, lines))
+
+    @staticmethod
+    def fc_fuse_dec(lines):
+        out, group, gind = [], [], None
+
+        def flush():
+            while group:
+                width, parts = 0, []
+                while group and width + group[0][0] <= 56:
+                    nb, ls = group.pop(0)
+                    parts.append((nb, ls))
+                    width += nb
+                if len(parts) == 1:
+                    out.append(gind + "if (kz_per_get_bits(d, %d, &x))" % width)
+                    out.append(gind + "    return -1;")
+                    out.extend(gind + l for l in parts[0][1])
+                    continue
+                out.append(gind + "if (kz_per_get_bits(d, %d, &w))" % width)
+                out.append(gind + "    return -1;")
+                sh = width
+                for nb, ls in parts:
+                    sh -= nb
+                    out.append(gind + "x = %s & 0x%xu;" % (("w >> %d" % sh) if sh else "w", (1 << nb) - 1))
+                    out.extend(gind + l for l in ls)
+
+        for ln in lines:
+            if isinstance(ln, tuple) and ln[0] == "GET":
+                if group and ln[1] != gind:
+                    flush()
+                gind = ln[1]
+                group.append((ln[2], ln[3]))
+                continue
+            flush()
+            out.append(ln)
+        flush()
+        return out
+
+    def gcw(self, out, ind, r, lines):
+        """Read a constrained whole number in 0..r-1 into x, then lines."""
+        if r <= 1:
+            out.extend(ind + l for l in ["x = 0;"] + lines)
+        elif r <= 255:
+            chk = [] if r & (r - 1) == 0 else ["if (x >= %du)" % r, "    return -1;"]
+            self.get(out, ind, (r - 1).bit_length(), chk + lines)
+        else:
+            out.append(ind + "if (%s(d, %s, &x))" % ("kz_per_get_cwhole_wide" if r > 65536 else "kz_per_get_cwhole",
+                                                  self.fc_u64(r)))
+            out.append(ind + "    return -1;")
+            out.extend(ind + l for l in lines)
+
+    def gext(self, out, ind):
+        """The extension bit of a type read in its root only (set: the interpreter)."""
+        self.get(out, ind, 1, ["if (x)", "    return -1;   /* outside the root: the interpreter */"])
 
     def fc_dec_value(self, ft, lv, ptr, out, ind):
         """Lines decoding a value of field type ft into lvalue lv (a pointer field when ptr)."""
@@ -1051,76 +1168,27 @@ class Gen:
             return
         if k == "INT":
             lo, hi, ext = self.fc_int(tt)
-            if lo is not None and hi is not None and not ext:
-                r = hi - lo + 1
-                out.append(p + "if (%s(d, %s, &x))" % ("kz_per_get_cwhole_wide" if 65536 < r < (1 << 64)
-                                                       else "kz_per_get_cwhole", self.fc_u64(r)))
-                out.append(p + "    return -1;")
-                out.append(p + "%s = (int64_t)((uint64_t)%s + x);" % (lv, self.fc_i64(lo)))
-            elif lo is not None and hi is not None and ext and 1 < hi - lo + 1 <= 255:
-                r = hi - lo + 1
-                nb = 1 + (r - 1).bit_length()
-                out.append(p + "if (kz_per_get_bits(d, %d, &x))" % nb)
-                out.append(p + "    return -1;")
-                out.append(p + "if (x >> %d) {   /* outside the root: as kz_per_get_int reads it */" % (nb - 1))
-                out.append(p + "    d->bit -= %d;" % nb)
-                out.append(p + "    if (kz_per_get_int(d, &%s_desc.ic, &%s))" % (cn, lv))
-                out.append(p + "        return -1;")
-                out.append(p + "} else if (x >= %du) {" % r)
-                out.append(p + "    return -1;")
-                out.append(p + "} else {")
-                out.append(p + "    %s = (int64_t)((uint64_t)%s + x);" % (lv, self.fc_i64(lo)))
-                out.append(p + "}")
-            elif lo is not None and hi is not None and ext and 255 < hi - lo + 1 <= 65536:
-                out.append(p + "if (kz_per_get_bits(d, 1, &x))")
-                out.append(p + "    return -1;")
-                out.append(p + "if (x) {   /* outside the root: as kz_per_get_int reads it */")
-                out.append(p + "    d->bit -= 1;")
-                out.append(p + "    if (kz_per_get_int(d, &%s_desc.ic, &%s))" % (cn, lv))
-                out.append(p + "        return -1;")
-                out.append(p + "} else {")
-                out.append(p + "    if (kz_per_get_cwhole(d, %s, &x))" % self.fc_u64(hi - lo + 1))
-                out.append(p + "        return -1;")
-                out.append(p + "    %s = (int64_t)((uint64_t)%s + x);" % (lv, self.fc_i64(lo)))
-                out.append(p + "}")
+            if lo is not None and hi is not None and 1 <= hi - lo + 1 < (1 << 64):
+                if ext:
+                    self.gext(out, p)
+                self.gcw(out, p, hi - lo + 1, ["%s = (int64_t)((uint64_t)%s + x);" % (lv, self.fc_i64(lo))])
             else:
                 f = "kz_per_get_int_unc" if (lo is None and hi is None and not ext) else "kz_per_get_int"
                 out.append(p + "if (%s(d, &%s_desc.ic, &%s))" % (f, cn, lv))
                 out.append(p + "    return -1;")
         elif k == "ENUM":
-            nroot = len(tt.root)
-            if tt.ext and nroot <= 255:
-                nb = 1 + (nroot - 1).bit_length()
-                out.append(p + "if (kz_per_get_bits(d, %d, &x))" % nb)
-                out.append(p + "    return -1;")
-                out.append(p + "if (x >= %du) {" % nroot)
-                out.append(p + "    if (!(x >> %d))" % (nb - 1))
-                out.append(p + "        return -1;")
-                out.append(p + "    d->bit -= %d;   /* an extension value: as kz_per_get_enum reads it */" % nb)
-                out.append(p + "    if (kz_per_get_enum(d, %d, true, &x))" % nroot)
-                out.append(p + "        return -1;")
-                out.append(p + "}")
-            elif not tt.ext and nroot == 1:
-                out.append(p + "x = 0;")
-            elif not tt.ext:
-                out.append(p + "if (kz_per_get_cwhole(d, %d, &x))" % nroot)
-                out.append(p + "    return -1;")
-            else:
-                out.append(p + "if (kz_per_get_enum(d, %d, %s, &x))" % (nroot, "true" if tt.ext else "false"))
-                out.append(p + "    return -1;")
-            out.append(p + "%s = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;" % lv)
+            if tt.ext:
+                self.gext(out, p)
+            self.gcw(out, p, len(tt.root), ["%s = (uint32_t)x;" % lv])
         elif k in ("OCTETS", "CHARS") and self.fc_str_inline(tt):
             lo, hi, ext = self.fc_size(tt)
             if ext:
-                out.append(p + "if (kz_per_get_bits(d, 1, &x) || x)")
-                out.append(p + "    return -1;   /* outside the root: the interpreter */")
+                self.gext(out, p)
             if lo != hi:
-                out.append(p + "if (kz_per_get_cwhole(d, %d, &x))" % (hi - lo + 1))
-                out.append(p + "    return -1;")
-                out.append(p + "n = %du + (size_t)x;" % lo)
-            else:
-                out.append(p + "n = %d;" % lo)
+                self.gcw(out, p, hi - lo + 1, ["n = %du + (size_t)x;" % lo])
             out.append(p + "kz_per_get_align(d);")
+            if lo == hi:
+                out.append(p + "n = %d;" % lo)
             out.append(p + "if (kz_per_get_octets_aligned(d, n, &%s.buf))" % lv)
             out.append(p + "    return -1;")
             if k == "CHARS":
@@ -1128,13 +1196,25 @@ class Gen:
                 out.append(p + "    return -1;")
             out.append(p + "%s.len = (uint32_t)n;" % lv)
         elif k == "BOOL":
-            out.append(p + "if (kz_per_get_bool(d, &%s))" % lv)
-            out.append(p + "    return -1;")
+            self.get(out, p, 1, ["%s = x != 0;" % lv])
         elif k == "NULL":
             pass
         elif k == "REAL":
             out.append(p + "if (kz_per_get_real(d, &%s))" % lv)
             out.append(p + "    return -1;")
+        elif k == "BITS" and self.fc_bits_inline(tt):
+            lo, hi, ext = self.fc_size(tt)
+            if ext:
+                self.gext(out, p)
+            if lo != hi:
+                self.gcw(out, p, hi - lo + 1, ["n = %du + (size_t)x;" % lo])
+            if self.fc_bits_aligned(tt):
+                out.append(p + "kz_per_get_align(d);")
+            if lo == hi:
+                out.append(p + "n = %d;" % lo)
+            out.append(p + "if (kz_per_get_bits_msb(d, a, n, &%s.buf))" % lv)
+            out.append(p + "    return -1;")
+            out.append(p + "%s.nbits = (uint32_t)n;" % lv)
         elif k == "BITS":
             out.append(p + "if (kz_per_get_bit_string(d, &%s_desc.sc, a, &%s.buf, &n) || n > UINT32_MAX)" % (cn, lv))
             out.append(p + "    return -1;")
@@ -1192,7 +1272,7 @@ class Gen:
                 for j, f in enumerate(opts):
                     sh = len(opts) - 1 - j
                     parts.append("(uint64_t)v->has_%s%s" % (cid(f["name"]), (" << %d" % sh) if sh else ""))
-                enc.append("    kz_per_put_bits(e, %s, %d);" % (" | ".join(parts) if parts else "0", nb))
+                self.put(enc, "    ", " | ".join(parts) if parts else "0", nb)
             for f in root:
                 fn = cid(f["name"])
                 ind = "    "
@@ -1206,13 +1286,15 @@ class Gen:
                 if len(adds) > 56:
                     raise SystemExit("asn1gen: %s: more than 56 extension additions" % n)
                 enc.append("    if (any_add) {")
-                enc.append("        kz_per_put_nsnn(e, %d);" % (len(adds) - 1))
+                if len(adds) - 1 > 63:
+                    raise SystemExit("asn1gen: %s: more than 64 extension additions" % n)
+                self.put(enc, "        ", "%d" % (len(adds) - 1), 7)   # normally small number
                 parts = []
                 for j, f in enumerate(adds):
                     sh = len(adds) - 1 - j
                     parts.append(("(uint64_t)v->has_%s" % cid(f["name"]) if f["opt"] else "UINT64_C(1)")
                                  + ((" << %d" % sh) if sh else ""))
-                enc.append("        kz_per_put_bits(e, %s, %d);" % (" | ".join(parts), len(adds)))
+                self.put(enc, "        ", " | ".join(parts), len(adds))
                 for f in adds:
                     fn = cid(f["name"])
                     enc.append("        if (%s) {" % (("v->has_%s" % fn) if f["opt"] else "true"))
@@ -1224,13 +1306,10 @@ class Gen:
             enc.append("    return 0;\n}")
             # decode
             dec.append("    %s *v = vp;" % n)
-            dec.append("    uint64_t x = 0;")
-            dec.append("    size_t n = 0;")
-            dec.append("    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;")
+            dec.append("    KZ_FDEC_LOCALS;")
             if nb:
-                dec.append("    uint64_t pre;")
-                dec.append("    if (kz_per_get_bits(d, %d, &pre))" % nb)
-                dec.append("        return -1;")
+                dec.append("    uint64_t pre = 0;")
+                self.get(dec, "    ", nb, ["pre = x;"])
             j = 0
             for f in root:
                 fn = cid(f["name"])
@@ -1284,20 +1363,16 @@ class Gen:
             for i, al in enumerate(root):
                 an = cid(al["name"])
                 enc.append("    case %d:" % (i + 1))
-                if t.ext and nroot <= 255:
-                    enc.append("        kz_per_put_bits(e, %d, %d);" % (i, 1 + (nroot - 1).bit_length()))
-                else:
-                    if t.ext:
-                        enc.append("        kz_per_put_bits(e, 0, 1);")
-                    if nroot > 1:
-                        enc.append("        kz_per_put_cwhole(e, %d, %d);" % (i, nroot))
+                if t.ext:
+                    self.put(enc, "        ", "0", 1)
+                self.cw(enc, "        ", "%d" % i, nroot)
                 self.fc_enc_value(al["type"], "v->u." + an, self.fc_is_ptr(t, al["type"]), enc, "        ")
                 enc.append("        return 0;")
             for j, al in enumerate(t.alts[nroot:]):
                 an = cid(al["name"])
                 enc.append("    case %d: {" % (nroot + j + 1))
                 if j <= 63:
-                    enc.append("        kz_per_put_bits(e, 0x80 | %d, 8);   /* extension bit, alternative %d */" % (j, j))
+                    self.put(enc, "        ", "0x80 | %d" % j, 8)   # extension bit, alternative j
                 else:
                     enc.append("        kz_per_put_bits(e, 1, 1);")
                     enc.append("        kz_per_put_nsnn(e, %d);" % j)
@@ -1310,13 +1385,23 @@ class Gen:
             enc.append("        return -1;   /* none: the interpreter says so */")
             enc.append("    }\n}")
             dec.append("    %s *v = vp;" % n)
-            dec.append("    uint64_t x = 0, idx = 0;")
-            dec.append("    size_t n = 0;")
-            dec.append("    (void)a, (void)depth, (void)x, (void)n;")
-            if t.ext:
+            dec.append("    KZ_FDEC_LOCALS;")
+            dec.append("    uint64_t idx = 0;")
+            nbi = (nroot - 1).bit_length() if nroot > 1 else 0
+            fused = t.ext and nroot <= 255
+            if fused:
+                # the extension bit and the root index in one read; for an extension
+                # alternative the index bits were the start of its number: step back
+                dec.append("    if (kz_per_get_bits(d, %d, &x))" % (1 + nbi))
+                dec.append("        return -1;")
+                dec.append("    if (x >> %d) {   /* an extension alternative, in an open type */" % nbi)
+                if nbi:
+                    dec.append("        d->bit -= %d;" % nbi)
+            elif t.ext:
                 dec.append("    if (kz_per_get_bits(d, 1, &x))")
                 dec.append("        return -1;")
                 dec.append("    if (x) {   /* an extension alternative, in an open type */")
+            if t.ext:
                 exts = t.alts[nroot:]
                 if exts:
                     dec.append("        kz_per_dec inner, *outer = d;")
@@ -1338,7 +1423,12 @@ class Gen:
                 else:
                     dec.append("        return -1;   /* unknown: the interpreter keeps the index */")
                 dec.append("    }")
-            if nroot > 1:
+            if fused:
+                dec.append("    idx = x;")
+                if nroot & (nroot - 1):
+                    dec.append("    if (idx >= %du)" % nroot)
+                    dec.append("        return -1;")
+            elif nroot > 1:
                 dec.append("    if (kz_per_get_cwhole(d, %d, &idx))" % nroot)
                 dec.append("        return -1;")
             dec.append("    v->present = (uint32_t)idx + 1;")
@@ -1363,31 +1453,28 @@ class Gen:
             enc.append("        return -1;")
             enc.append("    depth++;")
             if ok:
-                enc.append("    if (!(%s))" % ok)
-                enc.append("        return -1;   /* outside the root (or invalid): the interpreter */")
+                self.chk(enc, "    ", "!(%s)" % ok)   # outside the root (or invalid): the interpreter
             if ext:
-                enc.append("    kz_per_put_bits(e, 0, 1);")
+                self.put(enc, "    ", "0", 1)
             if unbounded:
                 enc.append("    if (v->count >= 16384)")
                 enc.append("        return -1;   /* fragmented: the interpreter */")
                 enc.append("    kz_per_put_length(e, v->count, 0, KZ_PER_UNBOUNDED);")
             elif lo != hi:
-                enc.append("    kz_per_put_cwhole(e, v->count - %du, %d);   /* the length */" % (lo, hi - lo + 1))
+                self.cw(enc, "    ", "v->count - %du" % lo, hi - lo + 1)   # the length
             enc.append("    for (uint32_t k = 0; k < v->count; k++) {")
             self.fc_enc_value(t.elem, "v->items[k]", False, enc, "        ")
             enc.append("    }")
             enc.append("    return 0;\n}")
             mb = self.fc_min_bits(t.elem, 4)
             dec.append("    %s *v = vp;" % n)
-            dec.append("    uint64_t x = 0;")
-            dec.append("    size_t n = 0, count;")
-            dec.append("    (void)x;")
+            dec.append("    KZ_FDEC_LOCALS;")
+            dec.append("    size_t count;")
             dec.append("    if (depth >= KZ_FAST_MAX_DEPTH)")
             dec.append("        return -1;")
             dec.append("    depth++;")
             if ext:
-                dec.append("    if (kz_per_get_bits(d, 1, &x) || x)")
-                dec.append("        return -1;   /* outside the root: the interpreter */")
+                self.gext(dec, "    ")
             if unbounded:
                 dec.append("    bool more;")
                 dec.append("    if (kz_per_get_length_frag(d, &count, &more) || more)")
@@ -1398,9 +1485,7 @@ class Gen:
                         dec.append("    if (!(%s))" % okc)
                         dec.append("        return -1;")
             elif lo != hi:
-                dec.append("    if (kz_per_get_cwhole(d, %d, &x))   /* the length */" % (hi - lo + 1))
-                dec.append("        return -1;")
-                dec.append("    count = %du + (size_t)x;" % lo)
+                self.gcw(dec, "    ", hi - lo + 1, ["count = %du + (size_t)x;   /* the length */" % lo])
             else:
                 dec.append("    count = %d;" % lo)
             if mb:
@@ -1414,9 +1499,8 @@ class Gen:
             dec.append("    }")
             dec.append("    v->count = (uint32_t)count;")
             dec.append("    v->items = items;")
-            dec.append("    (void)n;")
             dec.append("    return 0;\n}")
-        return enc, dec
+        return self.fc_fuse(enc), self.fc_fuse_dec(dec)
 
     def fc_entry(self, t):
         """C name of the fast functions a descriptor of t points at, or None."""
@@ -1454,15 +1538,35 @@ class Gen:
         c.append('#include "proto/%s_codec.h"' % stem)
         for x in extern_codec_headers:
             c.append('#include "%s"' % x)
-        c.append("\n#define KZ_FAST_MAX_DEPTH 64   /* = KZ_ASN_MAX_DEPTH in asn.c */\n")
+        c.append("\n#define KZ_FAST_MAX_DEPTH 64   /* = KZ_ASN_MAX_DEPTH in asn.c */")
+        c.append("/* a decoder's scratch: w a fused read, x one value, n a length */")
+        c.append("#define KZ_FDEC_LOCALS uint64_t w = 0, x = 0; size_t n = 0; \\")
+        c.append("    (void)w, (void)x, (void)n, (void)d, (void)a, (void)depth\n")
         for t in self.fc_types():
             enc, dec = self.fc_functions(t)
             c.append("/* %s */" % self.asn_name(t))
-            c.extend(enc)
+            c.extend(self.fc_compact(enc))
             c.append("")
-            c.extend(dec)
+            c.extend(self.fc_compact(dec))
             c.append("")
         return "\n".join(c)
+
+    @staticmethod
+    def fc_compact(lines):
+        """'if (cond)' + 'return -1;' on one line where it fits: the files stay shorter."""
+        text = "\n".join(lines).split("\n")
+        out, i = [], 0
+        while i < len(text):
+            ln = text[i]
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if (ln.lstrip().startswith("if (") and ln.endswith(")") and nxt.strip().startswith("return -1;")
+                    and len(ln) + len(nxt.strip()) < 112):
+                out.append(ln + " " + nxt.strip())
+                i += 2
+                continue
+            out.append(ln)
+            i += 1
+        return out
 
     def asn_name(self, t):
         # the ASN.1 name if this is a named assignment, else the C-derived name

@@ -91,33 +91,6 @@ static inline int kz__need_octets(kz_per_dec *d, size_t n)
     return 0;
 }
 
-/* Unfragmented unbounded length (< 16K) at an aligned position with the contents present:
- * the fast path of open types and octet strings.  Returns false to fall back to the general
- * code (which then reports whatever is wrong). */
-static inline bool kz__fast_len(kz_per_dec *d, size_t *n)
-{
-    size_t byte = (d->bit + 7) >> 3;
-    size_t have = d->len_bits / 8;
-    if (byte + 2 > have)
-        return false;
-    unsigned b0 = d->buf[byte];
-    size_t len, hdr;
-    if (b0 < 0x80) {
-        len = b0;
-        hdr = 1;
-    } else if ((b0 & 0xc0) == 0x80) {
-        len = (size_t)(b0 & 0x3f) << 8 | d->buf[byte + 1];
-        hdr = 2;
-    } else {
-        return false;
-    }
-    if (len > have - byte - hdr)
-        return false;
-    d->bit = (byte + hdr) * 8;
-    *n = len;
-    return true;
-}
-
 /* Capacity check for nbits more output bits; sets KZ_ENOSPC. */
 static inline bool kz__room(kz_per_enc *e, size_t nbits)
 {
@@ -816,7 +789,7 @@ static int kz__get_octets_any(kz_per_dec *d, size_t n, kz_arena *a, const uint8_
     if (!out)
         return kz_per_dec_fail(d, KZ_ENOMEM);
     for (size_t i = 0; i < n; i++) {
-        uint64_t v;
+        uint64_t v = 0;
         kz_per_get_bits(d, 8, &v);
         out[i] = (uint8_t)v;
     }
@@ -945,14 +918,9 @@ void kz_per_put_octet_string(kz_per_enc *e, const uint8_t *p, size_t n, const kz
     kz__put_sized(e, p, n, c, false, 2);
 }
 
-int kz_per_get_octet_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
-                            const uint8_t **p, size_t *n)
+int kz__per_get_octet_string_sized(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
+                                   const uint8_t **p, size_t *n)
 {
-    if ((!c || (c->ub == KZ_PER_UNBOUNDED && !c->ext && c->lb == 0)) && kz__fast_len(d, n)) {
-        *p = *n ? d->buf + d->bit / 8 : kz__empty;  /* fast path: unbounded, unfragmented */
-        d->bit += *n * 8;
-        return 0;
-    }
     return kz__get_sized(d, c, false, 2, a, p, n);
 }
 

@@ -138,8 +138,8 @@ typedef kz_asn_size_c kz_per_size_c;   /* the descriptors' own struct: no copy p
 /* OCTET STRING.  Decoding points *p into the input when the contents are contiguous; a
  * fragmented (>= 16K, unbounded) value is reassembled into the arena. */
 void kz_per_put_octet_string(kz_per_enc *e, const uint8_t *p, size_t n, const kz_per_size_c *c);
-int kz_per_get_octet_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
-                            const uint8_t **p, size_t *n);
+static inline int kz_per_get_octet_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
+                                          const uint8_t **p, size_t *n);
 
 /* BIT STRING of nbits bits, stored left-aligned in ceil(nbits/8) octets (unused low bits of
  * the last octet are zero).  Decoding copies into the arena only when the bits are not
@@ -227,13 +227,23 @@ KZ_PER_INLINE void kz_per_put_bits(kz_per_enc *e, uint64_t value, unsigned nbits
 
 KZ_PER_INLINE int kz_per_get_bits(kz_per_dec *d, unsigned nbits, uint64_t *value)
 {
-    if (nbits - 1u < 56u && nbits <= d->len_bits - d->bit &&
-        (size_t)(d->readable_end - d->buf) >= (d->bit >> 3) + 8) {
-        unsigned off = (unsigned)(d->bit & 7);
-        uint64_t w = kz__load_be64(d->buf + (d->bit >> 3));
-        *value = (w << off) >> (64 - nbits);
-        d->bit += nbits;
-        return 0;
+    if (nbits - 1u < 56u && nbits <= d->len_bits - d->bit) {
+        size_t avail = (size_t)(d->readable_end - d->buf);
+        if (avail >= (d->bit >> 3) + 8) {
+            unsigned off = (unsigned)(d->bit & 7);
+            uint64_t w = kz__load_be64(d->buf + (d->bit >> 3));
+            *value = (w << off) >> (64 - nbits);
+            d->bit += nbits;
+            return 0;
+        }
+        if (avail >= 8) {
+            /* within 8 octets of the end: the last 8 readable octets hold the bits */
+            size_t pos = d->bit - (avail - 8) * 8;
+            uint64_t w = kz__load_be64(d->readable_end - 8);
+            *value = (w << pos) >> (64 - nbits);
+            d->bit += nbits;
+            return 0;
+        }
     }
     return kz__per_get_bits_slow(d, nbits, value);
 }
@@ -313,12 +323,54 @@ static inline int kz_per_get_align(kz_per_dec *d)
     return 0;
 }
 
+/* Unfragmented unbounded length (< 16K) at an aligned position with the contents present:
+ * the fast path of open types and octet strings.  Returns false to fall back to the general
+ * code (which then reports whatever is wrong). */
+static inline bool kz__fast_len(kz_per_dec *d, size_t *n)
+{
+    size_t byte = (d->bit + 7) >> 3;
+    size_t have = d->len_bits / 8;
+    if (byte + 2 > have)
+        return false;
+    unsigned b0 = d->buf[byte];
+    size_t len, hdr;
+    if (b0 < 0x80) {
+        len = b0;
+        hdr = 1;
+    } else if ((b0 & 0xc0) == 0x80) {
+        len = (size_t)(b0 & 0x3f) << 8 | d->buf[byte + 1];
+        hdr = 2;
+    } else {
+        return false;
+    }
+    if (len > have - byte - hdr)
+        return false;
+    d->bit = (byte + hdr) * 8;
+    *n = len;
+    return true;
+}
+
+extern const uint8_t kz__empty[1];      /* what a decoded empty string points at */
+int kz__per_get_octet_string_sized(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
+                                   const uint8_t **p, size_t *n);
+
+/* The unbounded, unfragmented case (E2AP's E2SM payloads) inline; the rest in aper.c. */
+static inline int kz_per_get_octet_string(kz_per_dec *d, const kz_per_size_c *c, kz_arena *a,
+                                          const uint8_t **p, size_t *n)
+{
+    if ((!c || (c->ub == KZ_PER_UNBOUNDED && !c->ext && c->lb == 0)) && kz__fast_len(d, n)) {
+        *p = *n ? d->buf + d->bit / 8 : kz__empty;
+        d->bit += *n * 8;
+        return 0;
+    }
+    return kz__per_get_octet_string_sized(d, c, a, p, n);
+}
+
 /* ---- inline helpers for the generated codecs (src/proto/e2sm_*_codec.c) ------------------
  * The common cases of the primitives above, for code that knows the constraint at compile
  * time; each writes / reads exactly what the general function would, and falls back to it
  * (or fails) otherwise. */
 
-extern const uint8_t kz__empty[1];      /* what a decoded empty string points at */
 extern const uint8_t kz__char_bad[256]; /* bit KZ_STR_<kind>: the octet is not in that set */
 bool kz__utf8_ok(const uint8_t *s, size_t n);
 
@@ -327,12 +379,22 @@ static inline bool kz_per_chars_ok(const uint8_t *s, size_t n, enum kz_per_str_k
 {
     if (kind == KZ_STR_UTF8)
         return kz__utf8_ok(s, n);
+    /* 8 characters a step; the rest as an overlapping group of 8 (or 4) ending at the end:
+     * characters looked at twice change nothing in an OR */
+#define KZ__BAD4(q) (kz__char_bad[(q)[0]] | kz__char_bad[(q)[1]] | kz__char_bad[(q)[2]] | kz__char_bad[(q)[3]])
     unsigned bad = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        bad |= kz__char_bad[s[i]] | kz__char_bad[s[i + 1]] | kz__char_bad[s[i + 2]] | kz__char_bad[s[i + 3]];
-    for (; i < n; i++)
-        bad |= kz__char_bad[s[i]];
+    const uint8_t *end = s + n;
+    if (n >= 8) {
+        for (; end - s > 8; s += 8)
+            bad |= KZ__BAD4(s) | KZ__BAD4(s + 4);
+        bad |= KZ__BAD4(end - 8) | KZ__BAD4(end - 4);
+    } else if (n >= 4) {
+        bad = KZ__BAD4(s) | KZ__BAD4(end - 4);
+    } else {
+        for (; s < end; s++)
+            bad |= kz__char_bad[*s];
+    }
+#undef KZ__BAD4
     return !(bad & (1u << kind));
 }
 
@@ -369,6 +431,23 @@ static inline int kz_per_get_octets_aligned(kz_per_dec *d, size_t n, const uint8
     return kz_per_get_octets(d, n, p);
 }
 
+/* kz_per_put_bits for a value the caller has checked to fit nbits (the generated encoders
+ * check every value before writing): no range check and no sticky-error test -- after an
+ * error the caller discards the output anyway, and the write stays inside the buffer. */
+KZ_PER_INLINE void kz_per_put_bits_fit(kz_per_enc *e, uint64_t value, unsigned nbits)
+{
+    size_t byte = e->bit >> 3;
+    if (nbits <= 56 && byte + 8 <= e->cap) {
+        unsigned off = (unsigned)(e->bit & 7);
+        uint8_t *b = e->buf + byte;
+        uint64_t keep = (uint64_t)(b[0] & (uint8_t)(0xFF00u >> off)) << 56;
+        kz__store_be64(b, keep | (nbits ? value << (64 - off - nbits) : 0));
+        e->bit += nbits;
+        return;
+    }
+    kz__per_put_bits_slow(e, value, nbits);
+}
+
 /* kz_arena_alloc (zeroed, 8-aligned, NULL when full), inline: the generated decoders take
  * their list items and pointer fields from the arena as the interpreter does. */
 static inline void *kz_per_arena_alloc(kz_arena *a, size_t n)
@@ -379,6 +458,39 @@ static inline void *kz_per_arena_alloc(kz_arena *a, size_t n)
     a->used = start + n;
     memset(a->base + start, 0, n);
     return a->base + start;
+}
+
+/* The contents of a BIT STRING of n <= 56 bits (left-aligned in buf) as kz__put_units writes
+ * them (the whole octets, then the leading bits of the last), as one bit-field. */
+static inline void kz_per_put_bits_msb(kz_per_enc *e, const uint8_t *buf, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t nb = (n + 7) / 8;
+    uint64_t w = 0;
+    for (size_t i = 0; i < nb; i++)
+        w = w << 8 | buf[i];
+    kz_per_put_bits(e, w >> (nb * 8 - n), (unsigned)n);
+}
+
+/* n <= 56 bits of a BIT STRING at an aligned position, as kz__get_units reads them: whole
+ * octets point into the input, otherwise a copy in the arena with the unused bits zero. */
+static inline int kz_per_get_bits_msb(kz_per_dec *d, kz_arena *a, size_t n, const uint8_t **p)
+{
+    if ((n & 7) == 0 && (d->bit & 7) == 0)
+        return kz_per_get_octets_aligned(d, n / 8, p);
+    uint64_t w;
+    if (kz_per_get_bits(d, (unsigned)n, &w))
+        return -1;
+    size_t nb = (n + 7) / 8;
+    uint8_t *o = (uint8_t *)kz_per_arena_alloc(a, nb);
+    if (!o)
+        return kz_per_dec_fail(d, KZ_ENOMEM);
+    w <<= 64 - n;
+    for (size_t i = 0; i < nb; i++)
+        o[i] = (uint8_t)(w >> (56 - 8 * i));
+    *p = o;
+    return 0;
 }
 
 /* Constrained whole number of a range above 64K (X.691 11.5.7.4, kz_per_put_cwhole's slow

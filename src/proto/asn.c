@@ -28,6 +28,12 @@
 
 #define KZ_ASN_MAX_DEPTH 64
 
+#if defined(__GNUC__)
+#define KZ_NOINLINE __attribute__((noinline))
+#else
+#define KZ_NOINLINE
+#endif
+
 /* ---- diagnostics -------------------------------------------------------------------------- */
 
 void kz_asn_diag_init(kz_asn_diag *diag)
@@ -436,21 +442,33 @@ int kz_asn_encode_per(const kz_asn_type *t, const void *value, kz_per_enc *e, kz
     return enc_value(&c, t, value);
 }
 
+/* The generated code of t (src/proto/e2sm_*_codec.c): the length, or -1 when it gave up (the
+ * caller then starts again with the interpreter, which writes the same bits or fails with the
+ * diagnostics).  Out of line, so that the interpreter's callers (E2AP) do not pay for it. */
+static KZ_NOINLINE long encode_generated(const kz_asn_type *t, const void *value,
+                                                       uint8_t *buf, size_t cap)
+{
+    kz_per_enc e = { buf, cap > SIZE_MAX / 8 ? SIZE_MAX / 8 : cap, 0, 0 };   /* kz_per_enc_init */
+    if (t->fenc(&e, value, 0) == 0 && !e.err) {
+        if (e.bit == 0)
+            kz_per_put_bits(&e, 0, 8);   /* kz_per_enc_finish: an empty value is one octet */
+        kz_per_put_align(&e);
+        if (!e.err)
+            return (long)(e.bit / 8);
+    }
+    return -1;
+}
+
 long kz_asn_encode(const kz_asn_type *t, const void *value, uint8_t *buf, size_t cap,
                    kz_asn_diag *diag)
 {
+    if (t->fenc) {
+        long n = encode_generated(t, value, buf, cap);
+        if (n >= 0)
+            return n;
+    }
     kz_per_enc e;
     kz_per_enc_init(&e, buf, cap);
-    if (t->fenc) {
-        /* The generated code (src/proto/e2sm_*_codec.c); when it gives up, start again with
-         * the interpreter, which writes the same bits or fails with the diagnostics. */
-        if (t->fenc(&e, value, 0) == 0 && !e.err) {
-            long n = kz_per_enc_finish(&e);
-            if (n >= 0)
-                return n;
-        }
-        kz_per_enc_init(&e, buf, cap);
-    }
     int rc = kz_asn_encode_per(t, value, &e, diag);
     if (rc) {
         path_push(diag, "%s", t->name);
@@ -955,28 +973,39 @@ int kz_asn_decode_per(const kz_asn_type *t, kz_per_dec *d, kz_arena *a, void *ou
     return dec_value(&c, t, d, out);
 }
 
+/* The generated code of t (src/proto/e2sm_*_codec.c), with the interpreter's allocations: 0,
+ * or -1 with the arena as it was (the caller then lets the interpreter decode and report). */
+static inline int decode_generated(const kz_asn_type *t, const uint8_t *buf,
+                                                      size_t len, kz_arena *a, void **out, bool choice)
+{
+    size_t mark = a->used;
+    void *v;
+    if (choice) {
+        v = kz_arena_alloc_uninit(a, t->size);
+        if (v)
+            *(uint32_t *)v = 0;
+    } else {
+        v = kz_per_arena_alloc(a, t->size);
+    }
+    if (v && len) {
+        kz_per_dec d = { buf, len > SIZE_MAX / 8 ? (SIZE_MAX / 8) * 8 : len * 8, 0, 0, 0, NULL };
+        d.readable_end = buf + d.len_bits / 8;   /* kz_per_dec_init */
+        if (t->fdec(&d, a, v, 0) == 0 && (d.bit + 7) / 8 >= len) {
+            *out = v;
+            return 0;
+        }
+    }
+    a->used = mark;
+    return -1;
+}
+
 int kz_asn_decode(const kz_asn_type *t, const uint8_t *buf, size_t len, kz_arena *a,
                   void **out, kz_asn_diag *diag)
 {
     /* A CHOICE at the top (E2AP-PDU) zeroes only the alternative it fills. */
     bool choice = t->kind == KZ_ASN_CHOICE || t->kind == KZ_ASN_PROCMSG;
-    if (t->fdec) {
-        /* The generated code (src/proto/e2sm_*_codec.c), with the interpreter's allocations;
-         * when it gives up, drop what it allocated and let the interpreter decode and report. */
-        size_t mark = a->used;
-        void *fv = choice ? kz_arena_alloc_uninit(a, t->size) : kz_arena_alloc(a, t->size);
-        if (fv) {
-            if (choice)
-                *(uint32_t *)fv = 0;
-            kz_per_dec fd;
-            kz_per_dec_init(&fd, buf, len);
-            if (t->fdec(&fd, a, fv, 0) == 0 && (fd.bit + 7) / 8 >= len && len) {
-                *out = fv;
-                return 0;
-            }
-        }
-        a->used = mark;
-    }
+    if (t->fdec && decode_generated(t, buf, len, a, out, choice) == 0)
+        return 0;
     void *v = choice ? kz_arena_alloc_uninit(a, t->size) : kz_arena_alloc(a, t->size);
     if (!v)
         return fail(diag, KZ_ENOMEM, 0, "%s: arena exhausted", t->name);

@@ -29,46 +29,44 @@
 #include "proto/e2sm_common_codec.h"
 
 #define KZ_FAST_MAX_DEPTH 64   /* = KZ_ASN_MAX_DEPTH in asn.c */
+/* a decoder's scratch: w a fused read, x one value, n a length */
+#define KZ_FDEC_LOCALS uint64_t w = 0, x = 0; size_t n = 0; \
+    (void)w, (void)x, (void)n, (void)d, (void)a, (void)depth
 
 /* NR-CGI */
 int kz_e2sm_NR_CGI_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_NR_CGI *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u))
-        return -1;
-    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf)
-        return -1;
+    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u)) return -1;
+    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->pLMNIdentity.buf, v->pLMNIdentity.len);
-    if (!(v->nRCellIdentity.nbits >= 36u && v->nRCellIdentity.nbits <= 36u))
-        return -1;
-    kz_per_put_bit_string(e, v->nRCellIdentity.buf, v->nRCellIdentity.nbits, &kz_e2sm_NRCellIdentity_desc.sc);
+    if (!(v->nRCellIdentity.nbits >= 36u && v->nRCellIdentity.nbits <= 36u)) return -1;
+    kz_per_put_align(e);
+    kz_per_put_bits_msb(e, v->nRCellIdentity.buf, v->nRCellIdentity.nbits);
     return 0;
 }
 
 int kz_e2sm_NR_CGI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_NR_CGI *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    n = 3;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf)) return -1;
     v->pLMNIdentity.len = (uint32_t)n;
-    if (kz_per_get_bit_string(d, &kz_e2sm_NRCellIdentity_desc.sc, a, &v->nRCellIdentity.buf, &n) || n > UINT32_MAX)
-        return -1;
+    kz_per_get_align(d);
+    n = 36;
+    if (kz_per_get_bits_msb(d, a, n, &v->nRCellIdentity.buf)) return -1;
     v->nRCellIdentity.nbits = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -76,8 +74,7 @@ int kz_e2sm_NR_CGI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -89,40 +86,35 @@ int kz_e2sm_EUTRA_CGI_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_EUTRA_CGI *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u))
-        return -1;
-    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf)
-        return -1;
+    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u)) return -1;
+    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->pLMNIdentity.buf, v->pLMNIdentity.len);
-    if (!(v->eUTRACellIdentity.nbits >= 28u && v->eUTRACellIdentity.nbits <= 28u))
-        return -1;
-    kz_per_put_bit_string(e, v->eUTRACellIdentity.buf, v->eUTRACellIdentity.nbits, &kz_e2sm_EUTRACellIdentity_desc.sc);
+    if (!(v->eUTRACellIdentity.nbits >= 28u && v->eUTRACellIdentity.nbits <= 28u)) return -1;
+    kz_per_put_align(e);
+    kz_per_put_bits_msb(e, v->eUTRACellIdentity.buf, v->eUTRACellIdentity.nbits);
     return 0;
 }
 
 int kz_e2sm_EUTRA_CGI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_EUTRA_CGI *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    n = 3;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf)) return -1;
     v->pLMNIdentity.len = (uint32_t)n;
-    if (kz_per_get_bit_string(d, &kz_e2sm_EUTRACellIdentity_desc.sc, a, &v->eUTRACellIdentity.buf, &n) || n > UINT32_MAX)
-        return -1;
+    kz_per_get_align(d);
+    n = 28;
+    if (kz_per_get_bits_msb(d, a, n, &v->eUTRACellIdentity.buf)) return -1;
     v->eUTRACellIdentity.nbits = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -130,8 +122,7 @@ int kz_e2sm_EUTRA_CGI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -145,14 +136,12 @@ int kz_e2sm_CGI_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_e2sm_NR_CGI_fenc(e, &v->u.nR_CGI, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_e2sm_NR_CGI_fenc(e, &v->u.nR_CGI, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_e2sm_EUTRA_CGI_fenc(e, &v->u.eUTRA_CGI, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_e2sm_EUTRA_CGI_fenc(e, &v->u.eUTRA_CGI, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -162,27 +151,23 @@ int kz_e2sm_CGI_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_CGI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_CGI *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.nR_CGI, 0, sizeof v->u.nR_CGI);
-        if (kz_e2sm_NR_CGI_fdec(d, a, &v->u.nR_CGI, depth))
-            return -1;
+        if (kz_e2sm_NR_CGI_fdec(d, a, &v->u.nR_CGI, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.eUTRA_CGI, 0, sizeof v->u.eUTRA_CGI);
-        if (kz_e2sm_EUTRA_CGI_fdec(d, a, &v->u.eUTRA_CGI, depth))
-            return -1;
+        if (kz_e2sm_EUTRA_CGI_fdec(d, a, &v->u.eUTRA_CGI, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -194,52 +179,43 @@ int kz_e2sm_GUAMI_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_GUAMI *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u))
-        return -1;
-    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf)
-        return -1;
+    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u)) return -1;
+    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->pLMNIdentity.buf, v->pLMNIdentity.len);
-    if (!(v->aMFRegionID.nbits >= 8u && v->aMFRegionID.nbits <= 8u))
-        return -1;
-    kz_per_put_bit_string(e, v->aMFRegionID.buf, v->aMFRegionID.nbits, &kz_e2sm_AMFRegionID_desc.sc);
-    if (!(v->aMFSetID.nbits >= 10u && v->aMFSetID.nbits <= 10u))
-        return -1;
-    kz_per_put_bit_string(e, v->aMFSetID.buf, v->aMFSetID.nbits, &kz_e2sm_AMFSetID_desc.sc);
-    if (!(v->aMFPointer.nbits >= 6u && v->aMFPointer.nbits <= 6u))
-        return -1;
-    kz_per_put_bit_string(e, v->aMFPointer.buf, v->aMFPointer.nbits, &kz_e2sm_AMFPointer_desc.sc);
+    if (!(v->aMFRegionID.nbits >= 8u && v->aMFRegionID.nbits <= 8u)) return -1;
+    kz_per_put_bits_msb(e, v->aMFRegionID.buf, v->aMFRegionID.nbits);
+    if (!(v->aMFSetID.nbits >= 10u && v->aMFSetID.nbits <= 10u)) return -1;
+    kz_per_put_bits_msb(e, v->aMFSetID.buf, v->aMFSetID.nbits);
+    if (!(v->aMFPointer.nbits >= 6u && v->aMFPointer.nbits <= 6u)) return -1;
+    kz_per_put_bits_msb(e, v->aMFPointer.buf, v->aMFPointer.nbits);
     return 0;
 }
 
 int kz_e2sm_GUAMI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GUAMI *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    n = 3;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf)) return -1;
     v->pLMNIdentity.len = (uint32_t)n;
-    if (kz_per_get_bit_string(d, &kz_e2sm_AMFRegionID_desc.sc, a, &v->aMFRegionID.buf, &n) || n > UINT32_MAX)
-        return -1;
+    n = 8;
+    if (kz_per_get_bits_msb(d, a, n, &v->aMFRegionID.buf)) return -1;
     v->aMFRegionID.nbits = (uint32_t)n;
-    if (kz_per_get_bit_string(d, &kz_e2sm_AMFSetID_desc.sc, a, &v->aMFSetID.buf, &n) || n > UINT32_MAX)
-        return -1;
+    n = 10;
+    if (kz_per_get_bits_msb(d, a, n, &v->aMFSetID.buf)) return -1;
     v->aMFSetID.nbits = (uint32_t)n;
-    if (kz_per_get_bit_string(d, &kz_e2sm_AMFPointer_desc.sc, a, &v->aMFPointer.buf, &n) || n > UINT32_MAX)
-        return -1;
+    n = 6;
+    if (kz_per_get_bits_msb(d, a, n, &v->aMFPointer.buf)) return -1;
     v->aMFPointer.nbits = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -247,8 +223,7 @@ int kz_e2sm_GUAMI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -260,22 +235,16 @@ int kz_e2sm_GUMMEI_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_GUMMEI *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (!(v->pLMN_Identity.len >= 3u && v->pLMN_Identity.len <= 3u))
-        return -1;
-    if (v->pLMN_Identity.len && !v->pLMN_Identity.buf)
-        return -1;
+    if (!(v->pLMN_Identity.len >= 3u && v->pLMN_Identity.len <= 3u)) return -1;
+    if (v->pLMN_Identity.len && !v->pLMN_Identity.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->pLMN_Identity.buf, v->pLMN_Identity.len);
-    if (!(v->mME_Group_ID.len >= 2u && v->mME_Group_ID.len <= 2u))
-        return -1;
-    if (v->mME_Group_ID.len && !v->mME_Group_ID.buf)
-        return -1;
+    if (!(v->mME_Group_ID.len >= 2u && v->mME_Group_ID.len <= 2u)) return -1;
+    if (v->mME_Group_ID.len && !v->mME_Group_ID.buf) return -1;
     kz_per_put_octet_string(e, v->mME_Group_ID.buf, v->mME_Group_ID.len, &kz_e2sm_MME_Group_ID_desc.sc);
-    if (!(v->mME_Code.len >= 1u && v->mME_Code.len <= 1u))
-        return -1;
-    if (v->mME_Code.len && !v->mME_Code.buf)
-        return -1;
+    if (!(v->mME_Code.len >= 1u && v->mME_Code.len <= 1u)) return -1;
+    if (v->mME_Code.len && !v->mME_Code.buf) return -1;
     kz_per_put_octet_string(e, v->mME_Code.buf, v->mME_Code.len, &kz_e2sm_MME_Code_desc.sc);
     return 0;
 }
@@ -283,16 +252,13 @@ int kz_e2sm_GUMMEI_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_GUMMEI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GUMMEI *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    n = 3;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->pLMN_Identity.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->pLMN_Identity.buf)) return -1;
     v->pLMN_Identity.len = (uint32_t)n;
     if (kz_per_get_octet_string(d, &kz_e2sm_MME_Group_ID_desc.sc, a, &v->mME_Group_ID.buf, &n) || n > UINT32_MAX)
         return -1;
@@ -302,8 +268,7 @@ int kz_e2sm_GUMMEI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
     v->mME_Code.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -311,8 +276,7 @@ int kz_e2sm_GUMMEI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -326,14 +290,12 @@ int kz_e2sm_CoreCPID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_e2sm_GUAMI_fenc(e, &v->u.fiveGC, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_e2sm_GUAMI_fenc(e, &v->u.fiveGC, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_e2sm_GUMMEI_fenc(e, &v->u.ePC, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_e2sm_GUMMEI_fenc(e, &v->u.ePC, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -343,27 +305,23 @@ int kz_e2sm_CoreCPID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_CoreCPID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_CoreCPID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.fiveGC, 0, sizeof v->u.fiveGC);
-        if (kz_e2sm_GUAMI_fdec(d, a, &v->u.fiveGC, depth))
-            return -1;
+        if (kz_e2sm_GUAMI_fdec(d, a, &v->u.fiveGC, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.ePC, 0, sizeof v->u.ePC);
-        if (kz_e2sm_GUMMEI_fdec(d, a, &v->u.ePC, depth))
-            return -1;
+        if (kz_e2sm_GUMMEI_fdec(d, a, &v->u.ePC, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -375,27 +333,22 @@ int kz_e2sm_InterfaceID_NG_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_InterfaceID_NG *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_GUAMI_fenc(e, &v->guami, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_GUAMI_fenc(e, &v->guami, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_InterfaceID_NG_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceID_NG *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_GUAMI_fdec(d, a, &v->guami, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_GUAMI_fdec(d, a, &v->guami, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -403,8 +356,7 @@ int kz_e2sm_InterfaceID_NG_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -418,10 +370,10 @@ int kz_e2sm_GNB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 1);
-        if (!(v->u.gNB_ID.nbits >= 22u && v->u.gNB_ID.nbits <= 32u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.gNB_ID.buf, v->u.gNB_ID.nbits, &kz_e2sm_GNB_ID__gNB_ID_desc.sc);
+        if (!(v->u.gNB_ID.nbits >= 22u && v->u.gNB_ID.nbits <= 32u)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(v->u.gNB_ID.nbits - 22u), 5);
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.gNB_ID.buf, v->u.gNB_ID.nbits);
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -431,20 +383,22 @@ int kz_e2sm_GNB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_GNB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GNB_ID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x >> 0) {   /* an extension alternative, in an open type */
         return -1;   /* unknown: the interpreter keeps the index */
     }
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.gNB_ID, 0, sizeof v->u.gNB_ID);
-        if (kz_per_get_bit_string(d, &kz_e2sm_GNB_ID__gNB_ID_desc.sc, a, &v->u.gNB_ID.buf, &n) || n > UINT32_MAX)
-            return -1;
+        if (kz_per_get_bits(d, 4, &x)) return -1;
+        if (x >= 11u) return -1;
+        n = 22u + (size_t)x;
+        kz_per_get_align(d);
+        if (kz_per_get_bits_msb(d, a, n, &v->u.gNB_ID.buf)) return -1;
         v->u.gNB_ID.nbits = (uint32_t)n;
         return 0;
     default:
@@ -457,38 +411,30 @@ int kz_e2sm_GlobalGNB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_GlobalGNB_ID *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u))
-        return -1;
-    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf)
-        return -1;
+    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u)) return -1;
+    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->pLMNIdentity.buf, v->pLMNIdentity.len);
-    if (kz_e2sm_GNB_ID_fenc(e, &v->gNB_ID, depth))
-        return -1;
+    if (kz_e2sm_GNB_ID_fenc(e, &v->gNB_ID, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_GlobalGNB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GlobalGNB_ID *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    n = 3;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf)) return -1;
     v->pLMNIdentity.len = (uint32_t)n;
-    if (kz_e2sm_GNB_ID_fdec(d, a, &v->gNB_ID, depth))
-        return -1;
+    if (kz_e2sm_GNB_ID_fdec(d, a, &v->gNB_ID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -496,8 +442,7 @@ int kz_e2sm_GlobalGNB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -511,22 +456,22 @@ int kz_e2sm_NgENB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 3);
-        if (!(v->u.macroNgENB_ID.nbits >= 20u && v->u.macroNgENB_ID.nbits <= 20u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.macroNgENB_ID.buf, v->u.macroNgENB_ID.nbits, &kz_e2sm_NgENB_ID__macroNgENB_ID_desc.sc);
+        if (!(v->u.macroNgENB_ID.nbits >= 20u && v->u.macroNgENB_ID.nbits <= 20u)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0), 3);
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.macroNgENB_ID.buf, v->u.macroNgENB_ID.nbits);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 3);
-        if (!(v->u.shortMacroNgENB_ID.nbits >= 18u && v->u.shortMacroNgENB_ID.nbits <= 18u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.shortMacroNgENB_ID.buf, v->u.shortMacroNgENB_ID.nbits, &kz_e2sm_NgENB_ID__shortMacroNgENB_ID_desc.sc);
+        if (!(v->u.shortMacroNgENB_ID.nbits >= 18u && v->u.shortMacroNgENB_ID.nbits <= 18u)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1), 3);
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.shortMacroNgENB_ID.buf, v->u.shortMacroNgENB_ID.nbits);
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 3);
-        if (!(v->u.longMacroNgENB_ID.nbits >= 21u && v->u.longMacroNgENB_ID.nbits <= 21u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.longMacroNgENB_ID.buf, v->u.longMacroNgENB_ID.nbits, &kz_e2sm_NgENB_ID__longMacroNgENB_ID_desc.sc);
+        if (!(v->u.longMacroNgENB_ID.nbits >= 21u && v->u.longMacroNgENB_ID.nbits <= 21u)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(2), 3);
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.longMacroNgENB_ID.buf, v->u.longMacroNgENB_ID.nbits);
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -536,34 +481,36 @@ int kz_e2sm_NgENB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_NgENB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_NgENB_ID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    if (x >> 2) {   /* an extension alternative, in an open type */
+        d->bit -= 2;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 3, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 3u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.macroNgENB_ID, 0, sizeof v->u.macroNgENB_ID);
-        if (kz_per_get_bit_string(d, &kz_e2sm_NgENB_ID__macroNgENB_ID_desc.sc, a, &v->u.macroNgENB_ID.buf, &n) || n > UINT32_MAX)
-            return -1;
+        kz_per_get_align(d);
+        n = 20;
+        if (kz_per_get_bits_msb(d, a, n, &v->u.macroNgENB_ID.buf)) return -1;
         v->u.macroNgENB_ID.nbits = (uint32_t)n;
         return 0;
     case 1:
         memset(&v->u.shortMacroNgENB_ID, 0, sizeof v->u.shortMacroNgENB_ID);
-        if (kz_per_get_bit_string(d, &kz_e2sm_NgENB_ID__shortMacroNgENB_ID_desc.sc, a, &v->u.shortMacroNgENB_ID.buf, &n) || n > UINT32_MAX)
-            return -1;
+        kz_per_get_align(d);
+        n = 18;
+        if (kz_per_get_bits_msb(d, a, n, &v->u.shortMacroNgENB_ID.buf)) return -1;
         v->u.shortMacroNgENB_ID.nbits = (uint32_t)n;
         return 0;
     case 2:
         memset(&v->u.longMacroNgENB_ID, 0, sizeof v->u.longMacroNgENB_ID);
-        if (kz_per_get_bit_string(d, &kz_e2sm_NgENB_ID__longMacroNgENB_ID_desc.sc, a, &v->u.longMacroNgENB_ID.buf, &n) || n > UINT32_MAX)
-            return -1;
+        kz_per_get_align(d);
+        n = 21;
+        if (kz_per_get_bits_msb(d, a, n, &v->u.longMacroNgENB_ID.buf)) return -1;
         v->u.longMacroNgENB_ID.nbits = (uint32_t)n;
         return 0;
     default:
@@ -576,38 +523,30 @@ int kz_e2sm_GlobalNgENB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_GlobalNgENB_ID *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u))
-        return -1;
-    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf)
-        return -1;
+    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u)) return -1;
+    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->pLMNIdentity.buf, v->pLMNIdentity.len);
-    if (kz_e2sm_NgENB_ID_fenc(e, &v->ngENB_ID, depth))
-        return -1;
+    if (kz_e2sm_NgENB_ID_fenc(e, &v->ngENB_ID, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_GlobalNgENB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GlobalNgENB_ID *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    n = 3;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf)) return -1;
     v->pLMNIdentity.len = (uint32_t)n;
-    if (kz_e2sm_NgENB_ID_fdec(d, a, &v->ngENB_ID, depth))
-        return -1;
+    if (kz_e2sm_NgENB_ID_fdec(d, a, &v->ngENB_ID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -615,8 +554,7 @@ int kz_e2sm_GlobalNgENB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -630,14 +568,12 @@ int kz_e2sm_GlobalNGRANNodeID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_e2sm_GlobalGNB_ID_fenc(e, &v->u.gNB, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_e2sm_GlobalGNB_ID_fenc(e, &v->u.gNB, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_e2sm_GlobalNgENB_ID_fenc(e, &v->u.ng_eNB, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_e2sm_GlobalNgENB_ID_fenc(e, &v->u.ng_eNB, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -647,27 +583,23 @@ int kz_e2sm_GlobalNGRANNodeID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_GlobalNGRANNodeID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GlobalNGRANNodeID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.gNB, 0, sizeof v->u.gNB);
-        if (kz_e2sm_GlobalGNB_ID_fdec(d, a, &v->u.gNB, depth))
-            return -1;
+        if (kz_e2sm_GlobalGNB_ID_fdec(d, a, &v->u.gNB, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.ng_eNB, 0, sizeof v->u.ng_eNB);
-        if (kz_e2sm_GlobalNgENB_ID_fdec(d, a, &v->u.ng_eNB, depth))
-            return -1;
+        if (kz_e2sm_GlobalNgENB_ID_fdec(d, a, &v->u.ng_eNB, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -679,27 +611,22 @@ int kz_e2sm_InterfaceID_Xn_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_InterfaceID_Xn *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_GlobalNGRANNodeID_fenc(e, &v->global_NG_RAN_ID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_GlobalNGRANNodeID_fenc(e, &v->global_NG_RAN_ID, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_InterfaceID_Xn_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceID_Xn *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_GlobalNGRANNodeID_fdec(d, a, &v->global_NG_RAN_ID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_GlobalNGRANNodeID_fdec(d, a, &v->global_NG_RAN_ID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -707,8 +634,7 @@ int kz_e2sm_InterfaceID_Xn_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -720,11 +646,9 @@ int kz_e2sm_InterfaceID_F1_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_InterfaceID_F1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_GlobalGNB_ID_fenc(e, &v->globalGNB_ID, depth))
-        return -1;
-    if (v->gNB_DU_ID < INT64_C(0) || v->gNB_DU_ID > INT64_C(68719476735))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_GlobalGNB_ID_fenc(e, &v->globalGNB_ID, depth)) return -1;
+    if (v->gNB_DU_ID < INT64_C(0) || v->gNB_DU_ID > INT64_C(68719476735)) return -1;
     kz_per_put_cwhole_wide(e, (uint64_t)v->gNB_DU_ID - (uint64_t)INT64_C(0), UINT64_C(68719476736));
     return 0;
 }
@@ -732,21 +656,16 @@ int kz_e2sm_InterfaceID_F1_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_InterfaceID_F1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceID_F1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_GlobalGNB_ID_fdec(d, a, &v->globalGNB_ID, depth))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(68719476736), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_GlobalGNB_ID_fdec(d, a, &v->globalGNB_ID, depth)) return -1;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(68719476736), &x)) return -1;
     v->gNB_DU_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -754,8 +673,7 @@ int kz_e2sm_InterfaceID_F1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -767,11 +685,9 @@ int kz_e2sm_InterfaceID_E1_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_InterfaceID_E1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_GlobalGNB_ID_fenc(e, &v->globalGNB_ID, depth))
-        return -1;
-    if (v->gNB_CU_UP_ID < INT64_C(0) || v->gNB_CU_UP_ID > INT64_C(68719476735))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_GlobalGNB_ID_fenc(e, &v->globalGNB_ID, depth)) return -1;
+    if (v->gNB_CU_UP_ID < INT64_C(0) || v->gNB_CU_UP_ID > INT64_C(68719476735)) return -1;
     kz_per_put_cwhole_wide(e, (uint64_t)v->gNB_CU_UP_ID - (uint64_t)INT64_C(0), UINT64_C(68719476736));
     return 0;
 }
@@ -779,21 +695,16 @@ int kz_e2sm_InterfaceID_E1_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_InterfaceID_E1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceID_E1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_GlobalGNB_ID_fdec(d, a, &v->globalGNB_ID, depth))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(68719476736), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_GlobalGNB_ID_fdec(d, a, &v->globalGNB_ID, depth)) return -1;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(68719476736), &x)) return -1;
     v->gNB_CU_UP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -801,8 +712,7 @@ int kz_e2sm_InterfaceID_E1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -814,27 +724,22 @@ int kz_e2sm_InterfaceID_S1_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_InterfaceID_S1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_GUMMEI_fenc(e, &v->gUMMEI, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_GUMMEI_fenc(e, &v->gUMMEI, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_InterfaceID_S1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceID_S1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_GUMMEI_fdec(d, a, &v->gUMMEI, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_GUMMEI_fdec(d, a, &v->gUMMEI, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -842,8 +747,7 @@ int kz_e2sm_InterfaceID_S1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -857,32 +761,32 @@ int kz_e2sm_ENB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (!(v->u.macro_eNB_ID.nbits >= 20u && v->u.macro_eNB_ID.nbits <= 20u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.macro_eNB_ID.buf, v->u.macro_eNB_ID.nbits, &kz_e2sm_ENB_ID__macro_eNB_ID_desc.sc);
+        if (!(v->u.macro_eNB_ID.nbits >= 20u && v->u.macro_eNB_ID.nbits <= 20u)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.macro_eNB_ID.buf, v->u.macro_eNB_ID.nbits);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (!(v->u.home_eNB_ID.nbits >= 28u && v->u.home_eNB_ID.nbits <= 28u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.home_eNB_ID.buf, v->u.home_eNB_ID.nbits, &kz_e2sm_ENB_ID__home_eNB_ID_desc.sc);
+        if (!(v->u.home_eNB_ID.nbits >= 28u && v->u.home_eNB_ID.nbits <= 28u)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.home_eNB_ID.buf, v->u.home_eNB_ID.nbits);
         return 0;
     case 3: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (!(v->u.short_Macro_eNB_ID.nbits >= 18u && v->u.short_Macro_eNB_ID.nbits <= 18u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.short_Macro_eNB_ID.buf, v->u.short_Macro_eNB_ID.nbits, &kz_e2sm_ENB_ID__short_Macro_eNB_ID_desc.sc);
+        if (!(v->u.short_Macro_eNB_ID.nbits >= 18u && v->u.short_Macro_eNB_ID.nbits <= 18u)) return -1;
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.short_Macro_eNB_ID.buf, v->u.short_Macro_eNB_ID.nbits);
         kz_per_open_end(e, mark);
         return 0;
     }
     case 4: {
-        kz_per_put_bits(e, 0x80 | 1, 8);   /* extension bit, alternative 1 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 1), 8);
         size_t mark = kz_per_open_begin(e);
-        if (!(v->u.long_Macro_eNB_ID.nbits >= 21u && v->u.long_Macro_eNB_ID.nbits <= 21u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.long_Macro_eNB_ID.buf, v->u.long_Macro_eNB_ID.nbits, &kz_e2sm_ENB_ID__long_Macro_eNB_ID_desc.sc);
+        if (!(v->u.long_Macro_eNB_ID.nbits >= 21u && v->u.long_Macro_eNB_ID.nbits <= 21u)) return -1;
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.long_Macro_eNB_ID.buf, v->u.long_Macro_eNB_ID.nbits);
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -894,12 +798,11 @@ int kz_e2sm_ENB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_ENB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_ENB_ID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 2 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -908,34 +811,37 @@ int kz_e2sm_ENB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
         switch (idx) {
         case 0:
             memset(&v->u.short_Macro_eNB_ID, 0, sizeof v->u.short_Macro_eNB_ID);
-            if (kz_per_get_bit_string(d, &kz_e2sm_ENB_ID__short_Macro_eNB_ID_desc.sc, a, &v->u.short_Macro_eNB_ID.buf, &n) || n > UINT32_MAX)
-                return -1;
+            kz_per_get_align(d);
+            n = 18;
+            if (kz_per_get_bits_msb(d, a, n, &v->u.short_Macro_eNB_ID.buf)) return -1;
             v->u.short_Macro_eNB_ID.nbits = (uint32_t)n;
             break;
         case 1:
             memset(&v->u.long_Macro_eNB_ID, 0, sizeof v->u.long_Macro_eNB_ID);
-            if (kz_per_get_bit_string(d, &kz_e2sm_ENB_ID__long_Macro_eNB_ID_desc.sc, a, &v->u.long_Macro_eNB_ID.buf, &n) || n > UINT32_MAX)
-                return -1;
+            kz_per_get_align(d);
+            n = 21;
+            if (kz_per_get_bits_msb(d, a, n, &v->u.long_Macro_eNB_ID.buf)) return -1;
             v->u.long_Macro_eNB_ID.nbits = (uint32_t)n;
             break;
         }
         d = outer;
         return 0;
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.macro_eNB_ID, 0, sizeof v->u.macro_eNB_ID);
-        if (kz_per_get_bit_string(d, &kz_e2sm_ENB_ID__macro_eNB_ID_desc.sc, a, &v->u.macro_eNB_ID.buf, &n) || n > UINT32_MAX)
-            return -1;
+        kz_per_get_align(d);
+        n = 20;
+        if (kz_per_get_bits_msb(d, a, n, &v->u.macro_eNB_ID.buf)) return -1;
         v->u.macro_eNB_ID.nbits = (uint32_t)n;
         return 0;
     case 1:
         memset(&v->u.home_eNB_ID, 0, sizeof v->u.home_eNB_ID);
-        if (kz_per_get_bit_string(d, &kz_e2sm_ENB_ID__home_eNB_ID_desc.sc, a, &v->u.home_eNB_ID.buf, &n) || n > UINT32_MAX)
-            return -1;
+        kz_per_get_align(d);
+        n = 28;
+        if (kz_per_get_bits_msb(d, a, n, &v->u.home_eNB_ID.buf)) return -1;
         v->u.home_eNB_ID.nbits = (uint32_t)n;
         return 0;
     default:
@@ -948,38 +854,30 @@ int kz_e2sm_GlobalENB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_GlobalENB_ID *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u))
-        return -1;
-    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf)
-        return -1;
+    if (!(v->pLMNIdentity.len >= 3u && v->pLMNIdentity.len <= 3u)) return -1;
+    if (v->pLMNIdentity.len && !v->pLMNIdentity.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->pLMNIdentity.buf, v->pLMNIdentity.len);
-    if (kz_e2sm_ENB_ID_fenc(e, &v->eNB_ID, depth))
-        return -1;
+    if (kz_e2sm_ENB_ID_fenc(e, &v->eNB_ID, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_GlobalENB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GlobalENB_ID *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    n = 3;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->pLMNIdentity.buf)) return -1;
     v->pLMNIdentity.len = (uint32_t)n;
-    if (kz_e2sm_ENB_ID_fdec(d, a, &v->eNB_ID, depth))
-        return -1;
+    if (kz_e2sm_ENB_ID_fdec(d, a, &v->eNB_ID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -987,8 +885,7 @@ int kz_e2sm_GlobalENB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1002,10 +899,10 @@ int kz_e2sm_EN_GNB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 1);
-        if (!(v->u.en_gNB_ID.nbits >= 22u && v->u.en_gNB_ID.nbits <= 32u))
-            return -1;
-        kz_per_put_bit_string(e, v->u.en_gNB_ID.buf, v->u.en_gNB_ID.nbits, &kz_e2sm_EN_GNB_ID__en_gNB_ID_desc.sc);
+        if (!(v->u.en_gNB_ID.nbits >= 22u && v->u.en_gNB_ID.nbits <= 32u)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(v->u.en_gNB_ID.nbits - 22u), 5);
+        kz_per_put_align(e);
+        kz_per_put_bits_msb(e, v->u.en_gNB_ID.buf, v->u.en_gNB_ID.nbits);
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -1015,20 +912,22 @@ int kz_e2sm_EN_GNB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_EN_GNB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_EN_GNB_ID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x >> 0) {   /* an extension alternative, in an open type */
         return -1;   /* unknown: the interpreter keeps the index */
     }
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.en_gNB_ID, 0, sizeof v->u.en_gNB_ID);
-        if (kz_per_get_bit_string(d, &kz_e2sm_EN_GNB_ID__en_gNB_ID_desc.sc, a, &v->u.en_gNB_ID.buf, &n) || n > UINT32_MAX)
-            return -1;
+        if (kz_per_get_bits(d, 4, &x)) return -1;
+        if (x >= 11u) return -1;
+        n = 22u + (size_t)x;
+        kz_per_get_align(d);
+        if (kz_per_get_bits_msb(d, a, n, &v->u.en_gNB_ID.buf)) return -1;
         v->u.en_gNB_ID.nbits = (uint32_t)n;
         return 0;
     default:
@@ -1041,38 +940,30 @@ int kz_e2sm_GlobalenGNB_ID_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_GlobalenGNB_ID *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (!(v->pLMN_Identity.len >= 3u && v->pLMN_Identity.len <= 3u))
-        return -1;
-    if (v->pLMN_Identity.len && !v->pLMN_Identity.buf)
-        return -1;
+    if (!(v->pLMN_Identity.len >= 3u && v->pLMN_Identity.len <= 3u)) return -1;
+    if (v->pLMN_Identity.len && !v->pLMN_Identity.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->pLMN_Identity.buf, v->pLMN_Identity.len);
-    if (kz_e2sm_EN_GNB_ID_fenc(e, &v->en_gNB_ID, depth))
-        return -1;
+    if (kz_e2sm_EN_GNB_ID_fenc(e, &v->en_gNB_ID, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_GlobalenGNB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GlobalenGNB_ID *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    n = 3;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->pLMN_Identity.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->pLMN_Identity.buf)) return -1;
     v->pLMN_Identity.len = (uint32_t)n;
-    if (kz_e2sm_EN_GNB_ID_fdec(d, a, &v->en_gNB_ID, depth))
-        return -1;
+    if (kz_e2sm_EN_GNB_ID_fdec(d, a, &v->en_gNB_ID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1080,8 +971,7 @@ int kz_e2sm_GlobalenGNB_ID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1095,14 +985,12 @@ int kz_e2sm_InterfaceID_X2__nodeType_fenc(kz_per_enc *e, const void *vp, int dep
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_e2sm_GlobalENB_ID_fenc(e, &v->u.global_eNB_ID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_e2sm_GlobalENB_ID_fenc(e, &v->u.global_eNB_ID, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_e2sm_GlobalenGNB_ID_fenc(e, &v->u.global_en_gNB_ID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_e2sm_GlobalenGNB_ID_fenc(e, &v->u.global_en_gNB_ID, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -1112,27 +1000,23 @@ int kz_e2sm_InterfaceID_X2__nodeType_fenc(kz_per_enc *e, const void *vp, int dep
 int kz_e2sm_InterfaceID_X2__nodeType_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceID_X2__nodeType *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.global_eNB_ID, 0, sizeof v->u.global_eNB_ID);
-        if (kz_e2sm_GlobalENB_ID_fdec(d, a, &v->u.global_eNB_ID, depth))
-            return -1;
+        if (kz_e2sm_GlobalENB_ID_fdec(d, a, &v->u.global_eNB_ID, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.global_en_gNB_ID, 0, sizeof v->u.global_en_gNB_ID);
-        if (kz_e2sm_GlobalenGNB_ID_fdec(d, a, &v->u.global_en_gNB_ID, depth))
-            return -1;
+        if (kz_e2sm_GlobalenGNB_ID_fdec(d, a, &v->u.global_en_gNB_ID, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -1144,27 +1028,22 @@ int kz_e2sm_InterfaceID_X2_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_InterfaceID_X2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_InterfaceID_X2__nodeType_fenc(e, &v->nodeType, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_InterfaceID_X2__nodeType_fenc(e, &v->nodeType, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_InterfaceID_X2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceID_X2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_InterfaceID_X2__nodeType_fdec(d, a, &v->nodeType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_InterfaceID_X2__nodeType_fdec(d, a, &v->nodeType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1172,8 +1051,7 @@ int kz_e2sm_InterfaceID_X2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1185,11 +1063,9 @@ int kz_e2sm_InterfaceID_W1_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_InterfaceID_W1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_GlobalNgENB_ID_fenc(e, &v->global_ng_eNB_ID, depth))
-        return -1;
-    if (v->ng_eNB_DU_ID < INT64_C(0) || v->ng_eNB_DU_ID > INT64_C(68719476735))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_GlobalNgENB_ID_fenc(e, &v->global_ng_eNB_ID, depth)) return -1;
+    if (v->ng_eNB_DU_ID < INT64_C(0) || v->ng_eNB_DU_ID > INT64_C(68719476735)) return -1;
     kz_per_put_cwhole_wide(e, (uint64_t)v->ng_eNB_DU_ID - (uint64_t)INT64_C(0), UINT64_C(68719476736));
     return 0;
 }
@@ -1197,21 +1073,16 @@ int kz_e2sm_InterfaceID_W1_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_InterfaceID_W1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceID_W1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_GlobalNgENB_ID_fdec(d, a, &v->global_ng_eNB_ID, depth))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(68719476736), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_GlobalNgENB_ID_fdec(d, a, &v->global_ng_eNB_ID, depth)) return -1;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(68719476736), &x)) return -1;
     v->ng_eNB_DU_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1219,8 +1090,7 @@ int kz_e2sm_InterfaceID_W1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1234,39 +1104,32 @@ int kz_e2sm_InterfaceIdentifier_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 4);
-        if (kz_e2sm_InterfaceID_NG_fenc(e, &v->u.nG, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(0), 4);
+        if (kz_e2sm_InterfaceID_NG_fenc(e, &v->u.nG, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 4);
-        if (kz_e2sm_InterfaceID_Xn_fenc(e, &v->u.xN, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(1), 4);
+        if (kz_e2sm_InterfaceID_Xn_fenc(e, &v->u.xN, depth)) return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 4);
-        if (kz_e2sm_InterfaceID_F1_fenc(e, &v->u.f1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(2), 4);
+        if (kz_e2sm_InterfaceID_F1_fenc(e, &v->u.f1, depth)) return -1;
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 4);
-        if (kz_e2sm_InterfaceID_E1_fenc(e, &v->u.e1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(3), 4);
+        if (kz_e2sm_InterfaceID_E1_fenc(e, &v->u.e1, depth)) return -1;
         return 0;
     case 5:
-        kz_per_put_bits(e, 4, 4);
-        if (kz_e2sm_InterfaceID_S1_fenc(e, &v->u.s1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(4), 4);
+        if (kz_e2sm_InterfaceID_S1_fenc(e, &v->u.s1, depth)) return -1;
         return 0;
     case 6:
-        kz_per_put_bits(e, 5, 4);
-        if (kz_e2sm_InterfaceID_X2_fenc(e, &v->u.x2, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(5), 4);
+        if (kz_e2sm_InterfaceID_X2_fenc(e, &v->u.x2, depth)) return -1;
         return 0;
     case 7:
-        kz_per_put_bits(e, 6, 4);
-        if (kz_e2sm_InterfaceID_W1_fenc(e, &v->u.w1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(6), 4);
+        if (kz_e2sm_InterfaceID_W1_fenc(e, &v->u.w1, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -1276,52 +1139,44 @@ int kz_e2sm_InterfaceIdentifier_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_InterfaceIdentifier_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_InterfaceIdentifier *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    if (x >> 3) {   /* an extension alternative, in an open type */
+        d->bit -= 3;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 7, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 7u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.nG, 0, sizeof v->u.nG);
-        if (kz_e2sm_InterfaceID_NG_fdec(d, a, &v->u.nG, depth))
-            return -1;
+        if (kz_e2sm_InterfaceID_NG_fdec(d, a, &v->u.nG, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.xN, 0, sizeof v->u.xN);
-        if (kz_e2sm_InterfaceID_Xn_fdec(d, a, &v->u.xN, depth))
-            return -1;
+        if (kz_e2sm_InterfaceID_Xn_fdec(d, a, &v->u.xN, depth)) return -1;
         return 0;
     case 2:
         memset(&v->u.f1, 0, sizeof v->u.f1);
-        if (kz_e2sm_InterfaceID_F1_fdec(d, a, &v->u.f1, depth))
-            return -1;
+        if (kz_e2sm_InterfaceID_F1_fdec(d, a, &v->u.f1, depth)) return -1;
         return 0;
     case 3:
         memset(&v->u.e1, 0, sizeof v->u.e1);
-        if (kz_e2sm_InterfaceID_E1_fdec(d, a, &v->u.e1, depth))
-            return -1;
+        if (kz_e2sm_InterfaceID_E1_fdec(d, a, &v->u.e1, depth)) return -1;
         return 0;
     case 4:
         memset(&v->u.s1, 0, sizeof v->u.s1);
-        if (kz_e2sm_InterfaceID_S1_fdec(d, a, &v->u.s1, depth))
-            return -1;
+        if (kz_e2sm_InterfaceID_S1_fdec(d, a, &v->u.s1, depth)) return -1;
         return 0;
     case 5:
         memset(&v->u.x2, 0, sizeof v->u.x2);
-        if (kz_e2sm_InterfaceID_X2_fdec(d, a, &v->u.x2, depth))
-            return -1;
+        if (kz_e2sm_InterfaceID_X2_fdec(d, a, &v->u.x2, depth)) return -1;
         return 0;
     case 6:
         memset(&v->u.w1, 0, sizeof v->u.w1);
-        if (kz_e2sm_InterfaceID_W1_fdec(d, a, &v->u.w1, depth))
-            return -1;
+        if (kz_e2sm_InterfaceID_W1_fdec(d, a, &v->u.w1, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -1333,40 +1188,31 @@ int kz_e2sm_Interface_MessageID_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_Interface_MessageID *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->interfaceProcedureID, &kz_e2sm_Interface_MessageID__interfaceProcedureID_desc.ic);
-    if (v->messageType < 3u)
-        kz_per_put_bits(e, v->messageType, 3);
-    else
-        kz_per_put_enum(e, v->messageType, 3, true);
+    if (v->messageType >= 3u) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(v->messageType), 3);
     return 0;
 }
 
 int kz_e2sm_Interface_MessageID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_Interface_MessageID *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_per_get_int_unc(d, &kz_e2sm_Interface_MessageID__interfaceProcedureID_desc.ic, &v->interfaceProcedureID))
         return -1;
-    if (kz_per_get_bits(d, 3, &x))
-        return -1;
-    if (x >= 3u) {
-        if (!(x >> 2))
-            return -1;
-        d->bit -= 3;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 3, true, &x))
-            return -1;
-    }
-    v->messageType = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 2 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0x3u;
+    if (x >= 3u) return -1;
+    v->messageType = (uint32_t)x;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1374,8 +1220,7 @@ int kz_e2sm_Interface_MessageID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1389,18 +1234,13 @@ int kz_e2sm_GroupID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (v->u.fiveGC >= INT64_C(0) && v->u.fiveGC <= INT64_C(255)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->u.fiveGC - (uint64_t)INT64_C(0), UINT64_C(256));
-        } else {
-            kz_per_put_int(e, v->u.fiveGC, &kz_e2sm_FiveQI_desc.ic);
-        }
+        if (v->u.fiveGC < INT64_C(0) || v->u.fiveGC > INT64_C(255)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0) << 1 | (uint64_t)(0), 3);
+        kz_per_put_cwhole(e, (uint64_t)v->u.fiveGC - (uint64_t)INT64_C(0), UINT64_C(256));
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (v->u.ePC < INT64_C(0) || v->u.ePC > INT64_C(255))
-            return -1;
+        if (v->u.ePC < INT64_C(0) || v->u.ePC > INT64_C(255)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
         kz_per_put_cwhole(e, (uint64_t)v->u.ePC - (uint64_t)INT64_C(0), UINT64_C(256));
         return 0;
     default:
@@ -1411,36 +1251,26 @@ int kz_e2sm_GroupID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_GroupID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_GroupID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.fiveGC, 0, sizeof v->u.fiveGC);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_e2sm_FiveQI_desc.ic, &v->u.fiveGC))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(256), &x))
-                return -1;
-            v->u.fiveGC = (int64_t)((uint64_t)INT64_C(0) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
+        v->u.fiveGC = (int64_t)((uint64_t)INT64_C(0) + x);
         return 0;
     case 1:
         memset(&v->u.ePC, 0, sizeof v->u.ePC);
-        if (kz_per_get_cwhole(d, UINT64_C(256), &x))
-            return -1;
+        if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
         v->u.ePC = (int64_t)((uint64_t)INT64_C(0) + x);
         return 0;
     default:
@@ -1455,18 +1285,13 @@ int kz_e2sm_QoSID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (v->u.fiveGC >= INT64_C(0) && v->u.fiveGC <= INT64_C(255)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->u.fiveGC - (uint64_t)INT64_C(0), UINT64_C(256));
-        } else {
-            kz_per_put_int(e, v->u.fiveGC, &kz_e2sm_FiveQI_desc.ic);
-        }
+        if (v->u.fiveGC < INT64_C(0) || v->u.fiveGC > INT64_C(255)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0) << 1 | (uint64_t)(0), 3);
+        kz_per_put_cwhole(e, (uint64_t)v->u.fiveGC - (uint64_t)INT64_C(0), UINT64_C(256));
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (v->u.ePC < INT64_C(0) || v->u.ePC > INT64_C(255))
-            return -1;
+        if (v->u.ePC < INT64_C(0) || v->u.ePC > INT64_C(255)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
         kz_per_put_cwhole(e, (uint64_t)v->u.ePC - (uint64_t)INT64_C(0), UINT64_C(256));
         return 0;
     default:
@@ -1477,36 +1302,26 @@ int kz_e2sm_QoSID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_QoSID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_QoSID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.fiveGC, 0, sizeof v->u.fiveGC);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_e2sm_FiveQI_desc.ic, &v->u.fiveGC))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(256), &x))
-                return -1;
-            v->u.fiveGC = (int64_t)((uint64_t)INT64_C(0) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
+        v->u.fiveGC = (int64_t)((uint64_t)INT64_C(0) + x);
         return 0;
     case 1:
         memset(&v->u.ePC, 0, sizeof v->u.ePC);
-        if (kz_per_get_cwhole(d, UINT64_C(256), &x))
-            return -1;
+        if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
         v->u.ePC = (int64_t)((uint64_t)INT64_C(0) + x);
         return 0;
     default:
@@ -1519,35 +1334,25 @@ int kz_e2sm_RANfunction_Name_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_RANfunction_Name *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ranFunction_Instance, 2);
-    if (!(v->ranFunction_ShortName.len >= 1u && v->ranFunction_ShortName.len <= 150u))
-        return -1;
-    if (v->ranFunction_ShortName.len && !v->ranFunction_ShortName.buf)
-        return -1;
+    if (!(v->ranFunction_ShortName.len >= 1u && v->ranFunction_ShortName.len <= 150u)) return -1;
+    if (v->ranFunction_ShortName.len && !v->ranFunction_ShortName.buf) return -1;
     if (!kz_per_chars_ok(v->ranFunction_ShortName.buf, v->ranFunction_ShortName.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranFunction_ShortName.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ranFunction_Instance) << 9 | (uint64_t)(0) << 8 | (uint64_t)(v->ranFunction_ShortName.len - 1u), 11);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranFunction_ShortName.buf, v->ranFunction_ShortName.len);
-    if (!(v->ranFunction_E2SM_OID.len >= 1u && v->ranFunction_E2SM_OID.len <= 1000u))
-        return -1;
-    if (v->ranFunction_E2SM_OID.len && !v->ranFunction_E2SM_OID.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranFunction_E2SM_OID.buf, v->ranFunction_E2SM_OID.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranFunction_E2SM_OID.len - 1u, 1000);
+    if (!(v->ranFunction_E2SM_OID.len >= 1u && v->ranFunction_E2SM_OID.len <= 1000u)) return -1;
+    if (v->ranFunction_E2SM_OID.len && !v->ranFunction_E2SM_OID.buf) return -1;
+    if (!kz_per_chars_ok(v->ranFunction_E2SM_OID.buf, v->ranFunction_E2SM_OID.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    kz_per_put_cwhole(e, v->ranFunction_E2SM_OID.len - 1u, UINT64_C(1000));
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranFunction_E2SM_OID.buf, v->ranFunction_E2SM_OID.len);
-    if (!(v->ranFunction_Description.len >= 1u && v->ranFunction_Description.len <= 150u))
-        return -1;
-    if (v->ranFunction_Description.len && !v->ranFunction_Description.buf)
-        return -1;
+    if (!(v->ranFunction_Description.len >= 1u && v->ranFunction_Description.len <= 150u)) return -1;
+    if (v->ranFunction_Description.len && !v->ranFunction_Description.buf) return -1;
     if (!kz_per_chars_ok(v->ranFunction_Description.buf, v->ranFunction_Description.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranFunction_Description.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranFunction_Description.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranFunction_Description.buf, v->ranFunction_Description.len);
     if (v->has_ranFunction_Instance) {
@@ -1559,44 +1364,37 @@ int kz_e2sm_RANfunction_Name_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_RANfunction_Name_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_RANfunction_Name *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 11, &w)) return -1;
+    x = w >> 9 & 0x3u;
+    pre = x;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranFunction_ShortName.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranFunction_ShortName.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranFunction_ShortName.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranFunction_ShortName.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranFunction_ShortName.len = (uint32_t)n;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 1000, &x))
-        return -1;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(1000), &x)) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranFunction_E2SM_OID.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranFunction_E2SM_OID.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranFunction_E2SM_OID.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranFunction_E2SM_OID.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranFunction_E2SM_OID.len = (uint32_t)n;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranFunction_Description.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranFunction_Description.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranFunction_Description.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranFunction_Description.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranFunction_Description.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ranFunction_Instance = true;
@@ -1605,8 +1403,7 @@ int kz_e2sm_RANfunction_Name_fdec(kz_per_dec *d, kz_arena *a, void *vp, int dept
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1614,8 +1411,7 @@ int kz_e2sm_RANfunction_Name_fdec(kz_per_dec *d, kz_arena *a, void *vp, int dept
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1629,18 +1425,12 @@ int kz_e2sm_RRC_MessageID__rrcType_fenc(kz_per_enc *e, const void *vp, int depth
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (v->u.lTE < 12u)
-            kz_per_put_bits(e, v->u.lTE, 5);
-        else
-            kz_per_put_enum(e, v->u.lTE, 12, true);
+        if (v->u.lTE >= 12u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 6 | (uint64_t)(0) << 5 | (uint64_t)(0) << 4 | (uint64_t)(v->u.lTE), 7);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (v->u.nR < 8u)
-            kz_per_put_bits(e, v->u.nR, 4);
-        else
-            kz_per_put_enum(e, v->u.nR, 8, true);
+        if (v->u.nR >= 8u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 5 | (uint64_t)(1) << 4 | (uint64_t)(0) << 3 | (uint64_t)(v->u.nR), 6);
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -1650,43 +1440,32 @@ int kz_e2sm_RRC_MessageID__rrcType_fenc(kz_per_enc *e, const void *vp, int depth
 int kz_e2sm_RRC_MessageID__rrcType_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_RRC_MessageID__rrcType *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.lTE, 0, sizeof v->u.lTE);
-        if (kz_per_get_bits(d, 5, &x))
-            return -1;
-        if (x >= 12u) {
-            if (!(x >> 4))
-                return -1;
-            d->bit -= 5;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 12, true, &x))
-                return -1;
-        }
-        v->u.lTE = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 5, &w)) return -1;
+        x = w >> 4 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0xfu;
+        if (x >= 12u) return -1;
+        v->u.lTE = (uint32_t)x;
         return 0;
     case 1:
         memset(&v->u.nR, 0, sizeof v->u.nR);
-        if (kz_per_get_bits(d, 4, &x))
-            return -1;
-        if (x >= 8u) {
-            if (!(x >> 3))
-                return -1;
-            d->bit -= 4;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 8, true, &x))
-                return -1;
-        }
-        v->u.nR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 4, &w)) return -1;
+        x = w >> 3 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x7u;
+        v->u.nR = (uint32_t)x;
         return 0;
     default:
         return -1;
@@ -1698,9 +1477,8 @@ int kz_e2sm_RRC_MessageID_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_RRC_MessageID *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_RRC_MessageID__rrcType_fenc(e, &v->rrcType, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_RRC_MessageID__rrcType_fenc(e, &v->rrcType, depth)) return -1;
     kz_per_put_int_unc(e, v->messageID, &kz_e2sm_RRC_MessageID__messageID_desc.ic);
     return 0;
 }
@@ -1708,20 +1486,15 @@ int kz_e2sm_RRC_MessageID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_RRC_MessageID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_RRC_MessageID *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_RRC_MessageID__rrcType_fdec(d, a, &v->rrcType, depth))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RRC_MessageID__messageID_desc.ic, &v->messageID))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_RRC_MessageID__rrcType_fdec(d, a, &v->rrcType, depth)) return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RRC_MessageID__messageID_desc.ic, &v->messageID)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1729,8 +1502,7 @@ int kz_e2sm_RRC_MessageID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1742,9 +1514,8 @@ int kz_e2sm_NR_ARFCN_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_NR_ARFCN *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->nRARFCN < INT64_C(0) || v->nRARFCN > INT64_C(3279165))
-        return -1;
+    if (v->nRARFCN < INT64_C(0) || v->nRARFCN > INT64_C(3279165)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_cwhole_wide(e, (uint64_t)v->nRARFCN - (uint64_t)INT64_C(0), UINT64_C(3279166));
     return 0;
 }
@@ -1752,19 +1523,15 @@ int kz_e2sm_NR_ARFCN_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_NR_ARFCN_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_NR_ARFCN *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(3279166), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(3279166), &x)) return -1;
     v->nRARFCN = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1772,8 +1539,7 @@ int kz_e2sm_NR_ARFCN_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1787,14 +1553,12 @@ int kz_e2sm_ServingCell_ARFCN_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_e2sm_NR_ARFCN_fenc(e, &v->u.nR, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_e2sm_NR_ARFCN_fenc(e, &v->u.nR, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (v->u.eUTRA < INT64_C(0) || v->u.eUTRA > INT64_C(65535))
-            return -1;
+        if (v->u.eUTRA < INT64_C(0) || v->u.eUTRA > INT64_C(65535)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
         kz_per_put_cwhole(e, (uint64_t)v->u.eUTRA - (uint64_t)INT64_C(0), UINT64_C(65536));
         return 0;
     default:
@@ -1805,27 +1569,23 @@ int kz_e2sm_ServingCell_ARFCN_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_ServingCell_ARFCN_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_ServingCell_ARFCN *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.nR, 0, sizeof v->u.nR);
-        if (kz_e2sm_NR_ARFCN_fdec(d, a, &v->u.nR, depth))
-            return -1;
+        if (kz_e2sm_NR_ARFCN_fdec(d, a, &v->u.nR, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.eUTRA, 0, sizeof v->u.eUTRA);
-        if (kz_per_get_cwhole(d, UINT64_C(65536), &x))
-            return -1;
+        if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
         v->u.eUTRA = (int64_t)((uint64_t)INT64_C(0) + x);
         return 0;
     default:
@@ -1840,19 +1600,14 @@ int kz_e2sm_ServingCell_PCI_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (v->u.nR < INT64_C(0) || v->u.nR > INT64_C(1007))
-            return -1;
+        if (v->u.nR < INT64_C(0) || v->u.nR > INT64_C(1007)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
         kz_per_put_cwhole(e, (uint64_t)v->u.nR - (uint64_t)INT64_C(0), UINT64_C(1008));
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (v->u.eUTRA >= INT64_C(0) && v->u.eUTRA <= INT64_C(503)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->u.eUTRA - (uint64_t)INT64_C(0), UINT64_C(504));
-        } else {
-            kz_per_put_int(e, v->u.eUTRA, &kz_e2sm_E_UTRA_PCI_desc.ic);
-        }
+        if (v->u.eUTRA < INT64_C(0) || v->u.eUTRA > INT64_C(503)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1) << 1 | (uint64_t)(0), 3);
+        kz_per_put_cwhole(e, (uint64_t)v->u.eUTRA - (uint64_t)INT64_C(0), UINT64_C(504));
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -1862,37 +1617,27 @@ int kz_e2sm_ServingCell_PCI_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_ServingCell_PCI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_ServingCell_PCI *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.nR, 0, sizeof v->u.nR);
-        if (kz_per_get_cwhole(d, UINT64_C(1008), &x))
-            return -1;
+        if (kz_per_get_cwhole(d, UINT64_C(1008), &x)) return -1;
         v->u.nR = (int64_t)((uint64_t)INT64_C(0) + x);
         return 0;
     case 1:
         memset(&v->u.eUTRA, 0, sizeof v->u.eUTRA);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_e2sm_E_UTRA_PCI_desc.ic, &v->u.eUTRA))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(504), &x))
-                return -1;
-            v->u.eUTRA = (int64_t)((uint64_t)INT64_C(0) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(504), &x)) return -1;
+        v->u.eUTRA = (int64_t)((uint64_t)INT64_C(0) + x);
         return 0;
     default:
         return -1;
@@ -1903,15 +1648,12 @@ int kz_e2sm_ServingCell_PCI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth
 int kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_UEID_GNB_CU_F1AP_ID_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 4u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 4);   /* the length */
+    if (!(v->count >= 1u && v->count <= 4u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 2);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1919,27 +1661,20 @@ int kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fenc(kz_per_enc *e, const void *vp, int dep
 int kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_GNB_CU_F1AP_ID_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 4, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1947,15 +1682,12 @@ int kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, 
 int kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1963,27 +1695,20 @@ int kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fenc(kz_per_enc *e, const void *vp, int 
 int kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1993,44 +1718,34 @@ int kz_e2sm_UEID_GNB_fenc(kz_per_enc *e, const void *vp, int depth)
     const kz_e2sm_UEID_GNB *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_globalNG_RANNode_ID;
-    kz_per_put_bits(e, (uint64_t)any_add << 5 | (uint64_t)v->has_gNB_CU_UE_F1AP_ID_List << 4 | (uint64_t)v->has_gNB_CU_CP_UE_E1AP_ID_List << 3 | (uint64_t)v->has_ran_UEID << 2 | (uint64_t)v->has_m_NG_RAN_UE_XnAP_ID << 1 | (uint64_t)v->has_globalGNB_ID, 6);
-    if (v->amf_UE_NGAP_ID < INT64_C(0) || v->amf_UE_NGAP_ID > INT64_C(1099511627775))
-        return -1;
+    if (v->amf_UE_NGAP_ID < INT64_C(0) || v->amf_UE_NGAP_ID > INT64_C(1099511627775)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 5 | (uint64_t)v->has_gNB_CU_UE_F1AP_ID_List << 4 | (uint64_t)v->has_gNB_CU_CP_UE_E1AP_ID_List << 3 | (uint64_t)v->has_ran_UEID << 2 | (uint64_t)v->has_m_NG_RAN_UE_XnAP_ID << 1 | (uint64_t)v->has_globalGNB_ID), 6);
     kz_per_put_cwhole_wide(e, (uint64_t)v->amf_UE_NGAP_ID - (uint64_t)INT64_C(0), UINT64_C(1099511627776));
-    if (kz_e2sm_GUAMI_fenc(e, &v->guami, depth))
-        return -1;
+    if (kz_e2sm_GUAMI_fenc(e, &v->guami, depth)) return -1;
     if (v->has_gNB_CU_UE_F1AP_ID_List) {
-        if (kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fenc(e, &v->gNB_CU_UE_F1AP_ID_List, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fenc(e, &v->gNB_CU_UE_F1AP_ID_List, depth)) return -1;
     }
     if (v->has_gNB_CU_CP_UE_E1AP_ID_List) {
-        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fenc(e, &v->gNB_CU_CP_UE_E1AP_ID_List, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fenc(e, &v->gNB_CU_CP_UE_E1AP_ID_List, depth)) return -1;
     }
     if (v->has_ran_UEID) {
-        if (!(v->ran_UEID.len >= 8u && v->ran_UEID.len <= 8u))
-            return -1;
-        if (v->ran_UEID.len && !v->ran_UEID.buf)
-            return -1;
+        if (!(v->ran_UEID.len >= 8u && v->ran_UEID.len <= 8u)) return -1;
+        if (v->ran_UEID.len && !v->ran_UEID.buf) return -1;
         kz_per_put_align(e);
         kz_per_put_octets_aligned(e, v->ran_UEID.buf, v->ran_UEID.len);
     }
     if (v->has_m_NG_RAN_UE_XnAP_ID) {
-        if (v->m_NG_RAN_UE_XnAP_ID < INT64_C(0) || v->m_NG_RAN_UE_XnAP_ID > INT64_C(4294967295))
-            return -1;
+        if (v->m_NG_RAN_UE_XnAP_ID < INT64_C(0) || v->m_NG_RAN_UE_XnAP_ID > INT64_C(4294967295)) return -1;
         kz_per_put_cwhole_wide(e, (uint64_t)v->m_NG_RAN_UE_XnAP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     }
     if (v->has_globalGNB_ID) {
-        if (kz_e2sm_GlobalGNB_ID_fenc(e, &v->globalGNB_ID, depth))
-            return -1;
+        if (kz_e2sm_GlobalGNB_ID_fenc(e, &v->globalGNB_ID, depth)) return -1;
     }
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_globalNG_RANNode_ID, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_globalNG_RANNode_ID), 8);
         if (v->has_globalNG_RANNode_ID) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_e2sm_GlobalNGRANNodeID_fenc(e, &v->globalNG_RANNode_ID, depth))
-                return -1;
+            if (kz_e2sm_GlobalNGRANNodeID_fenc(e, &v->globalNG_RANNode_ID, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -2040,50 +1755,40 @@ int kz_e2sm_UEID_GNB_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_UEID_GNB_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_GNB *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 6, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(1099511627776), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(1099511627776), &x)) return -1;
     v->amf_UE_NGAP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
-    if (kz_e2sm_GUAMI_fdec(d, a, &v->guami, depth))
-        return -1;
+    if (kz_e2sm_GUAMI_fdec(d, a, &v->guami, depth)) return -1;
     if (pre & (UINT64_C(1) << 4)) {
         v->has_gNB_CU_UE_F1AP_ID_List = true;
-        if (kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fdec(d, a, &v->gNB_CU_UE_F1AP_ID_List, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_F1AP_ID_List_fdec(d, a, &v->gNB_CU_UE_F1AP_ID_List, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 3)) {
         v->has_gNB_CU_CP_UE_E1AP_ID_List = true;
-        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fdec(d, a, &v->gNB_CU_CP_UE_E1AP_ID_List, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fdec(d, a, &v->gNB_CU_CP_UE_E1AP_ID_List, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 2)) {
         v->has_ran_UEID = true;
-        n = 8;
         kz_per_get_align(d);
-        if (kz_per_get_octets_aligned(d, n, &v->ran_UEID.buf))
-            return -1;
+        n = 8;
+        if (kz_per_get_octets_aligned(d, n, &v->ran_UEID.buf)) return -1;
         v->ran_UEID.len = (uint32_t)n;
     }
     if (pre & (UINT64_C(1) << 1)) {
         v->has_m_NG_RAN_UE_XnAP_ID = true;
-        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-            return -1;
+        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
         v->m_NG_RAN_UE_XnAP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_globalGNB_ID = true;
-        if (kz_e2sm_GlobalGNB_ID_fdec(d, a, &v->globalGNB_ID, depth))
-            return -1;
+        if (kz_e2sm_GlobalGNB_ID_fdec(d, a, &v->globalGNB_ID, depth)) return -1;
     }
     if (pre >> 5) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2091,14 +1796,12 @@ int kz_e2sm_UEID_GNB_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_globalNG_RANNode_ID = true;
-                if (kz_e2sm_GlobalNGRANNodeID_fdec(d, a, &v->globalNG_RANNode_ID, depth))
-                    return -1;
+                if (kz_e2sm_GlobalNGRANNodeID_fdec(d, a, &v->globalNG_RANNode_ID, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -2114,15 +1817,12 @@ int kz_e2sm_UEID_GNB_DU_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_UEID_GNB_DU *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ran_UEID, 2);
-    if (v->gNB_CU_UE_F1AP_ID < INT64_C(0) || v->gNB_CU_UE_F1AP_ID > INT64_C(4294967295))
-        return -1;
+    if (v->gNB_CU_UE_F1AP_ID < INT64_C(0) || v->gNB_CU_UE_F1AP_ID > INT64_C(4294967295)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ran_UEID), 2);
     kz_per_put_cwhole_wide(e, (uint64_t)v->gNB_CU_UE_F1AP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     if (v->has_ran_UEID) {
-        if (!(v->ran_UEID.len >= 8u && v->ran_UEID.len <= 8u))
-            return -1;
-        if (v->ran_UEID.len && !v->ran_UEID.buf)
-            return -1;
+        if (!(v->ran_UEID.len >= 8u && v->ran_UEID.len <= 8u)) return -1;
+        if (v->ran_UEID.len && !v->ran_UEID.buf) return -1;
         kz_per_put_align(e);
         kz_per_put_octets_aligned(e, v->ran_UEID.buf, v->ran_UEID.len);
     }
@@ -2132,27 +1832,22 @@ int kz_e2sm_UEID_GNB_DU_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_UEID_GNB_DU_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_GNB_DU *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
     v->gNB_CU_UE_F1AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ran_UEID = true;
-        n = 8;
         kz_per_get_align(d);
-        if (kz_per_get_octets_aligned(d, n, &v->ran_UEID.buf))
-            return -1;
+        n = 8;
+        if (kz_per_get_octets_aligned(d, n, &v->ran_UEID.buf)) return -1;
         v->ran_UEID.len = (uint32_t)n;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2160,8 +1855,7 @@ int kz_e2sm_UEID_GNB_DU_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2173,15 +1867,12 @@ int kz_e2sm_UEID_GNB_CU_UP_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_UEID_GNB_CU_UP *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ran_UEID, 2);
-    if (v->gNB_CU_CP_UE_E1AP_ID < INT64_C(0) || v->gNB_CU_CP_UE_E1AP_ID > INT64_C(4294967295))
-        return -1;
+    if (v->gNB_CU_CP_UE_E1AP_ID < INT64_C(0) || v->gNB_CU_CP_UE_E1AP_ID > INT64_C(4294967295)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ran_UEID), 2);
     kz_per_put_cwhole_wide(e, (uint64_t)v->gNB_CU_CP_UE_E1AP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     if (v->has_ran_UEID) {
-        if (!(v->ran_UEID.len >= 8u && v->ran_UEID.len <= 8u))
-            return -1;
-        if (v->ran_UEID.len && !v->ran_UEID.buf)
-            return -1;
+        if (!(v->ran_UEID.len >= 8u && v->ran_UEID.len <= 8u)) return -1;
+        if (v->ran_UEID.len && !v->ran_UEID.buf) return -1;
         kz_per_put_align(e);
         kz_per_put_octets_aligned(e, v->ran_UEID.buf, v->ran_UEID.len);
     }
@@ -2191,27 +1882,22 @@ int kz_e2sm_UEID_GNB_CU_UP_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_UEID_GNB_CU_UP_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_GNB_CU_UP *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
     v->gNB_CU_CP_UE_E1AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ran_UEID = true;
-        n = 8;
         kz_per_get_align(d);
-        if (kz_per_get_octets_aligned(d, n, &v->ran_UEID.buf))
-            return -1;
+        n = 8;
+        if (kz_per_get_octets_aligned(d, n, &v->ran_UEID.buf)) return -1;
         v->ran_UEID.len = (uint32_t)n;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2219,8 +1905,7 @@ int kz_e2sm_UEID_GNB_CU_UP_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2233,33 +1918,26 @@ int kz_e2sm_UEID_NG_ENB_fenc(kz_per_enc *e, const void *vp, int depth)
     const kz_e2sm_UEID_NG_ENB *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_globalNG_RANNode_ID;
-    kz_per_put_bits(e, (uint64_t)any_add << 3 | (uint64_t)v->has_ng_eNB_CU_UE_W1AP_ID << 2 | (uint64_t)v->has_m_NG_RAN_UE_XnAP_ID << 1 | (uint64_t)v->has_globalNgENB_ID, 4);
-    if (v->amf_UE_NGAP_ID < INT64_C(0) || v->amf_UE_NGAP_ID > INT64_C(1099511627775))
-        return -1;
+    if (v->amf_UE_NGAP_ID < INT64_C(0) || v->amf_UE_NGAP_ID > INT64_C(1099511627775)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 3 | (uint64_t)v->has_ng_eNB_CU_UE_W1AP_ID << 2 | (uint64_t)v->has_m_NG_RAN_UE_XnAP_ID << 1 | (uint64_t)v->has_globalNgENB_ID), 4);
     kz_per_put_cwhole_wide(e, (uint64_t)v->amf_UE_NGAP_ID - (uint64_t)INT64_C(0), UINT64_C(1099511627776));
-    if (kz_e2sm_GUAMI_fenc(e, &v->guami, depth))
-        return -1;
+    if (kz_e2sm_GUAMI_fenc(e, &v->guami, depth)) return -1;
     if (v->has_ng_eNB_CU_UE_W1AP_ID) {
-        if (v->ng_eNB_CU_UE_W1AP_ID < INT64_C(0) || v->ng_eNB_CU_UE_W1AP_ID > INT64_C(4294967295))
-            return -1;
+        if (v->ng_eNB_CU_UE_W1AP_ID < INT64_C(0) || v->ng_eNB_CU_UE_W1AP_ID > INT64_C(4294967295)) return -1;
         kz_per_put_cwhole_wide(e, (uint64_t)v->ng_eNB_CU_UE_W1AP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     }
     if (v->has_m_NG_RAN_UE_XnAP_ID) {
-        if (v->m_NG_RAN_UE_XnAP_ID < INT64_C(0) || v->m_NG_RAN_UE_XnAP_ID > INT64_C(4294967295))
-            return -1;
+        if (v->m_NG_RAN_UE_XnAP_ID < INT64_C(0) || v->m_NG_RAN_UE_XnAP_ID > INT64_C(4294967295)) return -1;
         kz_per_put_cwhole_wide(e, (uint64_t)v->m_NG_RAN_UE_XnAP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     }
     if (v->has_globalNgENB_ID) {
-        if (kz_e2sm_GlobalNgENB_ID_fenc(e, &v->globalNgENB_ID, depth))
-            return -1;
+        if (kz_e2sm_GlobalNgENB_ID_fenc(e, &v->globalNgENB_ID, depth)) return -1;
     }
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_globalNG_RANNode_ID, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_globalNG_RANNode_ID), 8);
         if (v->has_globalNG_RANNode_ID) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_e2sm_GlobalNGRANNodeID_fenc(e, &v->globalNG_RANNode_ID, depth))
-                return -1;
+            if (kz_e2sm_GlobalNGRANNodeID_fenc(e, &v->globalNG_RANNode_ID, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -2269,38 +1947,30 @@ int kz_e2sm_UEID_NG_ENB_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_UEID_NG_ENB_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_NG_ENB *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 4, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(1099511627776), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(1099511627776), &x)) return -1;
     v->amf_UE_NGAP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
-    if (kz_e2sm_GUAMI_fdec(d, a, &v->guami, depth))
-        return -1;
+    if (kz_e2sm_GUAMI_fdec(d, a, &v->guami, depth)) return -1;
     if (pre & (UINT64_C(1) << 2)) {
         v->has_ng_eNB_CU_UE_W1AP_ID = true;
-        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-            return -1;
+        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
         v->ng_eNB_CU_UE_W1AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 1)) {
         v->has_m_NG_RAN_UE_XnAP_ID = true;
-        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-            return -1;
+        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
         v->m_NG_RAN_UE_XnAP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_globalNgENB_ID = true;
-        if (kz_e2sm_GlobalNgENB_ID_fdec(d, a, &v->globalNgENB_ID, depth))
-            return -1;
+        if (kz_e2sm_GlobalNgENB_ID_fdec(d, a, &v->globalNgENB_ID, depth)) return -1;
     }
     if (pre >> 3) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2308,14 +1978,12 @@ int kz_e2sm_UEID_NG_ENB_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_globalNG_RANNode_ID = true;
-                if (kz_e2sm_GlobalNGRANNodeID_fdec(d, a, &v->globalNG_RANNode_ID, depth))
-                    return -1;
+                if (kz_e2sm_GlobalNGRANNodeID_fdec(d, a, &v->globalNG_RANNode_ID, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -2331,9 +1999,8 @@ int kz_e2sm_UEID_NG_ENB_DU_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_UEID_NG_ENB_DU *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->ng_eNB_CU_UE_W1AP_ID < INT64_C(0) || v->ng_eNB_CU_UE_W1AP_ID > INT64_C(4294967295))
-        return -1;
+    if (v->ng_eNB_CU_UE_W1AP_ID < INT64_C(0) || v->ng_eNB_CU_UE_W1AP_ID > INT64_C(4294967295)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_cwhole_wide(e, (uint64_t)v->ng_eNB_CU_UE_W1AP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     return 0;
 }
@@ -2341,19 +2008,15 @@ int kz_e2sm_UEID_NG_ENB_DU_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_UEID_NG_ENB_DU_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_NG_ENB_DU *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
     v->ng_eNB_CU_UE_W1AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2361,8 +2024,7 @@ int kz_e2sm_UEID_NG_ENB_DU_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2374,34 +2036,26 @@ int kz_e2sm_UEID_EN_GNB_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_UEID_EN_GNB *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_m_eNB_UE_X2AP_ID_Extension << 3 | (uint64_t)v->has_gNB_CU_UE_F1AP_ID << 2 | (uint64_t)v->has_gNB_CU_CP_UE_E1AP_ID_List << 1 | (uint64_t)v->has_ran_UEID, 5);
-    if (v->m_eNB_UE_X2AP_ID < INT64_C(0) || v->m_eNB_UE_X2AP_ID > INT64_C(4095))
-        return -1;
+    if (v->m_eNB_UE_X2AP_ID < INT64_C(0) || v->m_eNB_UE_X2AP_ID > INT64_C(4095)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_m_eNB_UE_X2AP_ID_Extension << 3 | (uint64_t)v->has_gNB_CU_UE_F1AP_ID << 2 | (uint64_t)v->has_gNB_CU_CP_UE_E1AP_ID_List << 1 | (uint64_t)v->has_ran_UEID), 5);
     kz_per_put_cwhole(e, (uint64_t)v->m_eNB_UE_X2AP_ID - (uint64_t)INT64_C(0), UINT64_C(4096));
     if (v->has_m_eNB_UE_X2AP_ID_Extension) {
-        if (v->m_eNB_UE_X2AP_ID_Extension >= INT64_C(0) && v->m_eNB_UE_X2AP_ID_Extension <= INT64_C(4095)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->m_eNB_UE_X2AP_ID_Extension - (uint64_t)INT64_C(0), UINT64_C(4096));
-        } else {
-            kz_per_put_int(e, v->m_eNB_UE_X2AP_ID_Extension, &kz_e2sm_ENB_UE_X2AP_ID_Extension_desc.ic);
-        }
-    }
-    if (kz_e2sm_GlobalENB_ID_fenc(e, &v->globalENB_ID, depth))
-        return -1;
-    if (v->has_gNB_CU_UE_F1AP_ID) {
-        if (v->gNB_CU_UE_F1AP_ID < INT64_C(0) || v->gNB_CU_UE_F1AP_ID > INT64_C(4294967295))
+        if (v->m_eNB_UE_X2AP_ID_Extension < INT64_C(0) || v->m_eNB_UE_X2AP_ID_Extension > INT64_C(4095))
             return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->m_eNB_UE_X2AP_ID_Extension - (uint64_t)INT64_C(0), UINT64_C(4096));
+    }
+    if (kz_e2sm_GlobalENB_ID_fenc(e, &v->globalENB_ID, depth)) return -1;
+    if (v->has_gNB_CU_UE_F1AP_ID) {
+        if (v->gNB_CU_UE_F1AP_ID < INT64_C(0) || v->gNB_CU_UE_F1AP_ID > INT64_C(4294967295)) return -1;
         kz_per_put_cwhole_wide(e, (uint64_t)v->gNB_CU_UE_F1AP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     }
     if (v->has_gNB_CU_CP_UE_E1AP_ID_List) {
-        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fenc(e, &v->gNB_CU_CP_UE_E1AP_ID_List, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fenc(e, &v->gNB_CU_CP_UE_E1AP_ID_List, depth)) return -1;
     }
     if (v->has_ran_UEID) {
-        if (!(v->ran_UEID.len >= 8u && v->ran_UEID.len <= 8u))
-            return -1;
-        if (v->ran_UEID.len && !v->ran_UEID.buf)
-            return -1;
+        if (!(v->ran_UEID.len >= 8u && v->ran_UEID.len <= 8u)) return -1;
+        if (v->ran_UEID.len && !v->ran_UEID.buf) return -1;
         kz_per_put_align(e);
         kz_per_put_octets_aligned(e, v->ran_UEID.buf, v->ran_UEID.len);
     }
@@ -2411,54 +2065,39 @@ int kz_e2sm_UEID_EN_GNB_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_UEID_EN_GNB_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_EN_GNB *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 5, &pre))
-        return -1;
-    if (kz_per_get_cwhole(d, UINT64_C(4096), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 5, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole(d, UINT64_C(4096), &x)) return -1;
     v->m_eNB_UE_X2AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre & (UINT64_C(1) << 3)) {
         v->has_m_eNB_UE_X2AP_ID_Extension = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_e2sm_ENB_UE_X2AP_ID_Extension_desc.ic, &v->m_eNB_UE_X2AP_ID_Extension))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(4096), &x))
-                return -1;
-            v->m_eNB_UE_X2AP_ID_Extension = (int64_t)((uint64_t)INT64_C(0) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(4096), &x)) return -1;
+        v->m_eNB_UE_X2AP_ID_Extension = (int64_t)((uint64_t)INT64_C(0) + x);
     }
-    if (kz_e2sm_GlobalENB_ID_fdec(d, a, &v->globalENB_ID, depth))
-        return -1;
+    if (kz_e2sm_GlobalENB_ID_fdec(d, a, &v->globalENB_ID, depth)) return -1;
     if (pre & (UINT64_C(1) << 2)) {
         v->has_gNB_CU_UE_F1AP_ID = true;
-        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-            return -1;
+        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
         v->gNB_CU_UE_F1AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 1)) {
         v->has_gNB_CU_CP_UE_E1AP_ID_List = true;
-        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fdec(d, a, &v->gNB_CU_CP_UE_E1AP_ID_List, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_List_fdec(d, a, &v->gNB_CU_CP_UE_E1AP_ID_List, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ran_UEID = true;
-        n = 8;
         kz_per_get_align(d);
-        if (kz_per_get_octets_aligned(d, n, &v->ran_UEID.buf))
-            return -1;
+        n = 8;
+        if (kz_per_get_octets_aligned(d, n, &v->ran_UEID.buf)) return -1;
         v->ran_UEID.len = (uint32_t)n;
     }
     if (pre >> 4) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2466,8 +2105,7 @@ int kz_e2sm_UEID_EN_GNB_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2479,28 +2117,22 @@ int kz_e2sm_UEID_ENB_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_UEID_ENB *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_m_eNB_UE_X2AP_ID << 2 | (uint64_t)v->has_m_eNB_UE_X2AP_ID_Extension << 1 | (uint64_t)v->has_globalENB_ID, 4);
-    if (v->mME_UE_S1AP_ID < INT64_C(0) || v->mME_UE_S1AP_ID > INT64_C(4294967295))
-        return -1;
+    if (v->mME_UE_S1AP_ID < INT64_C(0) || v->mME_UE_S1AP_ID > INT64_C(4294967295)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_m_eNB_UE_X2AP_ID << 2 | (uint64_t)v->has_m_eNB_UE_X2AP_ID_Extension << 1 | (uint64_t)v->has_globalENB_ID), 4);
     kz_per_put_cwhole_wide(e, (uint64_t)v->mME_UE_S1AP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
-    if (kz_e2sm_GUMMEI_fenc(e, &v->gUMMEI, depth))
-        return -1;
+    if (kz_e2sm_GUMMEI_fenc(e, &v->gUMMEI, depth)) return -1;
     if (v->has_m_eNB_UE_X2AP_ID) {
-        if (v->m_eNB_UE_X2AP_ID < INT64_C(0) || v->m_eNB_UE_X2AP_ID > INT64_C(4095))
-            return -1;
+        if (v->m_eNB_UE_X2AP_ID < INT64_C(0) || v->m_eNB_UE_X2AP_ID > INT64_C(4095)) return -1;
         kz_per_put_cwhole(e, (uint64_t)v->m_eNB_UE_X2AP_ID - (uint64_t)INT64_C(0), UINT64_C(4096));
     }
     if (v->has_m_eNB_UE_X2AP_ID_Extension) {
-        if (v->m_eNB_UE_X2AP_ID_Extension >= INT64_C(0) && v->m_eNB_UE_X2AP_ID_Extension <= INT64_C(4095)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->m_eNB_UE_X2AP_ID_Extension - (uint64_t)INT64_C(0), UINT64_C(4096));
-        } else {
-            kz_per_put_int(e, v->m_eNB_UE_X2AP_ID_Extension, &kz_e2sm_ENB_UE_X2AP_ID_Extension_desc.ic);
-        }
+        if (v->m_eNB_UE_X2AP_ID_Extension < INT64_C(0) || v->m_eNB_UE_X2AP_ID_Extension > INT64_C(4095))
+            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->m_eNB_UE_X2AP_ID_Extension - (uint64_t)INT64_C(0), UINT64_C(4096));
     }
     if (v->has_globalENB_ID) {
-        if (kz_e2sm_GlobalENB_ID_fenc(e, &v->globalENB_ID, depth))
-            return -1;
+        if (kz_e2sm_GlobalENB_ID_fenc(e, &v->globalENB_ID, depth)) return -1;
     }
     return 0;
 }
@@ -2508,46 +2140,32 @@ int kz_e2sm_UEID_ENB_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_UEID_ENB_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_ENB *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 4, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
     v->mME_UE_S1AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
-    if (kz_e2sm_GUMMEI_fdec(d, a, &v->gUMMEI, depth))
-        return -1;
+    if (kz_e2sm_GUMMEI_fdec(d, a, &v->gUMMEI, depth)) return -1;
     if (pre & (UINT64_C(1) << 2)) {
         v->has_m_eNB_UE_X2AP_ID = true;
-        if (kz_per_get_cwhole(d, UINT64_C(4096), &x))
-            return -1;
+        if (kz_per_get_cwhole(d, UINT64_C(4096), &x)) return -1;
         v->m_eNB_UE_X2AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 1)) {
         v->has_m_eNB_UE_X2AP_ID_Extension = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_e2sm_ENB_UE_X2AP_ID_Extension_desc.ic, &v->m_eNB_UE_X2AP_ID_Extension))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(4096), &x))
-                return -1;
-            v->m_eNB_UE_X2AP_ID_Extension = (int64_t)((uint64_t)INT64_C(0) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(4096), &x)) return -1;
+        v->m_eNB_UE_X2AP_ID_Extension = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_globalENB_ID = true;
-        if (kz_e2sm_GlobalENB_ID_fdec(d, a, &v->globalENB_ID, depth))
-            return -1;
+        if (kz_e2sm_GlobalENB_ID_fdec(d, a, &v->globalENB_ID, depth)) return -1;
     }
     if (pre >> 3) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2555,8 +2173,7 @@ int kz_e2sm_UEID_ENB_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2570,39 +2187,32 @@ int kz_e2sm_UEID_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 4);
-        if (kz_e2sm_UEID_GNB_fenc(e, &v->u.gNB_UEID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(0), 4);
+        if (kz_e2sm_UEID_GNB_fenc(e, &v->u.gNB_UEID, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 4);
-        if (kz_e2sm_UEID_GNB_DU_fenc(e, &v->u.gNB_DU_UEID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(1), 4);
+        if (kz_e2sm_UEID_GNB_DU_fenc(e, &v->u.gNB_DU_UEID, depth)) return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 4);
-        if (kz_e2sm_UEID_GNB_CU_UP_fenc(e, &v->u.gNB_CU_UP_UEID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(2), 4);
+        if (kz_e2sm_UEID_GNB_CU_UP_fenc(e, &v->u.gNB_CU_UP_UEID, depth)) return -1;
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 4);
-        if (kz_e2sm_UEID_NG_ENB_fenc(e, &v->u.ng_eNB_UEID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(3), 4);
+        if (kz_e2sm_UEID_NG_ENB_fenc(e, &v->u.ng_eNB_UEID, depth)) return -1;
         return 0;
     case 5:
-        kz_per_put_bits(e, 4, 4);
-        if (kz_e2sm_UEID_NG_ENB_DU_fenc(e, &v->u.ng_eNB_DU_UEID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(4), 4);
+        if (kz_e2sm_UEID_NG_ENB_DU_fenc(e, &v->u.ng_eNB_DU_UEID, depth)) return -1;
         return 0;
     case 6:
-        kz_per_put_bits(e, 5, 4);
-        if (kz_e2sm_UEID_EN_GNB_fenc(e, &v->u.en_gNB_UEID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(5), 4);
+        if (kz_e2sm_UEID_EN_GNB_fenc(e, &v->u.en_gNB_UEID, depth)) return -1;
         return 0;
     case 7:
-        kz_per_put_bits(e, 6, 4);
-        if (kz_e2sm_UEID_ENB_fenc(e, &v->u.eNB_UEID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(6), 4);
+        if (kz_e2sm_UEID_ENB_fenc(e, &v->u.eNB_UEID, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -2612,52 +2222,44 @@ int kz_e2sm_UEID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_UEID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    if (x >> 3) {   /* an extension alternative, in an open type */
+        d->bit -= 3;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 7, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 7u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.gNB_UEID, 0, sizeof v->u.gNB_UEID);
-        if (kz_e2sm_UEID_GNB_fdec(d, a, &v->u.gNB_UEID, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_fdec(d, a, &v->u.gNB_UEID, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.gNB_DU_UEID, 0, sizeof v->u.gNB_DU_UEID);
-        if (kz_e2sm_UEID_GNB_DU_fdec(d, a, &v->u.gNB_DU_UEID, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_DU_fdec(d, a, &v->u.gNB_DU_UEID, depth)) return -1;
         return 0;
     case 2:
         memset(&v->u.gNB_CU_UP_UEID, 0, sizeof v->u.gNB_CU_UP_UEID);
-        if (kz_e2sm_UEID_GNB_CU_UP_fdec(d, a, &v->u.gNB_CU_UP_UEID, depth))
-            return -1;
+        if (kz_e2sm_UEID_GNB_CU_UP_fdec(d, a, &v->u.gNB_CU_UP_UEID, depth)) return -1;
         return 0;
     case 3:
         memset(&v->u.ng_eNB_UEID, 0, sizeof v->u.ng_eNB_UEID);
-        if (kz_e2sm_UEID_NG_ENB_fdec(d, a, &v->u.ng_eNB_UEID, depth))
-            return -1;
+        if (kz_e2sm_UEID_NG_ENB_fdec(d, a, &v->u.ng_eNB_UEID, depth)) return -1;
         return 0;
     case 4:
         memset(&v->u.ng_eNB_DU_UEID, 0, sizeof v->u.ng_eNB_DU_UEID);
-        if (kz_e2sm_UEID_NG_ENB_DU_fdec(d, a, &v->u.ng_eNB_DU_UEID, depth))
-            return -1;
+        if (kz_e2sm_UEID_NG_ENB_DU_fdec(d, a, &v->u.ng_eNB_DU_UEID, depth)) return -1;
         return 0;
     case 5:
         memset(&v->u.en_gNB_UEID, 0, sizeof v->u.en_gNB_UEID);
-        if (kz_e2sm_UEID_EN_GNB_fdec(d, a, &v->u.en_gNB_UEID, depth))
-            return -1;
+        if (kz_e2sm_UEID_EN_GNB_fdec(d, a, &v->u.en_gNB_UEID, depth)) return -1;
         return 0;
     case 6:
         memset(&v->u.eNB_UEID, 0, sizeof v->u.eNB_UEID);
-        if (kz_e2sm_UEID_ENB_fdec(d, a, &v->u.eNB_UEID, depth))
-            return -1;
+        if (kz_e2sm_UEID_ENB_fdec(d, a, &v->u.eNB_UEID, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -2669,9 +2271,8 @@ int kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fenc(kz_per_enc *e, const void *vp, int 
 {
     const kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->gNB_CU_CP_UE_E1AP_ID < INT64_C(0) || v->gNB_CU_CP_UE_E1AP_ID > INT64_C(4294967295))
-        return -1;
+    if (v->gNB_CU_CP_UE_E1AP_ID < INT64_C(0) || v->gNB_CU_CP_UE_E1AP_ID > INT64_C(4294967295)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_cwhole_wide(e, (uint64_t)v->gNB_CU_CP_UE_E1AP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     return 0;
 }
@@ -2679,19 +2280,15 @@ int kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fenc(kz_per_enc *e, const void *vp, int 
 int kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
     v->gNB_CU_CP_UE_E1AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2699,8 +2296,7 @@ int kz_e2sm_UEID_GNB_CU_CP_E1AP_ID_Item_fdec(kz_per_dec *d, kz_arena *a, void *v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2712,9 +2308,8 @@ int kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fenc(kz_per_enc *e, const void *vp, int 
 {
     const kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->gNB_CU_UE_F1AP_ID < INT64_C(0) || v->gNB_CU_UE_F1AP_ID > INT64_C(4294967295))
-        return -1;
+    if (v->gNB_CU_UE_F1AP_ID < INT64_C(0) || v->gNB_CU_UE_F1AP_ID > INT64_C(4294967295)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_cwhole_wide(e, (uint64_t)v->gNB_CU_UE_F1AP_ID - (uint64_t)INT64_C(0), UINT64_C(4294967296));
     return 0;
 }
@@ -2722,19 +2317,15 @@ int kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fenc(kz_per_enc *e, const void *vp, int 
 int kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
     v->gNB_CU_UE_F1AP_ID = (int64_t)((uint64_t)INT64_C(0) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2742,8 +2333,7 @@ int kz_e2sm_UEID_GNB_CU_CP_F1AP_ID_Item_fdec(kz_per_dec *d, kz_arena *a, void *v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2755,17 +2345,13 @@ int kz_e2sm_S_NSSAI_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_S_NSSAI *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_sD, 2);
-    if (!(v->sST.len >= 1u && v->sST.len <= 1u))
-        return -1;
-    if (v->sST.len && !v->sST.buf)
-        return -1;
+    if (!(v->sST.len >= 1u && v->sST.len <= 1u)) return -1;
+    if (v->sST.len && !v->sST.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_sD), 2);
     kz_per_put_octet_string(e, v->sST.buf, v->sST.len, &kz_e2sm_SST_desc.sc);
     if (v->has_sD) {
-        if (!(v->sD.len >= 3u && v->sD.len <= 3u))
-            return -1;
-        if (v->sD.len && !v->sD.buf)
-            return -1;
+        if (!(v->sD.len >= 3u && v->sD.len <= 3u)) return -1;
+        if (v->sD.len && !v->sD.buf) return -1;
         kz_per_put_align(e);
         kz_per_put_octets_aligned(e, v->sD.buf, v->sD.len);
     }
@@ -2775,27 +2361,22 @@ int kz_e2sm_S_NSSAI_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_S_NSSAI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_S_NSSAI *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_octet_string(d, &kz_e2sm_SST_desc.sc, a, &v->sST.buf, &n) || n > UINT32_MAX)
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_per_get_octet_string(d, &kz_e2sm_SST_desc.sc, a, &v->sST.buf, &n) || n > UINT32_MAX) return -1;
     v->sST.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_sD = true;
-        n = 3;
         kz_per_get_align(d);
-        if (kz_per_get_octets_aligned(d, n, &v->sD.buf))
-            return -1;
+        n = 3;
+        if (kz_per_get_octets_aligned(d, n, &v->sD.buf)) return -1;
         v->sD.len = (uint32_t)n;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2803,8 +2384,7 @@ int kz_e2sm_S_NSSAI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2816,40 +2396,27 @@ int kz_e2sm_FreqBandNrItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_FreqBandNrItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->freqBandIndicatorNr >= INT64_C(1) && v->freqBandIndicatorNr <= INT64_C(1024)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->freqBandIndicatorNr - (uint64_t)INT64_C(1), UINT64_C(1024));
-    } else {
-        kz_per_put_int(e, v->freqBandIndicatorNr, &kz_e2sm_FreqBandNrItem__freqBandIndicatorNr_desc.ic);
-    }
+    if (v->freqBandIndicatorNr < INT64_C(1) || v->freqBandIndicatorNr > INT64_C(1024)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->freqBandIndicatorNr - (uint64_t)INT64_C(1), UINT64_C(1024));
     return 0;
 }
 
 int kz_e2sm_FreqBandNrItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_FreqBandNrItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_e2sm_FreqBandNrItem__freqBandIndicatorNr_desc.ic, &v->freqBandIndicatorNr))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(1024), &x))
-            return -1;
-        v->freqBandIndicatorNr = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(1024), &x)) return -1;
+    v->freqBandIndicatorNr = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2857,8 +2424,7 @@ int kz_e2sm_FreqBandNrItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2869,15 +2435,12 @@ int kz_e2sm_FreqBandNrItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 int kz_e2sm_NRFrequencyBand_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_NRFrequencyBand_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 32u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 32);   /* the length */
+    if (!(v->count >= 1u && v->count <= 32u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 5);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_e2sm_NRFrequencyBandItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_e2sm_NRFrequencyBandItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2885,27 +2448,20 @@ int kz_e2sm_NRFrequencyBand_List_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_NRFrequencyBand_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_NRFrequencyBand_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 32, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 5, &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_e2sm_NRFrequencyBandItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_e2sm_NRFrequencyBandItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_e2sm_NRFrequencyBandItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2913,15 +2469,12 @@ int kz_e2sm_NRFrequencyBand_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
 int kz_e2sm_SupportedSULBandList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_SupportedSULBandList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count <= 32u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 0u, 33);   /* the length */
+    if (!(v->count <= 32u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 0u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_e2sm_SupportedSULFreqBandItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_e2sm_SupportedSULFreqBandItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2929,27 +2482,21 @@ int kz_e2sm_SupportedSULBandList_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_SupportedSULBandList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_SupportedSULBandList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 33, &x))   /* the length */
-        return -1;
-    count = 0u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 33u) return -1;
+    count = 0u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_e2sm_SupportedSULFreqBandItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_e2sm_SupportedSULFreqBandItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_e2sm_SupportedSULFreqBandItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2958,44 +2505,29 @@ int kz_e2sm_NRFrequencyBandItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_NRFrequencyBandItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->freqBandIndicatorNr >= INT64_C(1) && v->freqBandIndicatorNr <= INT64_C(1024)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->freqBandIndicatorNr - (uint64_t)INT64_C(1), UINT64_C(1024));
-    } else {
-        kz_per_put_int(e, v->freqBandIndicatorNr, &kz_e2sm_NRFrequencyBandItem__freqBandIndicatorNr_desc.ic);
-    }
-    if (kz_e2sm_SupportedSULBandList_fenc(e, &v->supportedSULBandList, depth))
-        return -1;
+    if (v->freqBandIndicatorNr < INT64_C(1) || v->freqBandIndicatorNr > INT64_C(1024)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->freqBandIndicatorNr - (uint64_t)INT64_C(1), UINT64_C(1024));
+    if (kz_e2sm_SupportedSULBandList_fenc(e, &v->supportedSULBandList, depth)) return -1;
     return 0;
 }
 
 int kz_e2sm_NRFrequencyBandItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_NRFrequencyBandItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_e2sm_NRFrequencyBandItem__freqBandIndicatorNr_desc.ic, &v->freqBandIndicatorNr))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(1024), &x))
-            return -1;
-        v->freqBandIndicatorNr = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_e2sm_SupportedSULBandList_fdec(d, a, &v->supportedSULBandList, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(1024), &x)) return -1;
+    v->freqBandIndicatorNr = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_e2sm_SupportedSULBandList_fdec(d, a, &v->supportedSULBandList, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3003,8 +2535,7 @@ int kz_e2sm_NRFrequencyBandItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3016,16 +2547,12 @@ int kz_e2sm_NRFrequencyInfo_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_e2sm_NRFrequencyInfo *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_frequencyShift7p5khz, 2);
-    if (kz_e2sm_NR_ARFCN_fenc(e, &v->nrARFCN, depth))
-        return -1;
-    if (kz_e2sm_NRFrequencyBand_List_fenc(e, &v->frequencyBand_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_frequencyShift7p5khz), 2);
+    if (kz_e2sm_NR_ARFCN_fenc(e, &v->nrARFCN, depth)) return -1;
+    if (kz_e2sm_NRFrequencyBand_List_fenc(e, &v->frequencyBand_List, depth)) return -1;
     if (v->has_frequencyShift7p5khz) {
-        if (v->frequencyShift7p5khz < 2u)
-            kz_per_put_bits(e, v->frequencyShift7p5khz, 2);
-        else
-            kz_per_put_enum(e, v->frequencyShift7p5khz, 2, true);
+        if (v->frequencyShift7p5khz >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->frequencyShift7p5khz), 2);
     }
     return 0;
 }
@@ -3033,33 +2560,23 @@ int kz_e2sm_NRFrequencyInfo_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_e2sm_NRFrequencyInfo_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_NRFrequencyInfo *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_e2sm_NR_ARFCN_fdec(d, a, &v->nrARFCN, depth))
-        return -1;
-    if (kz_e2sm_NRFrequencyBand_List_fdec(d, a, &v->frequencyBand_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_NR_ARFCN_fdec(d, a, &v->nrARFCN, depth)) return -1;
+    if (kz_e2sm_NRFrequencyBand_List_fdec(d, a, &v->frequencyBand_List, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_frequencyShift7p5khz = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->frequencyShift7p5khz = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->frequencyShift7p5khz = (uint32_t)x;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3067,8 +2584,7 @@ int kz_e2sm_NRFrequencyInfo_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3080,40 +2596,27 @@ int kz_e2sm_SupportedSULFreqBandItem_fenc(kz_per_enc *e, const void *vp, int dep
 {
     const kz_e2sm_SupportedSULFreqBandItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->freqBandIndicatorNr >= INT64_C(1) && v->freqBandIndicatorNr <= INT64_C(1024)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->freqBandIndicatorNr - (uint64_t)INT64_C(1), UINT64_C(1024));
-    } else {
-        kz_per_put_int(e, v->freqBandIndicatorNr, &kz_e2sm_SupportedSULFreqBandItem__freqBandIndicatorNr_desc.ic);
-    }
+    if (v->freqBandIndicatorNr < INT64_C(1) || v->freqBandIndicatorNr > INT64_C(1024)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->freqBandIndicatorNr - (uint64_t)INT64_C(1), UINT64_C(1024));
     return 0;
 }
 
 int kz_e2sm_SupportedSULFreqBandItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_e2sm_SupportedSULFreqBandItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_e2sm_SupportedSULFreqBandItem__freqBandIndicatorNr_desc.ic, &v->freqBandIndicatorNr))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(1024), &x))
-            return -1;
-        v->freqBandIndicatorNr = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(1024), &x)) return -1;
+    v->freqBandIndicatorNr = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3121,8 +2624,7 @@ int kz_e2sm_SupportedSULFreqBandItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }

@@ -30,6 +30,9 @@
 #include "proto/e2sm_common_codec.h"
 
 #define KZ_FAST_MAX_DEPTH 64   /* = KZ_ASN_MAX_DEPTH in asn.c */
+/* a decoder's scratch: w a fused read, x one value, n a length */
+#define KZ_FDEC_LOCALS uint64_t w = 0, x = 0; size_t n = 0; \
+    (void)w, (void)x, (void)n, (void)d, (void)a, (void)depth
 
 /* BinRangeValue */
 int kz_kpm_BinRangeValue_fenc(kz_per_enc *e, const void *vp, int depth)
@@ -38,11 +41,11 @@ int kz_kpm_BinRangeValue_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
         kz_per_put_int_unc(e, v->u.valueInt, &kz_kpm_BinRangeValue__valueInt_desc.ic);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
         kz_per_put_real(e, v->u.valueReal);
         return 0;
     default:
@@ -53,27 +56,23 @@ int kz_kpm_BinRangeValue_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_BinRangeValue_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_BinRangeValue *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.valueInt, 0, sizeof v->u.valueInt);
-        if (kz_per_get_int_unc(d, &kz_kpm_BinRangeValue__valueInt_desc.ic, &v->u.valueInt))
-            return -1;
+        if (kz_per_get_int_unc(d, &kz_kpm_BinRangeValue__valueInt_desc.ic, &v->u.valueInt)) return -1;
         return 0;
     case 1:
         memset(&v->u.valueReal, 0, sizeof v->u.valueReal);
-        if (kz_per_get_real(d, &v->u.valueReal))
-            return -1;
+        if (kz_per_get_real(d, &v->u.valueReal)) return -1;
         return 0;
     default:
         return -1;
@@ -87,26 +86,17 @@ int kz_kpm_MeasurementType_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (!(v->u.measName.len >= 1u && v->u.measName.len <= 150u))
-            return -1;
-        if (v->u.measName.len && !v->u.measName.buf)
-            return -1;
-        if (!kz_per_chars_ok(v->u.measName.buf, v->u.measName.len, KZ_STR_PRINTABLE))
-            return -1;
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, v->u.measName.len - 1u, 150);
+        if (!(v->u.measName.len >= 1u && v->u.measName.len <= 150u)) return -1;
+        if (v->u.measName.len && !v->u.measName.buf) return -1;
+        if (!kz_per_chars_ok(v->u.measName.buf, v->u.measName.len, KZ_STR_PRINTABLE)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 10 | (uint64_t)(0) << 9 | (uint64_t)(0) << 8 | (uint64_t)(v->u.measName.len - 1u), 11);
         kz_per_put_align(e);
         kz_per_put_octets_aligned(e, v->u.measName.buf, v->u.measName.len);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (v->u.measID >= INT64_C(1) && v->u.measID <= INT64_C(65536)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->u.measID - (uint64_t)INT64_C(1), UINT64_C(65536));
-        } else {
-            kz_per_put_int(e, v->u.measID, &kz_kpm_MeasurementTypeID_desc.ic);
-        }
+        if (v->u.measID < INT64_C(1) || v->u.measID > INT64_C(65536)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1) << 1 | (uint64_t)(0), 3);
+        kz_per_put_cwhole(e, (uint64_t)v->u.measID - (uint64_t)INT64_C(1), UINT64_C(65536));
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -116,45 +106,35 @@ int kz_kpm_MeasurementType_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementType_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementType *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.measName, 0, sizeof v->u.measName);
-        if (kz_per_get_bits(d, 1, &x) || x)
-            return -1;   /* outside the root: the interpreter */
-        if (kz_per_get_cwhole(d, 150, &x))
-            return -1;
+        if (kz_per_get_bits(d, 9, &w)) return -1;
+        x = w >> 8 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0xffu;
+        if (x >= 150u) return -1;
         n = 1u + (size_t)x;
         kz_per_get_align(d);
-        if (kz_per_get_octets_aligned(d, n, &v->u.measName.buf))
-            return -1;
-        if (!kz_per_chars_ok(v->u.measName.buf, n, KZ_STR_PRINTABLE))
-            return -1;
+        if (kz_per_get_octets_aligned(d, n, &v->u.measName.buf)) return -1;
+        if (!kz_per_chars_ok(v->u.measName.buf, n, KZ_STR_PRINTABLE)) return -1;
         v->u.measName.len = (uint32_t)n;
         return 0;
     case 1:
         memset(&v->u.measID, 0, sizeof v->u.measID);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementTypeID_desc.ic, &v->u.measID))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65536), &x))
-                return -1;
-            v->u.measID = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
+        v->u.measID = (int64_t)((uint64_t)INT64_C(1) + x);
         return 0;
     default:
         return -1;
@@ -167,175 +147,118 @@ int kz_kpm_MeasurementLabel_fenc(kz_per_enc *e, const void *vp, int depth)
     const kz_kpm_MeasurementLabel *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ssbIndex || v->has_nonGoB_BFmode_Index || v->has_mIMO_mode_Index;
-    kz_per_put_bits(e, (uint64_t)any_add << 21 | (uint64_t)v->has_noLabel << 20 | (uint64_t)v->has_plmnID << 19 | (uint64_t)v->has_sliceID << 18 | (uint64_t)v->has_fiveQI << 17 | (uint64_t)v->has_qFI << 16 | (uint64_t)v->has_qCI << 15 | (uint64_t)v->has_qCImax << 14 | (uint64_t)v->has_qCImin << 13 | (uint64_t)v->has_aRPmax << 12 | (uint64_t)v->has_aRPmin << 11 | (uint64_t)v->has_bitrateRange << 10 | (uint64_t)v->has_layerMU_MIMO << 9 | (uint64_t)v->has_sUM << 8 | (uint64_t)v->has_distBinX << 7 | (uint64_t)v->has_distBinY << 6 | (uint64_t)v->has_distBinZ << 5 | (uint64_t)v->has_preLabelOverride << 4 | (uint64_t)v->has_startEndInd << 3 | (uint64_t)v->has_min << 2 | (uint64_t)v->has_max << 1 | (uint64_t)v->has_avg, 22);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 21 | (uint64_t)v->has_noLabel << 20 | (uint64_t)v->has_plmnID << 19 | (uint64_t)v->has_sliceID << 18 | (uint64_t)v->has_fiveQI << 17 | (uint64_t)v->has_qFI << 16 | (uint64_t)v->has_qCI << 15 | (uint64_t)v->has_qCImax << 14 | (uint64_t)v->has_qCImin << 13 | (uint64_t)v->has_aRPmax << 12 | (uint64_t)v->has_aRPmin << 11 | (uint64_t)v->has_bitrateRange << 10 | (uint64_t)v->has_layerMU_MIMO << 9 | (uint64_t)v->has_sUM << 8 | (uint64_t)v->has_distBinX << 7 | (uint64_t)v->has_distBinY << 6 | (uint64_t)v->has_distBinZ << 5 | (uint64_t)v->has_preLabelOverride << 4 | (uint64_t)v->has_startEndInd << 3 | (uint64_t)v->has_min << 2 | (uint64_t)v->has_max << 1 | (uint64_t)v->has_avg), 22);
     if (v->has_noLabel) {
-        if (v->noLabel < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->noLabel, 1, true);
+        if (v->noLabel >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     }
     if (v->has_plmnID) {
-        if (!(v->plmnID.len >= 3u && v->plmnID.len <= 3u))
-            return -1;
-        if (v->plmnID.len && !v->plmnID.buf)
-            return -1;
+        if (!(v->plmnID.len >= 3u && v->plmnID.len <= 3u)) return -1;
+        if (v->plmnID.len && !v->plmnID.buf) return -1;
         kz_per_put_align(e);
         kz_per_put_octets_aligned(e, v->plmnID.buf, v->plmnID.len);
     }
     if (v->has_sliceID) {
-        if (kz_e2sm_S_NSSAI_fenc(e, &v->sliceID, depth))
-            return -1;
+        if (kz_e2sm_S_NSSAI_fenc(e, &v->sliceID, depth)) return -1;
     }
     if (v->has_fiveQI) {
-        if (v->fiveQI >= INT64_C(0) && v->fiveQI <= INT64_C(255)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->fiveQI - (uint64_t)INT64_C(0), UINT64_C(256));
-        } else {
-            kz_per_put_int(e, v->fiveQI, &kz_e2sm_FiveQI_desc.ic);
-        }
+        if (v->fiveQI < INT64_C(0) || v->fiveQI > INT64_C(255)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->fiveQI - (uint64_t)INT64_C(0), UINT64_C(256));
     }
     if (v->has_qFI) {
-        if (v->qFI >= INT64_C(0) && v->qFI <= INT64_C(63)) {
-            kz_per_put_bits(e, (uint64_t)v->qFI - (uint64_t)INT64_C(0), 7);
-        } else {
-            kz_per_put_int(e, v->qFI, &kz_e2sm_QosFlowIdentifier_desc.ic);
-        }
+        if (v->qFI < INT64_C(0) || v->qFI > INT64_C(63)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 6 | (uint64_t)((uint64_t)v->qFI - (uint64_t)INT64_C(0)), 7);
     }
     if (v->has_qCI) {
-        if (v->qCI < INT64_C(0) || v->qCI > INT64_C(255))
-            return -1;
+        if (v->qCI < INT64_C(0) || v->qCI > INT64_C(255)) return -1;
         kz_per_put_cwhole(e, (uint64_t)v->qCI - (uint64_t)INT64_C(0), UINT64_C(256));
     }
     if (v->has_qCImax) {
-        if (v->qCImax < INT64_C(0) || v->qCImax > INT64_C(255))
-            return -1;
+        if (v->qCImax < INT64_C(0) || v->qCImax > INT64_C(255)) return -1;
         kz_per_put_cwhole(e, (uint64_t)v->qCImax - (uint64_t)INT64_C(0), UINT64_C(256));
     }
     if (v->has_qCImin) {
-        if (v->qCImin < INT64_C(0) || v->qCImin > INT64_C(255))
-            return -1;
+        if (v->qCImin < INT64_C(0) || v->qCImin > INT64_C(255)) return -1;
         kz_per_put_cwhole(e, (uint64_t)v->qCImin - (uint64_t)INT64_C(0), UINT64_C(256));
     }
     if (v->has_aRPmax) {
-        if (v->aRPmax >= INT64_C(1) && v->aRPmax <= INT64_C(15)) {
-            kz_per_put_bits(e, (uint64_t)v->aRPmax - (uint64_t)INT64_C(1), 5);
-        } else {
-            kz_per_put_int(e, v->aRPmax, &kz_kpm_MeasurementLabel__aRPmax_desc.ic);
-        }
+        if (v->aRPmax < INT64_C(1) || v->aRPmax > INT64_C(15)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)((uint64_t)v->aRPmax - (uint64_t)INT64_C(1)), 5);
     }
     if (v->has_aRPmin) {
-        if (v->aRPmin >= INT64_C(1) && v->aRPmin <= INT64_C(15)) {
-            kz_per_put_bits(e, (uint64_t)v->aRPmin - (uint64_t)INT64_C(1), 5);
-        } else {
-            kz_per_put_int(e, v->aRPmin, &kz_kpm_MeasurementLabel__aRPmin_desc.ic);
-        }
+        if (v->aRPmin < INT64_C(1) || v->aRPmin > INT64_C(15)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)((uint64_t)v->aRPmin - (uint64_t)INT64_C(1)), 5);
     }
     if (v->has_bitrateRange) {
-        if (v->bitrateRange >= INT64_C(1) && v->bitrateRange <= INT64_C(65535)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->bitrateRange - (uint64_t)INT64_C(1), UINT64_C(65535));
-        } else {
-            kz_per_put_int(e, v->bitrateRange, &kz_kpm_MeasurementLabel__bitrateRange_desc.ic);
-        }
+        if (v->bitrateRange < INT64_C(1) || v->bitrateRange > INT64_C(65535)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->bitrateRange - (uint64_t)INT64_C(1), UINT64_C(65535));
     }
     if (v->has_layerMU_MIMO) {
-        if (v->layerMU_MIMO >= INT64_C(1) && v->layerMU_MIMO <= INT64_C(65535)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->layerMU_MIMO - (uint64_t)INT64_C(1), UINT64_C(65535));
-        } else {
-            kz_per_put_int(e, v->layerMU_MIMO, &kz_kpm_MeasurementLabel__layerMU_MIMO_desc.ic);
-        }
+        if (v->layerMU_MIMO < INT64_C(1) || v->layerMU_MIMO > INT64_C(65535)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->layerMU_MIMO - (uint64_t)INT64_C(1), UINT64_C(65535));
     }
     if (v->has_sUM) {
-        if (v->sUM < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->sUM, 1, true);
+        if (v->sUM >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     }
     if (v->has_distBinX) {
-        if (v->distBinX >= INT64_C(1) && v->distBinX <= INT64_C(65535)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->distBinX - (uint64_t)INT64_C(1), UINT64_C(65535));
-        } else {
-            kz_per_put_int(e, v->distBinX, &kz_kpm_MeasurementLabel__distBinX_desc.ic);
-        }
+        if (v->distBinX < INT64_C(1) || v->distBinX > INT64_C(65535)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->distBinX - (uint64_t)INT64_C(1), UINT64_C(65535));
     }
     if (v->has_distBinY) {
-        if (v->distBinY >= INT64_C(1) && v->distBinY <= INT64_C(65535)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->distBinY - (uint64_t)INT64_C(1), UINT64_C(65535));
-        } else {
-            kz_per_put_int(e, v->distBinY, &kz_kpm_MeasurementLabel__distBinY_desc.ic);
-        }
+        if (v->distBinY < INT64_C(1) || v->distBinY > INT64_C(65535)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->distBinY - (uint64_t)INT64_C(1), UINT64_C(65535));
     }
     if (v->has_distBinZ) {
-        if (v->distBinZ >= INT64_C(1) && v->distBinZ <= INT64_C(65535)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->distBinZ - (uint64_t)INT64_C(1), UINT64_C(65535));
-        } else {
-            kz_per_put_int(e, v->distBinZ, &kz_kpm_MeasurementLabel__distBinZ_desc.ic);
-        }
+        if (v->distBinZ < INT64_C(1) || v->distBinZ > INT64_C(65535)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->distBinZ - (uint64_t)INT64_C(1), UINT64_C(65535));
     }
     if (v->has_preLabelOverride) {
-        if (v->preLabelOverride < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->preLabelOverride, 1, true);
+        if (v->preLabelOverride >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     }
     if (v->has_startEndInd) {
-        if (v->startEndInd < 2u)
-            kz_per_put_bits(e, v->startEndInd, 2);
-        else
-            kz_per_put_enum(e, v->startEndInd, 2, true);
+        if (v->startEndInd >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->startEndInd), 2);
     }
     if (v->has_min) {
-        if (v->min < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->min, 1, true);
+        if (v->min >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     }
     if (v->has_max) {
-        if (v->max < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->max, 1, true);
+        if (v->max >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     }
     if (v->has_avg) {
-        if (v->avg < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->avg, 1, true);
+        if (v->avg >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     }
     if (any_add) {
-        kz_per_put_nsnn(e, 2);
-        kz_per_put_bits(e, (uint64_t)v->has_ssbIndex << 2 | (uint64_t)v->has_nonGoB_BFmode_Index << 1 | (uint64_t)v->has_mIMO_mode_Index, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(2) << 3 | (uint64_t)((uint64_t)v->has_ssbIndex << 2 | (uint64_t)v->has_nonGoB_BFmode_Index << 1 | (uint64_t)v->has_mIMO_mode_Index), 10);
         if (v->has_ssbIndex) {
             size_t mark = kz_per_open_begin(e);
-            if (v->ssbIndex >= INT64_C(1) && v->ssbIndex <= INT64_C(65535)) {
-                kz_per_put_bits(e, 0, 1);
-                kz_per_put_cwhole(e, (uint64_t)v->ssbIndex - (uint64_t)INT64_C(1), UINT64_C(65535));
-            } else {
-                kz_per_put_int(e, v->ssbIndex, &kz_kpm_MeasurementLabel__ssbIndex_desc.ic);
-            }
+            if (v->ssbIndex < INT64_C(1) || v->ssbIndex > INT64_C(65535)) return -1;
+            kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+            kz_per_put_cwhole(e, (uint64_t)v->ssbIndex - (uint64_t)INT64_C(1), UINT64_C(65535));
             kz_per_open_end(e, mark);
         }
         if (v->has_nonGoB_BFmode_Index) {
             size_t mark = kz_per_open_begin(e);
-            if (v->nonGoB_BFmode_Index >= INT64_C(1) && v->nonGoB_BFmode_Index <= INT64_C(65535)) {
-                kz_per_put_bits(e, 0, 1);
-                kz_per_put_cwhole(e, (uint64_t)v->nonGoB_BFmode_Index - (uint64_t)INT64_C(1), UINT64_C(65535));
-            } else {
-                kz_per_put_int(e, v->nonGoB_BFmode_Index, &kz_kpm_MeasurementLabel__nonGoB_BFmode_Index_desc.ic);
-            }
+            if (v->nonGoB_BFmode_Index < INT64_C(1) || v->nonGoB_BFmode_Index > INT64_C(65535)) return -1;
+            kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+            kz_per_put_cwhole(e, (uint64_t)v->nonGoB_BFmode_Index - (uint64_t)INT64_C(1), UINT64_C(65535));
             kz_per_open_end(e, mark);
         }
         if (v->has_mIMO_mode_Index) {
             size_t mark = kz_per_open_begin(e);
-            if (v->mIMO_mode_Index >= INT64_C(1) && v->mIMO_mode_Index <= INT64_C(2)) {
-                kz_per_put_bits(e, (uint64_t)v->mIMO_mode_Index - (uint64_t)INT64_C(1), 2);
-            } else {
-                kz_per_put_int(e, v->mIMO_mode_Index, &kz_kpm_MeasurementLabel__mIMO_mode_Index_desc.ic);
-            }
+            if (v->mIMO_mode_Index < INT64_C(1) || v->mIMO_mode_Index > INT64_C(2)) return -1;
+            kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->mIMO_mode_Index - (uint64_t)INT64_C(1)), 2);
             kz_per_open_end(e, mark);
         }
     }
@@ -345,264 +268,157 @@ int kz_kpm_MeasurementLabel_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementLabel_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementLabel *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 22, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 22, &x)) return -1;
+    pre = x;
     if (pre & (UINT64_C(1) << 20)) {
         v->has_noLabel = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->noLabel = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->noLabel = (uint32_t)x;
     }
     if (pre & (UINT64_C(1) << 19)) {
         v->has_plmnID = true;
-        n = 3;
         kz_per_get_align(d);
-        if (kz_per_get_octets_aligned(d, n, &v->plmnID.buf))
-            return -1;
+        n = 3;
+        if (kz_per_get_octets_aligned(d, n, &v->plmnID.buf)) return -1;
         v->plmnID.len = (uint32_t)n;
     }
     if (pre & (UINT64_C(1) << 18)) {
         v->has_sliceID = true;
-        if (kz_e2sm_S_NSSAI_fdec(d, a, &v->sliceID, depth))
-            return -1;
+        if (kz_e2sm_S_NSSAI_fdec(d, a, &v->sliceID, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 17)) {
         v->has_fiveQI = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_e2sm_FiveQI_desc.ic, &v->fiveQI))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(256), &x))
-                return -1;
-            v->fiveQI = (int64_t)((uint64_t)INT64_C(0) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
+        v->fiveQI = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 16)) {
         v->has_qFI = true;
-        if (kz_per_get_bits(d, 7, &x))
-            return -1;
-        if (x >> 6) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 7;
-            if (kz_per_get_int(d, &kz_e2sm_QosFlowIdentifier_desc.ic, &v->qFI))
-                return -1;
-        } else if (x >= 64u) {
-            return -1;
-        } else {
-            v->qFI = (int64_t)((uint64_t)INT64_C(0) + x);
-        }
+        if (kz_per_get_bits(d, 7, &w)) return -1;
+        x = w >> 6 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x3fu;
+        v->qFI = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 15)) {
         v->has_qCI = true;
-        if (kz_per_get_cwhole(d, UINT64_C(256), &x))
-            return -1;
+        if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
         v->qCI = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 14)) {
         v->has_qCImax = true;
-        if (kz_per_get_cwhole(d, UINT64_C(256), &x))
-            return -1;
+        if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
         v->qCImax = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 13)) {
         v->has_qCImin = true;
-        if (kz_per_get_cwhole(d, UINT64_C(256), &x))
-            return -1;
+        if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
         v->qCImin = (int64_t)((uint64_t)INT64_C(0) + x);
     }
     if (pre & (UINT64_C(1) << 12)) {
         v->has_aRPmax = true;
-        if (kz_per_get_bits(d, 5, &x))
-            return -1;
-        if (x >> 4) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 5;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__aRPmax_desc.ic, &v->aRPmax))
-                return -1;
-        } else if (x >= 15u) {
-            return -1;
-        } else {
-            v->aRPmax = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 5, &w)) return -1;
+        x = w >> 4 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0xfu;
+        if (x >= 15u) return -1;
+        v->aRPmax = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre & (UINT64_C(1) << 11)) {
         v->has_aRPmin = true;
-        if (kz_per_get_bits(d, 5, &x))
-            return -1;
-        if (x >> 4) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 5;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__aRPmin_desc.ic, &v->aRPmin))
-                return -1;
-        } else if (x >= 15u) {
-            return -1;
-        } else {
-            v->aRPmin = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 5, &w)) return -1;
+        x = w >> 4 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0xfu;
+        if (x >= 15u) return -1;
+        v->aRPmin = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre & (UINT64_C(1) << 10)) {
         v->has_bitrateRange = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__bitrateRange_desc.ic, &v->bitrateRange))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                return -1;
-            v->bitrateRange = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+        v->bitrateRange = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre & (UINT64_C(1) << 9)) {
         v->has_layerMU_MIMO = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__layerMU_MIMO_desc.ic, &v->layerMU_MIMO))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                return -1;
-            v->layerMU_MIMO = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+        v->layerMU_MIMO = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre & (UINT64_C(1) << 8)) {
         v->has_sUM = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->sUM = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->sUM = (uint32_t)x;
     }
     if (pre & (UINT64_C(1) << 7)) {
         v->has_distBinX = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__distBinX_desc.ic, &v->distBinX))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                return -1;
-            v->distBinX = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+        v->distBinX = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre & (UINT64_C(1) << 6)) {
         v->has_distBinY = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__distBinY_desc.ic, &v->distBinY))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                return -1;
-            v->distBinY = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+        v->distBinY = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre & (UINT64_C(1) << 5)) {
         v->has_distBinZ = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__distBinZ_desc.ic, &v->distBinZ))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                return -1;
-            v->distBinZ = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+        v->distBinZ = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre & (UINT64_C(1) << 4)) {
         v->has_preLabelOverride = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->preLabelOverride = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->preLabelOverride = (uint32_t)x;
     }
     if (pre & (UINT64_C(1) << 3)) {
         v->has_startEndInd = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->startEndInd = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->startEndInd = (uint32_t)x;
     }
     if (pre & (UINT64_C(1) << 2)) {
         v->has_min = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->min = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->min = (uint32_t)x;
     }
     if (pre & (UINT64_C(1) << 1)) {
         v->has_max = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->max = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->max = (uint32_t)x;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_avg = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->avg = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->avg = (uint32_t)x;
     }
     if (pre >> 21) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -610,51 +426,30 @@ int kz_kpm_MeasurementLabel_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ssbIndex = true;
-                if (kz_per_get_bits(d, 1, &x))
-                    return -1;
-                if (x) {   /* outside the root: as kz_per_get_int reads it */
-                    d->bit -= 1;
-                    if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__ssbIndex_desc.ic, &v->ssbIndex))
-                        return -1;
-                } else {
-                    if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                        return -1;
-                    v->ssbIndex = (int64_t)((uint64_t)INT64_C(1) + x);
-                }
+                if (kz_per_get_bits(d, 1, &x)) return -1;
+                if (x) return -1;   /* outside the root: the interpreter */
+                if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+                v->ssbIndex = (int64_t)((uint64_t)INT64_C(1) + x);
                 break;
             case 1:
                 v->has_nonGoB_BFmode_Index = true;
-                if (kz_per_get_bits(d, 1, &x))
-                    return -1;
-                if (x) {   /* outside the root: as kz_per_get_int reads it */
-                    d->bit -= 1;
-                    if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__nonGoB_BFmode_Index_desc.ic, &v->nonGoB_BFmode_Index))
-                        return -1;
-                } else {
-                    if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                        return -1;
-                    v->nonGoB_BFmode_Index = (int64_t)((uint64_t)INT64_C(1) + x);
-                }
+                if (kz_per_get_bits(d, 1, &x)) return -1;
+                if (x) return -1;   /* outside the root: the interpreter */
+                if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+                v->nonGoB_BFmode_Index = (int64_t)((uint64_t)INT64_C(1) + x);
                 break;
             case 2:
                 v->has_mIMO_mode_Index = true;
-                if (kz_per_get_bits(d, 2, &x))
-                    return -1;
-                if (x >> 1) {   /* outside the root: as kz_per_get_int reads it */
-                    d->bit -= 2;
-                    if (kz_per_get_int(d, &kz_kpm_MeasurementLabel__mIMO_mode_Index_desc.ic, &v->mIMO_mode_Index))
-                        return -1;
-                } else if (x >= 2u) {
-                    return -1;
-                } else {
-                    v->mIMO_mode_Index = (int64_t)((uint64_t)INT64_C(1) + x);
-                }
+                if (kz_per_get_bits(d, 2, &w)) return -1;
+                x = w >> 1 & 0x1u;
+                if (x) return -1;   /* outside the root: the interpreter */
+                x = w & 0x1u;
+                v->mIMO_mode_Index = (int64_t)((uint64_t)INT64_C(1) + x);
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -672,94 +467,66 @@ int kz_kpm_TestCond_Type_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 4);
-        if (v->u.gBR < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.gBR, 1, true);
+        if (v->u.gBR >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(0) << 1 | (uint64_t)(0), 5);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 4);
-        if (v->u.aMBR < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.aMBR, 1, true);
+        if (v->u.aMBR >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(1) << 1 | (uint64_t)(0), 5);
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 4);
-        if (v->u.isStat < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.isStat, 1, true);
+        if (v->u.isStat >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(2) << 1 | (uint64_t)(0), 5);
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 4);
-        if (v->u.isCatM < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.isCatM, 1, true);
+        if (v->u.isCatM >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(3) << 1 | (uint64_t)(0), 5);
         return 0;
     case 5:
-        kz_per_put_bits(e, 4, 4);
-        if (v->u.rSRP < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.rSRP, 1, true);
+        if (v->u.rSRP >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(4) << 1 | (uint64_t)(0), 5);
         return 0;
     case 6:
-        kz_per_put_bits(e, 5, 4);
-        if (v->u.rSRQ < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.rSRQ, 1, true);
+        if (v->u.rSRQ >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(5) << 1 | (uint64_t)(0), 5);
         return 0;
     case 7: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (v->u.ul_rSRP < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.ul_rSRP, 1, true);
+        if (v->u.ul_rSRP >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
         kz_per_open_end(e, mark);
         return 0;
     }
     case 8: {
-        kz_per_put_bits(e, 0x80 | 1, 8);   /* extension bit, alternative 1 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 1), 8);
         size_t mark = kz_per_open_begin(e);
-        if (v->u.cQI < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.cQI, 1, true);
+        if (v->u.cQI >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
         kz_per_open_end(e, mark);
         return 0;
     }
     case 9: {
-        kz_per_put_bits(e, 0x80 | 2, 8);   /* extension bit, alternative 2 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 2), 8);
         size_t mark = kz_per_open_begin(e);
-        if (v->u.fiveQI < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.fiveQI, 1, true);
+        if (v->u.fiveQI >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
         kz_per_open_end(e, mark);
         return 0;
     }
     case 10: {
-        kz_per_put_bits(e, 0x80 | 3, 8);   /* extension bit, alternative 3 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 3), 8);
         size_t mark = kz_per_open_begin(e);
-        if (v->u.qCI < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.qCI, 1, true);
+        if (v->u.qCI >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
         kz_per_open_end(e, mark);
         return 0;
     }
     case 11: {
-        kz_per_put_bits(e, 0x80 | 4, 8);   /* extension bit, alternative 4 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 4), 8);
         size_t mark = kz_per_open_begin(e);
-        if (v->u.sNSSAI < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.sNSSAI, 1, true);
+        if (v->u.sNSSAI >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -771,12 +538,11 @@ int kz_kpm_TestCond_Type_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_TestCond_Type_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_TestCond_Type *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    if (x >> 3) {   /* an extension alternative, in an open type */
+        d->bit -= 3;
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 5 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -785,154 +551,88 @@ int kz_kpm_TestCond_Type_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
         switch (idx) {
         case 0:
             memset(&v->u.ul_rSRP, 0, sizeof v->u.ul_rSRP);
-            if (kz_per_get_bits(d, 1, &x))
-                return -1;
-            if (x >= 1u) {
-                if (!(x >> 0))
-                    return -1;
-                d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-                if (kz_per_get_enum(d, 1, true, &x))
-                    return -1;
-            }
-            v->u.ul_rSRP = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+            if (kz_per_get_bits(d, 1, &x)) return -1;
+            if (x) return -1;   /* outside the root: the interpreter */
+            x = 0;
+            v->u.ul_rSRP = (uint32_t)x;
             break;
         case 1:
             memset(&v->u.cQI, 0, sizeof v->u.cQI);
-            if (kz_per_get_bits(d, 1, &x))
-                return -1;
-            if (x >= 1u) {
-                if (!(x >> 0))
-                    return -1;
-                d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-                if (kz_per_get_enum(d, 1, true, &x))
-                    return -1;
-            }
-            v->u.cQI = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+            if (kz_per_get_bits(d, 1, &x)) return -1;
+            if (x) return -1;   /* outside the root: the interpreter */
+            x = 0;
+            v->u.cQI = (uint32_t)x;
             break;
         case 2:
             memset(&v->u.fiveQI, 0, sizeof v->u.fiveQI);
-            if (kz_per_get_bits(d, 1, &x))
-                return -1;
-            if (x >= 1u) {
-                if (!(x >> 0))
-                    return -1;
-                d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-                if (kz_per_get_enum(d, 1, true, &x))
-                    return -1;
-            }
-            v->u.fiveQI = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+            if (kz_per_get_bits(d, 1, &x)) return -1;
+            if (x) return -1;   /* outside the root: the interpreter */
+            x = 0;
+            v->u.fiveQI = (uint32_t)x;
             break;
         case 3:
             memset(&v->u.qCI, 0, sizeof v->u.qCI);
-            if (kz_per_get_bits(d, 1, &x))
-                return -1;
-            if (x >= 1u) {
-                if (!(x >> 0))
-                    return -1;
-                d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-                if (kz_per_get_enum(d, 1, true, &x))
-                    return -1;
-            }
-            v->u.qCI = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+            if (kz_per_get_bits(d, 1, &x)) return -1;
+            if (x) return -1;   /* outside the root: the interpreter */
+            x = 0;
+            v->u.qCI = (uint32_t)x;
             break;
         case 4:
             memset(&v->u.sNSSAI, 0, sizeof v->u.sNSSAI);
-            if (kz_per_get_bits(d, 1, &x))
-                return -1;
-            if (x >= 1u) {
-                if (!(x >> 0))
-                    return -1;
-                d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-                if (kz_per_get_enum(d, 1, true, &x))
-                    return -1;
-            }
-            v->u.sNSSAI = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+            if (kz_per_get_bits(d, 1, &x)) return -1;
+            if (x) return -1;   /* outside the root: the interpreter */
+            x = 0;
+            v->u.sNSSAI = (uint32_t)x;
             break;
         }
         d = outer;
         return 0;
     }
-    if (kz_per_get_cwhole(d, 6, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 6u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.gBR, 0, sizeof v->u.gBR);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->u.gBR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->u.gBR = (uint32_t)x;
         return 0;
     case 1:
         memset(&v->u.aMBR, 0, sizeof v->u.aMBR);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->u.aMBR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->u.aMBR = (uint32_t)x;
         return 0;
     case 2:
         memset(&v->u.isStat, 0, sizeof v->u.isStat);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->u.isStat = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->u.isStat = (uint32_t)x;
         return 0;
     case 3:
         memset(&v->u.isCatM, 0, sizeof v->u.isCatM);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->u.isCatM = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->u.isCatM = (uint32_t)x;
         return 0;
     case 4:
         memset(&v->u.rSRP, 0, sizeof v->u.rSRP);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->u.rSRP = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->u.rSRP = (uint32_t)x;
         return 0;
     case 5:
         memset(&v->u.rSRQ, 0, sizeof v->u.rSRQ);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->u.rSRQ = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->u.rSRQ = (uint32_t)x;
         return 0;
     default:
         return -1;
@@ -946,35 +646,32 @@ int kz_kpm_TestCond_Value_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 4);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(0), 4);
         kz_per_put_int_unc(e, v->u.valueInt, &kz_kpm_TestCond_Value__valueInt_desc.ic);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 4);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(1), 4);
         kz_per_put_int_unc(e, v->u.valueEnum, &kz_kpm_TestCond_Value__valueEnum_desc.ic);
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 4);
-        kz_per_put_bits(e, v->u.valueBool ? 1 : 0, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(2) << 1 | (uint64_t)(v->u.valueBool ? 1 : 0), 5);
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 4);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(3), 4);
         kz_per_put_bit_string(e, v->u.valueBitS.buf, v->u.valueBitS.nbits, &kz_kpm_TestCond_Value__valueBitS_desc.sc);
         return 0;
     case 5:
-        kz_per_put_bits(e, 4, 4);
-        if (v->u.valueOctS.len && !v->u.valueOctS.buf)
-            return -1;
+        if (v->u.valueOctS.len && !v->u.valueOctS.buf) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(4), 4);
         kz_per_put_octet_string(e, v->u.valueOctS.buf, v->u.valueOctS.len, &kz_kpm_TestCond_Value__valueOctS_desc.sc);
         return 0;
     case 6:
-        kz_per_put_bits(e, 5, 4);
-        if (v->u.valuePrtS.len && !v->u.valuePrtS.buf)
-            return -1;
+        if (v->u.valuePrtS.len && !v->u.valuePrtS.buf) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(5), 4);
         kz_per_put_char_string(e, (const char *)v->u.valuePrtS.buf, v->u.valuePrtS.len, &kz_kpm_TestCond_Value__valuePrtS_desc.sc, KZ_STR_PRINTABLE);
         return 0;
     case 7: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
         kz_per_put_real(e, v->u.valueReal);
         kz_per_open_end(e, mark);
@@ -988,12 +685,11 @@ int kz_kpm_TestCond_Value_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_TestCond_Value_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_TestCond_Value *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    if (x >> 3) {   /* an extension alternative, in an open type */
+        d->bit -= 3;
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 1 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -1002,31 +698,28 @@ int kz_kpm_TestCond_Value_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
         switch (idx) {
         case 0:
             memset(&v->u.valueReal, 0, sizeof v->u.valueReal);
-            if (kz_per_get_real(d, &v->u.valueReal))
-                return -1;
+            if (kz_per_get_real(d, &v->u.valueReal)) return -1;
             break;
         }
         d = outer;
         return 0;
     }
-    if (kz_per_get_cwhole(d, 6, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 6u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.valueInt, 0, sizeof v->u.valueInt);
-        if (kz_per_get_int_unc(d, &kz_kpm_TestCond_Value__valueInt_desc.ic, &v->u.valueInt))
-            return -1;
+        if (kz_per_get_int_unc(d, &kz_kpm_TestCond_Value__valueInt_desc.ic, &v->u.valueInt)) return -1;
         return 0;
     case 1:
         memset(&v->u.valueEnum, 0, sizeof v->u.valueEnum);
-        if (kz_per_get_int_unc(d, &kz_kpm_TestCond_Value__valueEnum_desc.ic, &v->u.valueEnum))
-            return -1;
+        if (kz_per_get_int_unc(d, &kz_kpm_TestCond_Value__valueEnum_desc.ic, &v->u.valueEnum)) return -1;
         return 0;
     case 2:
         memset(&v->u.valueBool, 0, sizeof v->u.valueBool);
-        if (kz_per_get_bool(d, &v->u.valueBool))
-            return -1;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        v->u.valueBool = x != 0;
         return 0;
     case 3:
         memset(&v->u.valueBitS, 0, sizeof v->u.valueBitS);
@@ -1057,18 +750,14 @@ int kz_kpm_TestCondInfo_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_TestCondInfo *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_testExpr << 1 | (uint64_t)v->has_testValue, 3);
-    if (kz_kpm_TestCond_Type_fenc(e, &v->testType, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_testExpr << 1 | (uint64_t)v->has_testValue), 3);
+    if (kz_kpm_TestCond_Type_fenc(e, &v->testType, depth)) return -1;
     if (v->has_testExpr) {
-        if (v->testExpr < 5u)
-            kz_per_put_bits(e, v->testExpr, 4);
-        else
-            kz_per_put_enum(e, v->testExpr, 5, true);
+        if (v->testExpr >= 5u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(v->testExpr), 4);
     }
     if (v->has_testValue) {
-        if (kz_kpm_TestCond_Value_fenc(e, &v->testValue, depth))
-            return -1;
+        if (kz_kpm_TestCond_Value_fenc(e, &v->testValue, depth)) return -1;
     }
     return 0;
 }
@@ -1076,36 +765,27 @@ int kz_kpm_TestCondInfo_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_TestCondInfo_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_TestCondInfo *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_kpm_TestCond_Type_fdec(d, a, &v->testType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    pre = x;
+    if (kz_kpm_TestCond_Type_fdec(d, a, &v->testType, depth)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_testExpr = true;
-        if (kz_per_get_bits(d, 4, &x))
-            return -1;
-        if (x >= 5u) {
-            if (!(x >> 3))
-                return -1;
-            d->bit -= 4;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 5, true, &x))
-                return -1;
-        }
-        v->testExpr = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 4, &w)) return -1;
+        x = w >> 3 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x7u;
+        if (x >= 5u) return -1;
+        v->testExpr = (uint32_t)x;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_testValue = true;
-        if (kz_kpm_TestCond_Value_fdec(d, a, &v->testValue, depth))
-            return -1;
+        if (kz_kpm_TestCond_Value_fdec(d, a, &v->testValue, depth)) return -1;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1113,8 +793,7 @@ int kz_kpm_TestCondInfo_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1125,15 +804,12 @@ int kz_kpm_TestCondInfo_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 int kz_kpm_BinRangeList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_BinRangeList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_BinRangeItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_BinRangeItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1141,27 +817,20 @@ int kz_kpm_BinRangeList_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_BinRangeList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_BinRangeList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_kpm_BinRangeItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_BinRangeItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_BinRangeItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1170,16 +839,13 @@ int kz_kpm_BinRangeDefinition_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_BinRangeDefinition *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_binRangeListY << 1 | (uint64_t)v->has_binRangeListZ, 3);
-    if (kz_kpm_BinRangeList_fenc(e, &v->binRangeListX, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_binRangeListY << 1 | (uint64_t)v->has_binRangeListZ), 3);
+    if (kz_kpm_BinRangeList_fenc(e, &v->binRangeListX, depth)) return -1;
     if (v->has_binRangeListY) {
-        if (kz_kpm_BinRangeList_fenc(e, &v->binRangeListY, depth))
-            return -1;
+        if (kz_kpm_BinRangeList_fenc(e, &v->binRangeListY, depth)) return -1;
     }
     if (v->has_binRangeListZ) {
-        if (kz_kpm_BinRangeList_fenc(e, &v->binRangeListZ, depth))
-            return -1;
+        if (kz_kpm_BinRangeList_fenc(e, &v->binRangeListZ, depth)) return -1;
     }
     return 0;
 }
@@ -1187,28 +853,22 @@ int kz_kpm_BinRangeDefinition_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_BinRangeDefinition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_BinRangeDefinition *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_kpm_BinRangeList_fdec(d, a, &v->binRangeListX, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    pre = x;
+    if (kz_kpm_BinRangeList_fdec(d, a, &v->binRangeListX, depth)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_binRangeListY = true;
-        if (kz_kpm_BinRangeList_fdec(d, a, &v->binRangeListY, depth))
-            return -1;
+        if (kz_kpm_BinRangeList_fdec(d, a, &v->binRangeListY, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_binRangeListZ = true;
-        if (kz_kpm_BinRangeList_fdec(d, a, &v->binRangeListZ, depth))
-            return -1;
+        if (kz_kpm_BinRangeList_fdec(d, a, &v->binRangeListZ, depth)) return -1;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1216,8 +876,7 @@ int kz_kpm_BinRangeDefinition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int dep
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1229,48 +888,31 @@ int kz_kpm_BinRangeItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_BinRangeItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->binIndex >= INT64_C(1) && v->binIndex <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->binIndex - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->binIndex, &kz_kpm_BinIndex_desc.ic);
-    }
-    if (kz_kpm_BinRangeValue_fenc(e, &v->startValue, depth))
-        return -1;
-    if (kz_kpm_BinRangeValue_fenc(e, &v->endValue, depth))
-        return -1;
+    if (v->binIndex < INT64_C(1) || v->binIndex > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->binIndex - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (kz_kpm_BinRangeValue_fenc(e, &v->startValue, depth)) return -1;
+    if (kz_kpm_BinRangeValue_fenc(e, &v->endValue, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_BinRangeItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_BinRangeItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_kpm_BinIndex_desc.ic, &v->binIndex))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->binIndex = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_kpm_BinRangeValue_fdec(d, a, &v->startValue, depth))
-        return -1;
-    if (kz_kpm_BinRangeValue_fdec(d, a, &v->endValue, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->binIndex = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_kpm_BinRangeValue_fdec(d, a, &v->startValue, depth)) return -1;
+    if (kz_kpm_BinRangeValue_fdec(d, a, &v->endValue, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1278,8 +920,7 @@ int kz_kpm_BinRangeItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1290,15 +931,12 @@ int kz_kpm_BinRangeItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 int kz_kpm_DistMeasurementBinRangeList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_DistMeasurementBinRangeList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_DistMeasurementBinRangeItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_DistMeasurementBinRangeItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1306,27 +944,20 @@ int kz_kpm_DistMeasurementBinRangeList_fenc(kz_per_enc *e, const void *vp, int d
 int kz_kpm_DistMeasurementBinRangeList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_DistMeasurementBinRangeList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_kpm_DistMeasurementBinRangeItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_DistMeasurementBinRangeItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_DistMeasurementBinRangeItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1335,31 +966,24 @@ int kz_kpm_DistMeasurementBinRangeItem_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_kpm_DistMeasurementBinRangeItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_kpm_MeasurementType_fenc(e, &v->measType, depth))
-        return -1;
-    if (kz_kpm_BinRangeDefinition_fenc(e, &v->binRangeDef, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_kpm_MeasurementType_fenc(e, &v->measType, depth)) return -1;
+    if (kz_kpm_BinRangeDefinition_fenc(e, &v->binRangeDef, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_DistMeasurementBinRangeItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_DistMeasurementBinRangeItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_MeasurementType_fdec(d, a, &v->measType, depth))
-        return -1;
-    if (kz_kpm_BinRangeDefinition_fdec(d, a, &v->binRangeDef, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementType_fdec(d, a, &v->measType, depth)) return -1;
+    if (kz_kpm_BinRangeDefinition_fdec(d, a, &v->binRangeDef, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1367,8 +991,7 @@ int kz_kpm_DistMeasurementBinRangeItem_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1379,15 +1002,12 @@ int kz_kpm_DistMeasurementBinRangeItem_fdec(kz_per_dec *d, kz_arena *a, void *vp
 int kz_kpm_MeasurementInfoList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MeasurementInfoList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MeasurementInfoItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementInfoItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1395,27 +1015,20 @@ int kz_kpm_MeasurementInfoList_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementInfoList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementInfoList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MeasurementInfoItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MeasurementInfoItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementInfoItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1423,17 +1036,13 @@ int kz_kpm_MeasurementInfoList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int de
 int kz_kpm_LabelInfoList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_LabelInfoList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 2147483647u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    if (v->count >= 16384)
-        return -1;   /* fragmented: the interpreter */
+    if (!(v->count >= 1u && v->count <= 2147483647u)) return -1;
+    if (v->count >= 16384) return -1;   /* fragmented: the interpreter */
     kz_per_put_length(e, v->count, 0, KZ_PER_UNBOUNDED);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_LabelInfoItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_LabelInfoItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1441,29 +1050,21 @@ int kz_kpm_LabelInfoList_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_LabelInfoList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_LabelInfoList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
     bool more;
-    if (kz_per_get_length_frag(d, &count, &more) || more)
-        return -1;   /* fragmented: the interpreter */
-    if (!(count >= 1u && count <= 2147483647u))
-        return -1;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 23 + 1)
-        return -1;
+    if (kz_per_get_length_frag(d, &count, &more) || more) return -1;   /* fragmented: the interpreter */
+    if (!(count >= 1u && count <= 2147483647u)) return -1;
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 23 + 1) return -1;
     kz_kpm_LabelInfoItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_LabelInfoItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_LabelInfoItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1472,31 +1073,24 @@ int kz_kpm_MeasurementInfoItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MeasurementInfoItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_kpm_MeasurementType_fenc(e, &v->measType, depth))
-        return -1;
-    if (kz_kpm_LabelInfoList_fenc(e, &v->labelInfoList, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_kpm_MeasurementType_fenc(e, &v->measType, depth)) return -1;
+    if (kz_kpm_LabelInfoList_fenc(e, &v->labelInfoList, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_MeasurementInfoItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementInfoItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_MeasurementType_fdec(d, a, &v->measType, depth))
-        return -1;
-    if (kz_kpm_LabelInfoList_fdec(d, a, &v->labelInfoList, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementType_fdec(d, a, &v->measType, depth)) return -1;
+    if (kz_kpm_LabelInfoList_fdec(d, a, &v->labelInfoList, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1504,8 +1098,7 @@ int kz_kpm_MeasurementInfoItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int de
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1517,27 +1110,22 @@ int kz_kpm_LabelInfoItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_LabelInfoItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_kpm_MeasurementLabel_fenc(e, &v->measLabel, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_kpm_MeasurementLabel_fenc(e, &v->measLabel, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_LabelInfoItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_LabelInfoItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_MeasurementLabel_fdec(d, a, &v->measLabel, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementLabel_fdec(d, a, &v->measLabel, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1545,8 +1133,7 @@ int kz_kpm_LabelInfoItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1557,15 +1144,12 @@ int kz_kpm_LabelInfoItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 int kz_kpm_MeasurementData_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MeasurementData *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MeasurementDataItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementDataItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1573,27 +1157,20 @@ int kz_kpm_MeasurementData_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementData_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementData *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MeasurementDataItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MeasurementDataItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementDataItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1601,17 +1178,13 @@ int kz_kpm_MeasurementData_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 int kz_kpm_MeasurementRecord_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MeasurementRecord *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 2147483647u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    if (v->count >= 16384)
-        return -1;   /* fragmented: the interpreter */
+    if (!(v->count >= 1u && v->count <= 2147483647u)) return -1;
+    if (v->count >= 16384) return -1;   /* fragmented: the interpreter */
     kz_per_put_length(e, v->count, 0, KZ_PER_UNBOUNDED);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MeasurementRecordItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementRecordItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1619,29 +1192,21 @@ int kz_kpm_MeasurementRecord_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementRecord_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementRecord *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
     bool more;
-    if (kz_per_get_length_frag(d, &count, &more) || more)
-        return -1;   /* fragmented: the interpreter */
-    if (!(count >= 1u && count <= 2147483647u))
-        return -1;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 1 + 1)
-        return -1;
+    if (kz_per_get_length_frag(d, &count, &more) || more) return -1;   /* fragmented: the interpreter */
+    if (!(count >= 1u && count <= 2147483647u)) return -1;
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 1 + 1) return -1;
     kz_kpm_MeasurementRecordItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MeasurementRecordItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementRecordItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1650,14 +1215,11 @@ int kz_kpm_MeasurementDataItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MeasurementDataItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_incompleteFlag, 2);
-    if (kz_kpm_MeasurementRecord_fenc(e, &v->measRecord, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_incompleteFlag), 2);
+    if (kz_kpm_MeasurementRecord_fenc(e, &v->measRecord, depth)) return -1;
     if (v->has_incompleteFlag) {
-        if (v->incompleteFlag < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->incompleteFlag, 1, true);
+        if (v->incompleteFlag >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     }
     return 0;
 }
@@ -1665,31 +1227,21 @@ int kz_kpm_MeasurementDataItem_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementDataItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementDataItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_kpm_MeasurementRecord_fdec(d, a, &v->measRecord, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementRecord_fdec(d, a, &v->measRecord, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_incompleteFlag = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->incompleteFlag = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->incompleteFlag = (uint32_t)x;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1697,8 +1249,7 @@ int kz_kpm_MeasurementDataItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int de
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1712,17 +1263,16 @@ int kz_kpm_MeasurementRecordItem_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 3);
-        if (v->u.integer < INT64_C(0) || v->u.integer > INT64_C(4294967295))
-            return -1;
+        if (v->u.integer < INT64_C(0) || v->u.integer > INT64_C(4294967295)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0), 3);
         kz_per_put_cwhole_wide(e, (uint64_t)v->u.integer - (uint64_t)INT64_C(0), UINT64_C(4294967296));
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1), 3);
         kz_per_put_real(e, v->u.real);
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(2), 3);
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -1732,28 +1282,25 @@ int kz_kpm_MeasurementRecordItem_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementRecordItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementRecordItem *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    if (x >> 2) {   /* an extension alternative, in an open type */
+        d->bit -= 2;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 3, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 3u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.integer, 0, sizeof v->u.integer);
-        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x))
-            return -1;
+        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
         v->u.integer = (int64_t)((uint64_t)INT64_C(0) + x);
         return 0;
     case 1:
         memset(&v->u.real, 0, sizeof v->u.real);
-        if (kz_per_get_real(d, &v->u.real))
-            return -1;
+        if (kz_per_get_real(d, &v->u.real)) return -1;
         return 0;
     case 2:
         memset(&v->u.noValue, 0, sizeof v->u.noValue);
@@ -1767,15 +1314,12 @@ int kz_kpm_MeasurementRecordItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
 int kz_kpm_MeasurementInfo_Action_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MeasurementInfo_Action_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MeasurementInfo_Action_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementInfo_Action_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1783,27 +1327,20 @@ int kz_kpm_MeasurementInfo_Action_List_fenc(kz_per_enc *e, const void *vp, int d
 int kz_kpm_MeasurementInfo_Action_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementInfo_Action_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MeasurementInfo_Action_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MeasurementInfo_Action_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementInfo_Action_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1813,32 +1350,22 @@ int kz_kpm_MeasurementInfo_Action_Item_fenc(kz_per_enc *e, const void *vp, int d
     const kz_kpm_MeasurementInfo_Action_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_binRangeDef;
-    kz_per_put_bits(e, (uint64_t)any_add << 1 | (uint64_t)v->has_measID, 2);
-    if (!(v->measName.len >= 1u && v->measName.len <= 150u))
-        return -1;
-    if (v->measName.len && !v->measName.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->measName.buf, v->measName.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->measName.len - 1u, 150);
+    if (!(v->measName.len >= 1u && v->measName.len <= 150u)) return -1;
+    if (v->measName.len && !v->measName.buf) return -1;
+    if (!kz_per_chars_ok(v->measName.buf, v->measName.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 1 | (uint64_t)v->has_measID) << 9 | (uint64_t)(0) << 8 | (uint64_t)(v->measName.len - 1u), 11);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->measName.buf, v->measName.len);
     if (v->has_measID) {
-        if (v->measID >= INT64_C(1) && v->measID <= INT64_C(65536)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->measID - (uint64_t)INT64_C(1), UINT64_C(65536));
-        } else {
-            kz_per_put_int(e, v->measID, &kz_kpm_MeasurementTypeID_desc.ic);
-        }
+        if (v->measID < INT64_C(1) || v->measID > INT64_C(65536)) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->measID - (uint64_t)INT64_C(1), UINT64_C(65536));
     }
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_binRangeDef, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_binRangeDef), 8);
         if (v->has_binRangeDef) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_kpm_BinRangeDefinition_fenc(e, &v->binRangeDef, depth))
-                return -1;
+            if (kz_kpm_BinRangeDefinition_fenc(e, &v->binRangeDef, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -1848,41 +1375,30 @@ int kz_kpm_MeasurementInfo_Action_Item_fenc(kz_per_enc *e, const void *vp, int d
 int kz_kpm_MeasurementInfo_Action_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementInfo_Action_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 11, &w)) return -1;
+    x = w >> 9 & 0x3u;
+    pre = x;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->measName.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->measName.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->measName.buf)) return -1;
+    if (!kz_per_chars_ok(v->measName.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->measName.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_measID = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_kpm_MeasurementTypeID_desc.ic, &v->measID))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65536), &x))
-                return -1;
-            v->measID = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
+        v->measID = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1890,14 +1406,12 @@ int kz_kpm_MeasurementInfo_Action_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_binRangeDef = true;
-                if (kz_kpm_BinRangeDefinition_fdec(d, a, &v->binRangeDef, depth))
-                    return -1;
+                if (kz_kpm_BinRangeDefinition_fdec(d, a, &v->binRangeDef, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -1912,15 +1426,12 @@ int kz_kpm_MeasurementInfo_Action_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp
 int kz_kpm_MeasurementCondList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MeasurementCondList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MeasurementCondItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementCondItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1928,27 +1439,20 @@ int kz_kpm_MeasurementCondList_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementCondList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementCondList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MeasurementCondItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MeasurementCondItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementCondItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1956,15 +1460,12 @@ int kz_kpm_MeasurementCondList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int de
 int kz_kpm_MatchingCondList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingCondList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 32768u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 32768);   /* the length */
+    if (!(v->count >= 1u && v->count <= 32768u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(32768));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MatchingCondItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingCondItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1972,27 +1473,20 @@ int kz_kpm_MatchingCondList_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MatchingCondList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingCondList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 32768, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(32768), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MatchingCondItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MatchingCondItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingCondItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2002,18 +1496,14 @@ int kz_kpm_MeasurementCondItem_fenc(kz_per_enc *e, const void *vp, int depth)
     const kz_kpm_MeasurementCondItem *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_binRangeDef;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    if (kz_kpm_MeasurementType_fenc(e, &v->measType, depth))
-        return -1;
-    if (kz_kpm_MatchingCondList_fenc(e, &v->matchingCond, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0), 1);
+    if (kz_kpm_MeasurementType_fenc(e, &v->measType, depth)) return -1;
+    if (kz_kpm_MatchingCondList_fenc(e, &v->matchingCond, depth)) return -1;
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_binRangeDef, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_binRangeDef), 8);
         if (v->has_binRangeDef) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_kpm_BinRangeDefinition_fenc(e, &v->binRangeDef, depth))
-                return -1;
+            if (kz_kpm_BinRangeDefinition_fenc(e, &v->binRangeDef, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -2023,20 +1513,15 @@ int kz_kpm_MeasurementCondItem_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MeasurementCondItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementCondItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_MeasurementType_fdec(d, a, &v->measType, depth))
-        return -1;
-    if (kz_kpm_MatchingCondList_fdec(d, a, &v->matchingCond, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementType_fdec(d, a, &v->measType, depth)) return -1;
+    if (kz_kpm_MatchingCondList_fdec(d, a, &v->matchingCond, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2044,14 +1529,12 @@ int kz_kpm_MeasurementCondItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int de
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_binRangeDef = true;
-                if (kz_kpm_BinRangeDefinition_fdec(d, a, &v->binRangeDef, depth))
-                    return -1;
+                if (kz_kpm_BinRangeDefinition_fdec(d, a, &v->binRangeDef, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -2066,15 +1549,12 @@ int kz_kpm_MeasurementCondItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int de
 int kz_kpm_MeasurementCondUEidList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MeasurementCondUEidList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MeasurementCondUEidItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementCondUEidItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2082,27 +1562,20 @@ int kz_kpm_MeasurementCondUEidList_fenc(kz_per_enc *e, const void *vp, int depth
 int kz_kpm_MeasurementCondUEidList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementCondUEidList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MeasurementCondUEidItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MeasurementCondUEidItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MeasurementCondUEidItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2110,15 +1583,12 @@ int kz_kpm_MeasurementCondUEidList_fdec(kz_per_dec *d, kz_arena *a, void *vp, in
 int kz_kpm_MatchingUEidList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUEidList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MatchingUEidItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUEidItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2126,27 +1596,20 @@ int kz_kpm_MatchingUEidList_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MatchingUEidList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MatchingUEidItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MatchingUEidItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUEidItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2154,15 +1617,12 @@ int kz_kpm_MatchingUEidList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth
 int kz_kpm_MatchingUEidPerGP_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUEidPerGP *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MatchingUEidPerGP_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUEidPerGP_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2170,27 +1630,20 @@ int kz_kpm_MatchingUEidPerGP_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MatchingUEidPerGP_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidPerGP *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MatchingUEidPerGP_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MatchingUEidPerGP_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUEidPerGP_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2200,22 +1653,17 @@ int kz_kpm_MeasurementCondUEidItem_fenc(kz_per_enc *e, const void *vp, int depth
     const kz_kpm_MeasurementCondUEidItem *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_matchingUEidPerGP;
-    kz_per_put_bits(e, (uint64_t)any_add << 1 | (uint64_t)v->has_matchingUEidList, 2);
-    if (kz_kpm_MeasurementType_fenc(e, &v->measType, depth))
-        return -1;
-    if (kz_kpm_MatchingCondList_fenc(e, &v->matchingCond, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 1 | (uint64_t)v->has_matchingUEidList), 2);
+    if (kz_kpm_MeasurementType_fenc(e, &v->measType, depth)) return -1;
+    if (kz_kpm_MatchingCondList_fenc(e, &v->matchingCond, depth)) return -1;
     if (v->has_matchingUEidList) {
-        if (kz_kpm_MatchingUEidList_fenc(e, &v->matchingUEidList, depth))
-            return -1;
+        if (kz_kpm_MatchingUEidList_fenc(e, &v->matchingUEidList, depth)) return -1;
     }
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_matchingUEidPerGP, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_matchingUEidPerGP), 8);
         if (v->has_matchingUEidPerGP) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_kpm_MatchingUEidPerGP_fenc(e, &v->matchingUEidPerGP, depth))
-                return -1;
+            if (kz_kpm_MatchingUEidPerGP_fenc(e, &v->matchingUEidPerGP, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -2225,25 +1673,19 @@ int kz_kpm_MeasurementCondUEidItem_fenc(kz_per_enc *e, const void *vp, int depth
 int kz_kpm_MeasurementCondUEidItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MeasurementCondUEidItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_kpm_MeasurementType_fdec(d, a, &v->measType, depth))
-        return -1;
-    if (kz_kpm_MatchingCondList_fdec(d, a, &v->matchingCond, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementType_fdec(d, a, &v->measType, depth)) return -1;
+    if (kz_kpm_MatchingCondList_fdec(d, a, &v->matchingCond, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_matchingUEidList = true;
-        if (kz_kpm_MatchingUEidList_fdec(d, a, &v->matchingUEidList, depth))
-            return -1;
+        if (kz_kpm_MatchingUEidList_fdec(d, a, &v->matchingUEidList, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2251,14 +1693,12 @@ int kz_kpm_MeasurementCondUEidItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, in
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_matchingUEidPerGP = true;
-                if (kz_kpm_MatchingUEidPerGP_fdec(d, a, &v->matchingUEidPerGP, depth))
-                    return -1;
+                if (kz_kpm_MatchingUEidPerGP_fdec(d, a, &v->matchingUEidPerGP, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -2276,14 +1716,12 @@ int kz_kpm_MatchingCondItem_Choice_fenc(kz_per_enc *e, const void *vp, int depth
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_kpm_MeasurementLabel_fenc(e, &v->u.measLabel, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_kpm_MeasurementLabel_fenc(e, &v->u.measLabel, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_kpm_TestCondInfo_fenc(e, &v->u.testCondInfo, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_kpm_TestCondInfo_fenc(e, &v->u.testCondInfo, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -2293,27 +1731,23 @@ int kz_kpm_MatchingCondItem_Choice_fenc(kz_per_enc *e, const void *vp, int depth
 int kz_kpm_MatchingCondItem_Choice_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingCondItem_Choice *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.measLabel, 0, sizeof v->u.measLabel);
-        if (kz_kpm_MeasurementLabel_fdec(d, a, &v->u.measLabel, depth))
-            return -1;
+        if (kz_kpm_MeasurementLabel_fdec(d, a, &v->u.measLabel, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.testCondInfo, 0, sizeof v->u.testCondInfo);
-        if (kz_kpm_TestCondInfo_fdec(d, a, &v->u.testCondInfo, depth))
-            return -1;
+        if (kz_kpm_TestCondInfo_fdec(d, a, &v->u.testCondInfo, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -2325,14 +1759,11 @@ int kz_kpm_MatchingCondItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingCondItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_logicalOR, 2);
-    if (kz_kpm_MatchingCondItem_Choice_fenc(e, &v->matchingCondChoice, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_logicalOR), 2);
+    if (kz_kpm_MatchingCondItem_Choice_fenc(e, &v->matchingCondChoice, depth)) return -1;
     if (v->has_logicalOR) {
-        if (v->logicalOR < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->logicalOR, 1, true);
+        if (v->logicalOR >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     }
     return 0;
 }
@@ -2340,31 +1771,21 @@ int kz_kpm_MatchingCondItem_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MatchingCondItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingCondItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_kpm_MatchingCondItem_Choice_fdec(d, a, &v->matchingCondChoice, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MatchingCondItem_Choice_fdec(d, a, &v->matchingCondChoice, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2372,8 +1793,7 @@ int kz_kpm_MatchingCondItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2385,27 +1805,22 @@ int kz_kpm_MatchingUEidItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUEidItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_MatchingUEidItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2413,8 +1828,7 @@ int kz_kpm_MatchingUEidItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2425,15 +1839,12 @@ int kz_kpm_MatchingUEidItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth
 int kz_kpm_MatchingUEidList_PerGP_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUEidList_PerGP *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MatchingUEidItem_PerGP_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUEidItem_PerGP_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2441,27 +1852,20 @@ int kz_kpm_MatchingUEidList_PerGP_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MatchingUEidList_PerGP_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidList_PerGP *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MatchingUEidItem_PerGP *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MatchingUEidItem_PerGP_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUEidItem_PerGP_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2472,16 +1876,12 @@ int kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fenc(kz_per_enc *e, const void *
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (v->u.noUEmatched < 1u)
-            kz_per_put_bits(e, 0, 1);
-        else
-            kz_per_put_enum(e, v->u.noUEmatched, 1, true);
+        if (v->u.noUEmatched >= 1u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0) << 1 | (uint64_t)(0), 3);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_kpm_MatchingUEidList_PerGP_fenc(e, &v->u.oneOrMoreUEmatched, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_kpm_MatchingUEidList_PerGP_fenc(e, &v->u.oneOrMoreUEmatched, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -2491,35 +1891,26 @@ int kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fenc(kz_per_enc *e, const void *
 int kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidPerGP_Item__matchedPerGP *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.noUEmatched, 0, sizeof v->u.noUEmatched);
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x >= 1u) {
-            if (!(x >> 0))
-                return -1;
-            d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 1, true, &x))
-                return -1;
-        }
-        v->u.noUEmatched = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = 0;
+        v->u.noUEmatched = (uint32_t)x;
         return 0;
     case 1:
         memset(&v->u.oneOrMoreUEmatched, 0, sizeof v->u.oneOrMoreUEmatched);
-        if (kz_kpm_MatchingUEidList_PerGP_fdec(d, a, &v->u.oneOrMoreUEmatched, depth))
-            return -1;
+        if (kz_kpm_MatchingUEidList_PerGP_fdec(d, a, &v->u.oneOrMoreUEmatched, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -2531,27 +1922,22 @@ int kz_kpm_MatchingUEidPerGP_Item_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUEidPerGP_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fenc(e, &v->matchedPerGP, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fenc(e, &v->matchedPerGP, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_MatchingUEidPerGP_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidPerGP_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fdec(d, a, &v->matchedPerGP, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MatchingUEidPerGP_Item__matchedPerGP_fdec(d, a, &v->matchedPerGP, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2559,8 +1945,7 @@ int kz_kpm_MatchingUEidPerGP_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2572,27 +1957,22 @@ int kz_kpm_MatchingUEidItem_PerGP_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUEidItem_PerGP *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_MatchingUEidItem_PerGP_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidItem_PerGP *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2600,8 +1980,7 @@ int kz_kpm_MatchingUEidItem_PerGP_fdec(kz_per_dec *d, kz_arena *a, void *vp, int
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2612,15 +1991,12 @@ int kz_kpm_MatchingUEidItem_PerGP_fdec(kz_per_dec *d, kz_arena *a, void *vp, int
 int kz_kpm_MatchingUeCondPerSubList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUeCondPerSubList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 32768u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 32768);   /* the length */
+    if (!(v->count >= 1u && v->count <= 32768u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(32768));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MatchingUeCondPerSubItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUeCondPerSubItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2628,27 +2004,20 @@ int kz_kpm_MatchingUeCondPerSubList_fenc(kz_per_enc *e, const void *vp, int dept
 int kz_kpm_MatchingUeCondPerSubList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUeCondPerSubList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 32768, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(32768), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_kpm_MatchingUeCondPerSubItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MatchingUeCondPerSubItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUeCondPerSubItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2658,18 +2027,14 @@ int kz_kpm_MatchingUeCondPerSubItem_fenc(kz_per_enc *e, const void *vp, int dept
     const kz_kpm_MatchingUeCondPerSubItem *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_logicalOR;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    if (kz_kpm_TestCondInfo_fenc(e, &v->testCondInfo, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0), 1);
+    if (kz_kpm_TestCondInfo_fenc(e, &v->testCondInfo, depth)) return -1;
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_logicalOR, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_logicalOR), 8);
         if (v->has_logicalOR) {
             size_t mark = kz_per_open_begin(e);
-            if (v->logicalOR < 1u)
-                kz_per_put_bits(e, 0, 1);
-            else
-                kz_per_put_enum(e, v->logicalOR, 1, true);
+            if (v->logicalOR >= 1u) return -1;
+            kz_per_put_bits_fit(e, (uint64_t)(0), 1);
             kz_per_open_end(e, mark);
         }
     }
@@ -2679,18 +2044,14 @@ int kz_kpm_MatchingUeCondPerSubItem_fenc(kz_per_enc *e, const void *vp, int dept
 int kz_kpm_MatchingUeCondPerSubItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUeCondPerSubItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_TestCondInfo_fdec(d, a, &v->testCondInfo, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_TestCondInfo_fdec(d, a, &v->testCondInfo, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2698,22 +2059,15 @@ int kz_kpm_MatchingUeCondPerSubItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, i
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_logicalOR = true;
-                if (kz_per_get_bits(d, 1, &x))
-                    return -1;
-                if (x >= 1u) {
-                    if (!(x >> 0))
-                        return -1;
-                    d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-                    if (kz_per_get_enum(d, 1, true, &x))
-                        return -1;
-                }
-                v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+                if (kz_per_get_bits(d, 1, &x)) return -1;
+                if (x) return -1;   /* outside the root: the interpreter */
+                x = 0;
+                v->logicalOR = (uint32_t)x;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -2728,15 +2082,12 @@ int kz_kpm_MatchingUeCondPerSubItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, i
 int kz_kpm_MatchingUEidPerSubList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUEidPerSubList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 2u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 2u, 65534);   /* the length */
+    if (!(v->count >= 2u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 2u, UINT64_C(65534));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_MatchingUEidPerSubItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUEidPerSubItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2744,27 +2095,20 @@ int kz_kpm_MatchingUEidPerSubList_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_MatchingUEidPerSubList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidPerSubList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65534, &x))   /* the length */
-        return -1;
-    count = 2u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65534), &x)) return -1;
+    count = 2u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_MatchingUEidPerSubItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_MatchingUEidPerSubItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_MatchingUEidPerSubItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2773,27 +2117,22 @@ int kz_kpm_MatchingUEidPerSubItem_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_MatchingUEidPerSubItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_MatchingUEidPerSubItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_MatchingUEidPerSubItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2801,8 +2140,7 @@ int kz_kpm_MatchingUEidPerSubItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2813,15 +2151,12 @@ int kz_kpm_MatchingUEidPerSubItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int
 int kz_kpm_UEMeasurementReportList_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_UEMeasurementReportList *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_UEMeasurementReportItem_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_UEMeasurementReportItem_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2829,27 +2164,20 @@ int kz_kpm_UEMeasurementReportList_fenc(kz_per_enc *e, const void *vp, int depth
 int kz_kpm_UEMeasurementReportList_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_UEMeasurementReportList *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_kpm_UEMeasurementReportItem *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_UEMeasurementReportItem_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_UEMeasurementReportItem_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2858,16 +2186,13 @@ int kz_kpm_E2SM_KPM_IndicationMessage_Format1_fenc(kz_per_enc *e, const void *vp
 {
     const kz_kpm_E2SM_KPM_IndicationMessage_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_measInfoList << 1 | (uint64_t)v->has_granulPeriod, 3);
-    if (kz_kpm_MeasurementData_fenc(e, &v->measData, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_measInfoList << 1 | (uint64_t)v->has_granulPeriod), 3);
+    if (kz_kpm_MeasurementData_fenc(e, &v->measData, depth)) return -1;
     if (v->has_measInfoList) {
-        if (kz_kpm_MeasurementInfoList_fenc(e, &v->measInfoList, depth))
-            return -1;
+        if (kz_kpm_MeasurementInfoList_fenc(e, &v->measInfoList, depth)) return -1;
     }
     if (v->has_granulPeriod) {
-        if (v->granulPeriod < INT64_C(1) || v->granulPeriod > INT64_C(4294967295))
-            return -1;
+        if (v->granulPeriod < INT64_C(1) || v->granulPeriod > INT64_C(4294967295)) return -1;
         kz_per_put_cwhole_wide(e, (uint64_t)v->granulPeriod - (uint64_t)INT64_C(1), UINT64_C(4294967295));
     }
     return 0;
@@ -2876,29 +2201,23 @@ int kz_kpm_E2SM_KPM_IndicationMessage_Format1_fenc(kz_per_enc *e, const void *vp
 int kz_kpm_E2SM_KPM_IndicationMessage_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_IndicationMessage_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_kpm_MeasurementData_fdec(d, a, &v->measData, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementData_fdec(d, a, &v->measData, depth)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_measInfoList = true;
-        if (kz_kpm_MeasurementInfoList_fdec(d, a, &v->measInfoList, depth))
-            return -1;
+        if (kz_kpm_MeasurementInfoList_fdec(d, a, &v->measInfoList, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_granulPeriod = true;
-        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x))
-            return -1;
+        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x)) return -1;
         v->granulPeriod = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2906,8 +2225,7 @@ int kz_kpm_E2SM_KPM_IndicationMessage_Format1_fdec(kz_per_dec *d, kz_arena *a, v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2919,31 +2237,24 @@ int kz_kpm_UEMeasurementReportItem_fenc(kz_per_enc *e, const void *vp, int depth
 {
     const kz_kpm_UEMeasurementReportItem *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
-    if (kz_kpm_E2SM_KPM_IndicationMessage_Format1_fenc(e, &v->measReport, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
+    if (kz_kpm_E2SM_KPM_IndicationMessage_Format1_fenc(e, &v->measReport, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_UEMeasurementReportItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_UEMeasurementReportItem *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
-    if (kz_kpm_E2SM_KPM_IndicationMessage_Format1_fdec(d, a, &v->measReport, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
+    if (kz_kpm_E2SM_KPM_IndicationMessage_Format1_fdec(d, a, &v->measReport, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2951,8 +2262,7 @@ int kz_kpm_UEMeasurementReportItem_fdec(kz_per_dec *d, kz_arena *a, void *vp, in
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2964,9 +2274,8 @@ int kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fenc(kz_per_enc *e, const voi
 {
     const kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->reportingPeriod < INT64_C(1) || v->reportingPeriod > INT64_C(4294967295))
-        return -1;
+    if (v->reportingPeriod < INT64_C(1) || v->reportingPeriod > INT64_C(4294967295)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_cwhole_wide(e, (uint64_t)v->reportingPeriod - (uint64_t)INT64_C(1), UINT64_C(4294967295));
     return 0;
 }
@@ -2974,19 +2283,15 @@ int kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fenc(kz_per_enc *e, const voi
 int kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x)) return -1;
     v->reportingPeriod = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2994,8 +2299,7 @@ int kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fdec(kz_per_dec *d, kz_arena 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3009,7 +2313,7 @@ int kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_fenc(kz_per_
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
         if (kz_kpm_E2SM_KPM_EventTriggerDefinition_Format1_fenc(e, &v->u.eventDefinition_Format1, depth))
             return -1;
         return 0;
@@ -3021,14 +2325,13 @@ int kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_fenc(kz_per_
 int kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x >> 0) {   /* an extension alternative, in an open type */
         return -1;   /* unknown: the interpreter keeps the index */
     }
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
@@ -3046,7 +2349,7 @@ int kz_kpm_E2SM_KPM_EventTriggerDefinition_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_kpm_E2SM_KPM_EventTriggerDefinition *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_fenc(e, &v->eventDefinition_formats, depth))
         return -1;
     return 0;
@@ -3055,18 +2358,15 @@ int kz_kpm_E2SM_KPM_EventTriggerDefinition_fenc(kz_per_enc *e, const void *vp, i
 int kz_kpm_E2SM_KPM_EventTriggerDefinition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_EventTriggerDefinition *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_kpm_E2SM_KPM_EventTriggerDefinition__eventDefinition_formats_fdec(d, a, &v->eventDefinition_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3074,8 +2374,7 @@ int kz_kpm_E2SM_KPM_EventTriggerDefinition_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3088,23 +2387,18 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(kz_per_enc *e, const void *vp,
     const kz_kpm_E2SM_KPM_ActionDefinition_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_distMeasBinRangeInfo;
-    kz_per_put_bits(e, (uint64_t)any_add << 1 | (uint64_t)v->has_cellGlobalID, 2);
-    if (kz_kpm_MeasurementInfoList_fenc(e, &v->measInfoList, depth))
-        return -1;
-    if (v->granulPeriod < INT64_C(1) || v->granulPeriod > INT64_C(4294967295))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 1 | (uint64_t)v->has_cellGlobalID), 2);
+    if (kz_kpm_MeasurementInfoList_fenc(e, &v->measInfoList, depth)) return -1;
+    if (v->granulPeriod < INT64_C(1) || v->granulPeriod > INT64_C(4294967295)) return -1;
     kz_per_put_cwhole_wide(e, (uint64_t)v->granulPeriod - (uint64_t)INT64_C(1), UINT64_C(4294967295));
     if (v->has_cellGlobalID) {
-        if (kz_e2sm_CGI_fenc(e, &v->cellGlobalID, depth))
-            return -1;
+        if (kz_e2sm_CGI_fenc(e, &v->cellGlobalID, depth)) return -1;
     }
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_distMeasBinRangeInfo, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_distMeasBinRangeInfo), 8);
         if (v->has_distMeasBinRangeInfo) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_kpm_DistMeasurementBinRangeList_fenc(e, &v->distMeasBinRangeInfo, depth))
-                return -1;
+            if (kz_kpm_DistMeasurementBinRangeList_fenc(e, &v->distMeasBinRangeInfo, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -3114,26 +2408,20 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(kz_per_enc *e, const void *vp,
 int kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_ActionDefinition_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_kpm_MeasurementInfoList_fdec(d, a, &v->measInfoList, depth))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementInfoList_fdec(d, a, &v->measInfoList, depth)) return -1;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x)) return -1;
     v->granulPeriod = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre & (UINT64_C(1) << 0)) {
         v->has_cellGlobalID = true;
-        if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobalID, depth))
-            return -1;
+        if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobalID, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3141,14 +2429,12 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_distMeasBinRangeInfo = true;
-                if (kz_kpm_DistMeasurementBinRangeList_fdec(d, a, &v->distMeasBinRangeInfo, depth))
-                    return -1;
+                if (kz_kpm_DistMeasurementBinRangeList_fdec(d, a, &v->distMeasBinRangeInfo, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -3164,31 +2450,24 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format2_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_kpm_E2SM_KPM_ActionDefinition_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
-    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(e, &v->subscriptInfo, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
+    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(e, &v->subscriptInfo, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_E2SM_KPM_ActionDefinition_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_ActionDefinition_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
-    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec(d, a, &v->subscriptInfo, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
+    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec(d, a, &v->subscriptInfo, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3196,8 +2475,7 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format2_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3209,15 +2487,12 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format3_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_kpm_E2SM_KPM_ActionDefinition_Format3 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_cellGlobalID, 2);
-    if (kz_kpm_MeasurementCondList_fenc(e, &v->measCondList, depth))
-        return -1;
-    if (v->granulPeriod < INT64_C(1) || v->granulPeriod > INT64_C(4294967295))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_cellGlobalID), 2);
+    if (kz_kpm_MeasurementCondList_fenc(e, &v->measCondList, depth)) return -1;
+    if (v->granulPeriod < INT64_C(1) || v->granulPeriod > INT64_C(4294967295)) return -1;
     kz_per_put_cwhole_wide(e, (uint64_t)v->granulPeriod - (uint64_t)INT64_C(1), UINT64_C(4294967295));
     if (v->has_cellGlobalID) {
-        if (kz_e2sm_CGI_fenc(e, &v->cellGlobalID, depth))
-            return -1;
+        if (kz_e2sm_CGI_fenc(e, &v->cellGlobalID, depth)) return -1;
     }
     return 0;
 }
@@ -3225,26 +2500,20 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format3_fenc(kz_per_enc *e, const void *vp,
 int kz_kpm_E2SM_KPM_ActionDefinition_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_ActionDefinition_Format3 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_kpm_MeasurementCondList_fdec(d, a, &v->measCondList, depth))
-        return -1;
-    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementCondList_fdec(d, a, &v->measCondList, depth)) return -1;
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x)) return -1;
     v->granulPeriod = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre & (UINT64_C(1) << 0)) {
         v->has_cellGlobalID = true;
-        if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobalID, depth))
-            return -1;
+        if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobalID, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3252,8 +2521,7 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format3_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3265,31 +2533,24 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format4_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_kpm_E2SM_KPM_ActionDefinition_Format4 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_kpm_MatchingUeCondPerSubList_fenc(e, &v->matchingUeCondList, depth))
-        return -1;
-    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(e, &v->subscriptionInfo, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_kpm_MatchingUeCondPerSubList_fenc(e, &v->matchingUeCondList, depth)) return -1;
+    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(e, &v->subscriptionInfo, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_E2SM_KPM_ActionDefinition_Format4_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_ActionDefinition_Format4 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_MatchingUeCondPerSubList_fdec(d, a, &v->matchingUeCondList, depth))
-        return -1;
-    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec(d, a, &v->subscriptionInfo, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MatchingUeCondPerSubList_fdec(d, a, &v->matchingUeCondList, depth)) return -1;
+    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec(d, a, &v->subscriptionInfo, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3297,8 +2558,7 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format4_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3310,31 +2570,24 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format5_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_kpm_E2SM_KPM_ActionDefinition_Format5 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_kpm_MatchingUEidPerSubList_fenc(e, &v->matchingUEidList, depth))
-        return -1;
-    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(e, &v->subscriptionInfo, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_kpm_MatchingUEidPerSubList_fenc(e, &v->matchingUEidList, depth)) return -1;
+    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(e, &v->subscriptionInfo, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_E2SM_KPM_ActionDefinition_Format5_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_ActionDefinition_Format5 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_MatchingUEidPerSubList_fdec(d, a, &v->matchingUEidList, depth))
-        return -1;
-    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec(d, a, &v->subscriptionInfo, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MatchingUEidPerSubList_fdec(d, a, &v->matchingUEidList, depth)) return -1;
+    if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fdec(d, a, &v->subscriptionInfo, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3342,8 +2595,7 @@ int kz_kpm_E2SM_KPM_ActionDefinition_Format5_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3357,33 +2609,28 @@ int kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_fenc(kz_per_enc *
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 3);
-        if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(e, &v->u.actionDefinition_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0), 3);
+        if (kz_kpm_E2SM_KPM_ActionDefinition_Format1_fenc(e, &v->u.actionDefinition_Format1, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 3);
-        if (kz_kpm_E2SM_KPM_ActionDefinition_Format2_fenc(e, &v->u.actionDefinition_Format2, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1), 3);
+        if (kz_kpm_E2SM_KPM_ActionDefinition_Format2_fenc(e, &v->u.actionDefinition_Format2, depth)) return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 3);
-        if (kz_kpm_E2SM_KPM_ActionDefinition_Format3_fenc(e, &v->u.actionDefinition_Format3, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(2), 3);
+        if (kz_kpm_E2SM_KPM_ActionDefinition_Format3_fenc(e, &v->u.actionDefinition_Format3, depth)) return -1;
         return 0;
     case 4: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_kpm_E2SM_KPM_ActionDefinition_Format4_fenc(e, &v->u.actionDefinition_Format4, depth))
-            return -1;
+        if (kz_kpm_E2SM_KPM_ActionDefinition_Format4_fenc(e, &v->u.actionDefinition_Format4, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
     case 5: {
-        kz_per_put_bits(e, 0x80 | 1, 8);   /* extension bit, alternative 1 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 1), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_kpm_E2SM_KPM_ActionDefinition_Format5_fenc(e, &v->u.actionDefinition_Format5, depth))
-            return -1;
+        if (kz_kpm_E2SM_KPM_ActionDefinition_Format5_fenc(e, &v->u.actionDefinition_Format5, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -3395,12 +2642,11 @@ int kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_fenc(kz_per_enc *
 int kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    if (x >> 2) {   /* an extension alternative, in an open type */
+        d->bit -= 2;
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 2 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -3421,8 +2667,8 @@ int kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_fdec(kz_per_dec *
         d = outer;
         return 0;
     }
-    if (kz_per_get_cwhole(d, 3, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 3u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
@@ -3450,7 +2696,7 @@ int kz_kpm_E2SM_KPM_ActionDefinition_fenc(kz_per_enc *e, const void *vp, int dep
 {
     const kz_kpm_E2SM_KPM_ActionDefinition *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->ric_Style_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
     if (kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_fenc(e, &v->actionDefinition_formats, depth))
         return -1;
@@ -3460,20 +2706,16 @@ int kz_kpm_E2SM_KPM_ActionDefinition_fenc(kz_per_enc *e, const void *vp, int dep
 int kz_kpm_E2SM_KPM_ActionDefinition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_ActionDefinition *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_Style_Type))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_Style_Type)) return -1;
     if (kz_kpm_E2SM_KPM_ActionDefinition__actionDefinition_formats_fdec(d, a, &v->actionDefinition_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3481,8 +2723,7 @@ int kz_kpm_E2SM_KPM_ActionDefinition_fdec(kz_per_dec *d, kz_arena *a, void *vp, 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3494,31 +2735,25 @@ int kz_kpm_E2SM_KPM_IndicationHeader_Format1_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_kpm_E2SM_KPM_IndicationHeader_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_fileFormatversion << 3 | (uint64_t)v->has_senderName << 2 | (uint64_t)v->has_senderType << 1 | (uint64_t)v->has_vendorName, 5);
-    if (!(v->colletStartTime.len >= 8u && v->colletStartTime.len <= 8u))
-        return -1;
-    if (v->colletStartTime.len && !v->colletStartTime.buf)
-        return -1;
+    if (!(v->colletStartTime.len >= 8u && v->colletStartTime.len <= 8u)) return -1;
+    if (v->colletStartTime.len && !v->colletStartTime.buf) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_fileFormatversion << 3 | (uint64_t)v->has_senderName << 2 | (uint64_t)v->has_senderType << 1 | (uint64_t)v->has_vendorName), 5);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->colletStartTime.buf, v->colletStartTime.len);
     if (v->has_fileFormatversion) {
-        if (v->fileFormatversion.len && !v->fileFormatversion.buf)
-            return -1;
+        if (v->fileFormatversion.len && !v->fileFormatversion.buf) return -1;
         kz_per_put_char_string(e, (const char *)v->fileFormatversion.buf, v->fileFormatversion.len, &kz_kpm_E2SM_KPM_IndicationHeader_Format1__fileFormatversion_desc.sc, KZ_STR_PRINTABLE);
     }
     if (v->has_senderName) {
-        if (v->senderName.len && !v->senderName.buf)
-            return -1;
+        if (v->senderName.len && !v->senderName.buf) return -1;
         kz_per_put_char_string(e, (const char *)v->senderName.buf, v->senderName.len, &kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderName_desc.sc, KZ_STR_PRINTABLE);
     }
     if (v->has_senderType) {
-        if (v->senderType.len && !v->senderType.buf)
-            return -1;
+        if (v->senderType.len && !v->senderType.buf) return -1;
         kz_per_put_char_string(e, (const char *)v->senderType.buf, v->senderType.len, &kz_kpm_E2SM_KPM_IndicationHeader_Format1__senderType_desc.sc, KZ_STR_PRINTABLE);
     }
     if (v->has_vendorName) {
-        if (v->vendorName.len && !v->vendorName.buf)
-            return -1;
+        if (v->vendorName.len && !v->vendorName.buf) return -1;
         kz_per_put_char_string(e, (const char *)v->vendorName.buf, v->vendorName.len, &kz_kpm_E2SM_KPM_IndicationHeader_Format1__vendorName_desc.sc, KZ_STR_PRINTABLE);
     }
     return 0;
@@ -3527,16 +2762,13 @@ int kz_kpm_E2SM_KPM_IndicationHeader_Format1_fenc(kz_per_enc *e, const void *vp,
 int kz_kpm_E2SM_KPM_IndicationHeader_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_IndicationHeader_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 5, &pre))
-        return -1;
-    n = 8;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 5, &x)) return -1;
+    pre = x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->colletStartTime.buf))
-        return -1;
+    n = 8;
+    if (kz_per_get_octets_aligned(d, n, &v->colletStartTime.buf)) return -1;
     v->colletStartTime.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 3)) {
         v->has_fileFormatversion = true;
@@ -3568,8 +2800,7 @@ int kz_kpm_E2SM_KPM_IndicationHeader_Format1_fdec(kz_per_dec *d, kz_arena *a, vo
     }
     if (pre >> 4) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3577,8 +2808,7 @@ int kz_kpm_E2SM_KPM_IndicationHeader_Format1_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3592,9 +2822,8 @@ int kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_fenc(kz_per_enc *
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 1);
-        if (kz_kpm_E2SM_KPM_IndicationHeader_Format1_fenc(e, &v->u.indicationHeader_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        if (kz_kpm_E2SM_KPM_IndicationHeader_Format1_fenc(e, &v->u.indicationHeader_Format1, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -3604,14 +2833,13 @@ int kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_fenc(kz_per_enc *
 int kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x >> 0) {   /* an extension alternative, in an open type */
         return -1;   /* unknown: the interpreter keeps the index */
     }
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
@@ -3629,7 +2857,7 @@ int kz_kpm_E2SM_KPM_IndicationHeader_fenc(kz_per_enc *e, const void *vp, int dep
 {
     const kz_kpm_E2SM_KPM_IndicationHeader *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_fenc(e, &v->indicationHeader_formats, depth))
         return -1;
     return 0;
@@ -3638,18 +2866,15 @@ int kz_kpm_E2SM_KPM_IndicationHeader_fenc(kz_per_enc *e, const void *vp, int dep
 int kz_kpm_E2SM_KPM_IndicationHeader_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_IndicationHeader *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_kpm_E2SM_KPM_IndicationHeader__indicationHeader_formats_fdec(d, a, &v->indicationHeader_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3657,8 +2882,7 @@ int kz_kpm_E2SM_KPM_IndicationHeader_fdec(kz_per_dec *d, kz_arena *a, void *vp, 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3670,14 +2894,11 @@ int kz_kpm_E2SM_KPM_IndicationMessage_Format2_fenc(kz_per_enc *e, const void *vp
 {
     const kz_kpm_E2SM_KPM_IndicationMessage_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_granulPeriod, 2);
-    if (kz_kpm_MeasurementData_fenc(e, &v->measData, depth))
-        return -1;
-    if (kz_kpm_MeasurementCondUEidList_fenc(e, &v->measCondUEidList, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_granulPeriod), 2);
+    if (kz_kpm_MeasurementData_fenc(e, &v->measData, depth)) return -1;
+    if (kz_kpm_MeasurementCondUEidList_fenc(e, &v->measCondUEidList, depth)) return -1;
     if (v->has_granulPeriod) {
-        if (v->granulPeriod < INT64_C(1) || v->granulPeriod > INT64_C(4294967295))
-            return -1;
+        if (v->granulPeriod < INT64_C(1) || v->granulPeriod > INT64_C(4294967295)) return -1;
         kz_per_put_cwhole_wide(e, (uint64_t)v->granulPeriod - (uint64_t)INT64_C(1), UINT64_C(4294967295));
     }
     return 0;
@@ -3686,26 +2907,20 @@ int kz_kpm_E2SM_KPM_IndicationMessage_Format2_fenc(kz_per_enc *e, const void *vp
 int kz_kpm_E2SM_KPM_IndicationMessage_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_IndicationMessage_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_kpm_MeasurementData_fdec(d, a, &v->measData, depth))
-        return -1;
-    if (kz_kpm_MeasurementCondUEidList_fdec(d, a, &v->measCondUEidList, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_kpm_MeasurementData_fdec(d, a, &v->measData, depth)) return -1;
+    if (kz_kpm_MeasurementCondUEidList_fdec(d, a, &v->measCondUEidList, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_granulPeriod = true;
-        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x))
-            return -1;
+        if (kz_per_get_cwhole_wide(d, UINT64_C(4294967295), &x)) return -1;
         v->granulPeriod = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3713,8 +2928,7 @@ int kz_kpm_E2SM_KPM_IndicationMessage_Format2_fdec(kz_per_dec *d, kz_arena *a, v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3726,27 +2940,22 @@ int kz_kpm_E2SM_KPM_IndicationMessage_Format3_fenc(kz_per_enc *e, const void *vp
 {
     const kz_kpm_E2SM_KPM_IndicationMessage_Format3 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_kpm_UEMeasurementReportList_fenc(e, &v->ueMeasReportList, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_kpm_UEMeasurementReportList_fenc(e, &v->ueMeasReportList, depth)) return -1;
     return 0;
 }
 
 int kz_kpm_E2SM_KPM_IndicationMessage_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_IndicationMessage_Format3 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_kpm_UEMeasurementReportList_fdec(d, a, &v->ueMeasReportList, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_kpm_UEMeasurementReportList_fdec(d, a, &v->ueMeasReportList, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3754,8 +2963,7 @@ int kz_kpm_E2SM_KPM_IndicationMessage_Format3_fdec(kz_per_dec *d, kz_arena *a, v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3769,17 +2977,17 @@ int kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_fenc(kz_per_enc
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
         if (kz_kpm_E2SM_KPM_IndicationMessage_Format1_fenc(e, &v->u.indicationMessage_Format1, depth))
             return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
         if (kz_kpm_E2SM_KPM_IndicationMessage_Format2_fenc(e, &v->u.indicationMessage_Format2, depth))
             return -1;
         return 0;
     case 3: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
         if (kz_kpm_E2SM_KPM_IndicationMessage_Format3_fenc(e, &v->u.indicationMessage_Format3, depth))
             return -1;
@@ -3794,12 +3002,11 @@ int kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_fenc(kz_per_enc
 int kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 1 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -3815,8 +3022,7 @@ int kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_fdec(kz_per_dec
         d = outer;
         return 0;
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
@@ -3839,7 +3045,7 @@ int kz_kpm_E2SM_KPM_IndicationMessage_fenc(kz_per_enc *e, const void *vp, int de
 {
     const kz_kpm_E2SM_KPM_IndicationMessage *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_fenc(e, &v->indicationMessage_formats, depth))
         return -1;
     return 0;
@@ -3848,18 +3054,15 @@ int kz_kpm_E2SM_KPM_IndicationMessage_fenc(kz_per_enc *e, const void *vp, int de
 int kz_kpm_E2SM_KPM_IndicationMessage_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_IndicationMessage *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_kpm_E2SM_KPM_IndicationMessage__indicationMessage_formats_fdec(d, a, &v->indicationMessage_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3867,8 +3070,7 @@ int kz_kpm_E2SM_KPM_IndicationMessage_fdec(kz_per_dec *d, kz_arena *a, void *vp,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3879,15 +3081,12 @@ int kz_kpm_E2SM_KPM_IndicationMessage_fdec(kz_per_dec *d, kz_arena *a, void *vp,
 int kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_RIC_EventTriggerStyle_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_RIC_EventTriggerStyle_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -3895,27 +3094,21 @@ int kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_fenc(kz_
 int kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_kpm_RIC_EventTriggerStyle_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_RIC_EventTriggerStyle_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_RIC_EventTriggerStyle_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -3923,15 +3116,12 @@ int kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_fdec(kz_
 int kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_kpm_RIC_ReportStyle_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_kpm_RIC_ReportStyle_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -3939,27 +3129,21 @@ int kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List_fenc(kz_per_en
 int kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_RANfunction_Description__ric_ReportStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_kpm_RIC_ReportStyle_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_kpm_RIC_ReportStyle_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_kpm_RIC_ReportStyle_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -3968,9 +3152,8 @@ int kz_kpm_E2SM_KPM_RANfunction_Description_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_kpm_E2SM_KPM_RANfunction_Description *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ric_EventTriggerStyle_List << 1 | (uint64_t)v->has_ric_ReportStyle_List, 3);
-    if (kz_e2sm_RANfunction_Name_fenc(e, &v->ranFunction_Name, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ric_EventTriggerStyle_List << 1 | (uint64_t)v->has_ric_ReportStyle_List), 3);
+    if (kz_e2sm_RANfunction_Name_fenc(e, &v->ranFunction_Name, depth)) return -1;
     if (v->has_ric_EventTriggerStyle_List) {
         if (kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_fenc(e, &v->ric_EventTriggerStyle_List, depth))
             return -1;
@@ -3985,14 +3168,11 @@ int kz_kpm_E2SM_KPM_RANfunction_Description_fenc(kz_per_enc *e, const void *vp, 
 int kz_kpm_E2SM_KPM_RANfunction_Description_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_E2SM_KPM_RANfunction_Description *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_e2sm_RANfunction_Name_fdec(d, a, &v->ranFunction_Name, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_RANfunction_Name_fdec(d, a, &v->ranFunction_Name, depth)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_ric_EventTriggerStyle_List = true;
         if (kz_kpm_E2SM_KPM_RANfunction_Description__ric_EventTriggerStyle_List_fdec(d, a, &v->ric_EventTriggerStyle_List, depth))
@@ -4005,8 +3185,7 @@ int kz_kpm_E2SM_KPM_RANfunction_Description_fdec(kz_per_dec *d, kz_arena *a, voi
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4014,8 +3193,7 @@ int kz_kpm_E2SM_KPM_RANfunction_Description_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4027,16 +3205,13 @@ int kz_kpm_RIC_EventTriggerStyle_Item_fenc(kz_per_enc *e, const void *vp, int de
 {
     const kz_kpm_RIC_EventTriggerStyle_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->ric_EventTriggerStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (!(v->ric_EventTriggerStyle_Name.len >= 1u && v->ric_EventTriggerStyle_Name.len <= 150u))
-        return -1;
-    if (v->ric_EventTriggerStyle_Name.len && !v->ric_EventTriggerStyle_Name.buf)
-        return -1;
+    if (!(v->ric_EventTriggerStyle_Name.len >= 1u && v->ric_EventTriggerStyle_Name.len <= 150u)) return -1;
+    if (v->ric_EventTriggerStyle_Name.len && !v->ric_EventTriggerStyle_Name.buf) return -1;
     if (!kz_per_chars_ok(v->ric_EventTriggerStyle_Name.buf, v->ric_EventTriggerStyle_Name.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_EventTriggerStyle_Name.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_EventTriggerStyle_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_EventTriggerStyle_Name.buf, v->ric_EventTriggerStyle_Name.len);
     kz_per_put_int_unc(e, v->ric_EventTriggerFormat_Type, &kz_e2sm_RIC_Format_Type_desc.ic);
@@ -4046,31 +3221,25 @@ int kz_kpm_RIC_EventTriggerStyle_Item_fenc(kz_per_enc *e, const void *vp, int de
 int kz_kpm_RIC_EventTriggerStyle_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_RIC_EventTriggerStyle_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_EventTriggerStyle_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_EventTriggerStyle_Type)) return -1;
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_EventTriggerStyle_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_EventTriggerStyle_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_EventTriggerStyle_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_EventTriggerStyle_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_EventTriggerStyle_Name.len = (uint32_t)n;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_EventTriggerFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_EventTriggerFormat_Type)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4078,8 +3247,7 @@ int kz_kpm_RIC_EventTriggerStyle_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4091,21 +3259,16 @@ int kz_kpm_RIC_ReportStyle_Item_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_kpm_RIC_ReportStyle_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->ric_ReportStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (!(v->ric_ReportStyle_Name.len >= 1u && v->ric_ReportStyle_Name.len <= 150u))
-        return -1;
-    if (v->ric_ReportStyle_Name.len && !v->ric_ReportStyle_Name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ric_ReportStyle_Name.buf, v->ric_ReportStyle_Name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_ReportStyle_Name.len - 1u, 150);
+    if (!(v->ric_ReportStyle_Name.len >= 1u && v->ric_ReportStyle_Name.len <= 150u)) return -1;
+    if (v->ric_ReportStyle_Name.len && !v->ric_ReportStyle_Name.buf) return -1;
+    if (!kz_per_chars_ok(v->ric_ReportStyle_Name.buf, v->ric_ReportStyle_Name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_ReportStyle_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_ReportStyle_Name.buf, v->ric_ReportStyle_Name.len);
     kz_per_put_int_unc(e, v->ric_ActionFormat_Type, &kz_e2sm_RIC_Format_Type_desc.ic);
-    if (kz_kpm_MeasurementInfo_Action_List_fenc(e, &v->measInfo_Action_List, depth))
-        return -1;
+    if (kz_kpm_MeasurementInfo_Action_List_fenc(e, &v->measInfo_Action_List, depth)) return -1;
     kz_per_put_int_unc(e, v->ric_IndicationHeaderFormat_Type, &kz_e2sm_RIC_Format_Type_desc.ic);
     kz_per_put_int_unc(e, v->ric_IndicationMessageFormat_Type, &kz_e2sm_RIC_Format_Type_desc.ic);
     return 0;
@@ -4114,37 +3277,29 @@ int kz_kpm_RIC_ReportStyle_Item_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_kpm_RIC_ReportStyle_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_kpm_RIC_ReportStyle_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_ReportStyle_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_ReportStyle_Type)) return -1;
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_ReportStyle_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_ReportStyle_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_ReportStyle_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_ReportStyle_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_ReportStyle_Name.len = (uint32_t)n;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ActionFormat_Type))
-        return -1;
-    if (kz_kpm_MeasurementInfo_Action_List_fdec(d, a, &v->measInfo_Action_List, depth))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationHeaderFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ActionFormat_Type)) return -1;
+    if (kz_kpm_MeasurementInfo_Action_List_fdec(d, a, &v->measInfo_Action_List, depth)) return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationHeaderFormat_Type)) return -1;
     if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationMessageFormat_Type))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4152,8 +3307,7 @@ int kz_kpm_RIC_ReportStyle_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }

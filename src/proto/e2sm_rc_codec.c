@@ -30,20 +30,20 @@
 #include "proto/e2sm_common_codec.h"
 
 #define KZ_FAST_MAX_DEPTH 64   /* = KZ_ASN_MAX_DEPTH in asn.c */
+/* a decoder's scratch: w a fused read, x one value, n a length */
+#define KZ_FDEC_LOCALS uint64_t w = 0, x = 0; size_t n = 0; \
+    (void)w, (void)x, (void)n, (void)d, (void)a, (void)depth
 
 /* NeighborCell-List */
 int kz_rc_NeighborCell_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_NeighborCell_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_NeighborCell_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_NeighborCell_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -51,27 +51,20 @@ int kz_rc_NeighborCell_List_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_NeighborCell_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_NeighborCell_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 1 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 1 + 1) return -1;
     kz_rc_NeighborCell_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_NeighborCell_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_NeighborCell_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -80,107 +73,61 @@ int kz_rc_NeighborCell_Item_Choice_NR_fenc(kz_per_enc *e, const void *vp, int de
 {
     const kz_rc_NeighborCell_Item_Choice_NR *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_NR_CGI_fenc(e, &v->nR_CGI, depth))
-        return -1;
-    if (v->nR_PCI < INT64_C(0) || v->nR_PCI > INT64_C(1007))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_NR_CGI_fenc(e, &v->nR_CGI, depth)) return -1;
+    if (v->nR_PCI < INT64_C(0) || v->nR_PCI > INT64_C(1007)) return -1;
     kz_per_put_cwhole(e, (uint64_t)v->nR_PCI - (uint64_t)INT64_C(0), UINT64_C(1008));
-    if (!(v->fiveGS_TAC.len >= 3u && v->fiveGS_TAC.len <= 3u))
-        return -1;
-    if (v->fiveGS_TAC.len && !v->fiveGS_TAC.buf)
-        return -1;
+    if (!(v->fiveGS_TAC.len >= 3u && v->fiveGS_TAC.len <= 3u)) return -1;
+    if (v->fiveGS_TAC.len && !v->fiveGS_TAC.buf) return -1;
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->fiveGS_TAC.buf, v->fiveGS_TAC.len);
-    if (v->nR_mode_info < 2u)
-        kz_per_put_bits(e, v->nR_mode_info, 2);
-    else
-        kz_per_put_enum(e, v->nR_mode_info, 2, true);
-    if (kz_e2sm_NRFrequencyInfo_fenc(e, &v->nR_FreqInfo, depth))
-        return -1;
-    if (v->x2_Xn_established < 2u)
-        kz_per_put_bits(e, v->x2_Xn_established, 2);
-    else
-        kz_per_put_enum(e, v->x2_Xn_established, 2, true);
-    if (v->hO_validated < 2u)
-        kz_per_put_bits(e, v->hO_validated, 2);
-    else
-        kz_per_put_enum(e, v->hO_validated, 2, true);
-    if (v->version >= INT64_C(1) && v->version <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->version - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->version, &kz_rc_NeighborCell_Item_Choice_NR__version_desc.ic);
-    }
+    if (v->nR_mode_info >= 2u) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->nR_mode_info), 2);
+    if (kz_e2sm_NRFrequencyInfo_fenc(e, &v->nR_FreqInfo, depth)) return -1;
+    if (v->x2_Xn_established >= 2u) return -1;
+    if (v->hO_validated >= 2u) return -1;
+    if (v->version < INT64_C(1) || v->version > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(v->x2_Xn_established) << 3 | (uint64_t)(0) << 2 | (uint64_t)(v->hO_validated) << 1 | (uint64_t)(0), 5);
+    kz_per_put_cwhole(e, (uint64_t)v->version - (uint64_t)INT64_C(1), UINT64_C(65535));
     return 0;
 }
 
 int kz_rc_NeighborCell_Item_Choice_NR_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_NeighborCell_Item_Choice_NR *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_NR_CGI_fdec(d, a, &v->nR_CGI, depth))
-        return -1;
-    if (kz_per_get_cwhole(d, UINT64_C(1008), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_NR_CGI_fdec(d, a, &v->nR_CGI, depth)) return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(1008), &x)) return -1;
     v->nR_PCI = (int64_t)((uint64_t)INT64_C(0) + x);
-    n = 3;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->fiveGS_TAC.buf))
-        return -1;
+    n = 3;
+    if (kz_per_get_octets_aligned(d, n, &v->fiveGS_TAC.buf)) return -1;
     v->fiveGS_TAC.len = (uint32_t)n;
-    if (kz_per_get_bits(d, 2, &x))
-        return -1;
-    if (x >= 2u) {
-        if (!(x >> 1))
-            return -1;
-        d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 2, true, &x))
-            return -1;
-    }
-    v->nR_mode_info = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
-    if (kz_e2sm_NRFrequencyInfo_fdec(d, a, &v->nR_FreqInfo, depth))
-        return -1;
-    if (kz_per_get_bits(d, 2, &x))
-        return -1;
-    if (x >= 2u) {
-        if (!(x >> 1))
-            return -1;
-        d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 2, true, &x))
-            return -1;
-    }
-    v->x2_Xn_established = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
-    if (kz_per_get_bits(d, 2, &x))
-        return -1;
-    if (x >= 2u) {
-        if (!(x >> 1))
-            return -1;
-        d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 2, true, &x))
-            return -1;
-    }
-    v->hO_validated = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_NeighborCell_Item_Choice_NR__version_desc.ic, &v->version))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->version = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0x1u;
+    v->nR_mode_info = (uint32_t)x;
+    if (kz_e2sm_NRFrequencyInfo_fdec(d, a, &v->nR_FreqInfo, depth)) return -1;
+    if (kz_per_get_bits(d, 5, &w)) return -1;
+    x = w >> 4 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w >> 3 & 0x1u;
+    v->x2_Xn_established = (uint32_t)x;
+    x = w >> 2 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w >> 1 & 0x1u;
+    v->hO_validated = (uint32_t)x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->version = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -188,8 +135,7 @@ int kz_rc_NeighborCell_Item_Choice_NR_fdec(kz_per_dec *d, kz_arena *a, void *vp,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -201,103 +147,57 @@ int kz_rc_NeighborCell_Item_Choice_E_UTRA_fenc(kz_per_enc *e, const void *vp, in
 {
     const kz_rc_NeighborCell_Item_Choice_E_UTRA *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_EUTRA_CGI_fenc(e, &v->eUTRA_CGI, depth))
-        return -1;
-    if (v->eUTRA_PCI >= INT64_C(0) && v->eUTRA_PCI <= INT64_C(503)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->eUTRA_PCI - (uint64_t)INT64_C(0), UINT64_C(504));
-    } else {
-        kz_per_put_int(e, v->eUTRA_PCI, &kz_e2sm_E_UTRA_PCI_desc.ic);
-    }
-    if (v->eUTRA_ARFCN < INT64_C(0) || v->eUTRA_ARFCN > INT64_C(65535))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_EUTRA_CGI_fenc(e, &v->eUTRA_CGI, depth)) return -1;
+    if (v->eUTRA_PCI < INT64_C(0) || v->eUTRA_PCI > INT64_C(503)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    kz_per_put_cwhole(e, (uint64_t)v->eUTRA_PCI - (uint64_t)INT64_C(0), UINT64_C(504));
+    if (v->eUTRA_ARFCN < INT64_C(0) || v->eUTRA_ARFCN > INT64_C(65535)) return -1;
     kz_per_put_cwhole(e, (uint64_t)v->eUTRA_ARFCN - (uint64_t)INT64_C(0), UINT64_C(65536));
-    if (!(v->eUTRA_TAC.len >= 2u && v->eUTRA_TAC.len <= 2u))
-        return -1;
-    if (v->eUTRA_TAC.len && !v->eUTRA_TAC.buf)
-        return -1;
+    if (!(v->eUTRA_TAC.len >= 2u && v->eUTRA_TAC.len <= 2u)) return -1;
+    if (v->eUTRA_TAC.len && !v->eUTRA_TAC.buf) return -1;
     kz_per_put_octet_string(e, v->eUTRA_TAC.buf, v->eUTRA_TAC.len, &kz_e2sm_E_UTRA_TAC_desc.sc);
-    if (v->x2_Xn_established < 2u)
-        kz_per_put_bits(e, v->x2_Xn_established, 2);
-    else
-        kz_per_put_enum(e, v->x2_Xn_established, 2, true);
-    if (v->hO_validated < 2u)
-        kz_per_put_bits(e, v->hO_validated, 2);
-    else
-        kz_per_put_enum(e, v->hO_validated, 2, true);
-    if (v->version >= INT64_C(1) && v->version <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->version - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->version, &kz_rc_NeighborCell_Item_Choice_E_UTRA__version_desc.ic);
-    }
+    if (v->x2_Xn_established >= 2u) return -1;
+    if (v->hO_validated >= 2u) return -1;
+    if (v->version < INT64_C(1) || v->version > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(v->x2_Xn_established) << 3 | (uint64_t)(0) << 2 | (uint64_t)(v->hO_validated) << 1 | (uint64_t)(0), 5);
+    kz_per_put_cwhole(e, (uint64_t)v->version - (uint64_t)INT64_C(1), UINT64_C(65535));
     return 0;
 }
 
 int kz_rc_NeighborCell_Item_Choice_E_UTRA_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_NeighborCell_Item_Choice_E_UTRA *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_EUTRA_CGI_fdec(d, a, &v->eUTRA_CGI, depth))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_e2sm_E_UTRA_PCI_desc.ic, &v->eUTRA_PCI))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(504), &x))
-            return -1;
-        v->eUTRA_PCI = (int64_t)((uint64_t)INT64_C(0) + x);
-    }
-    if (kz_per_get_cwhole(d, UINT64_C(65536), &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_EUTRA_CGI_fdec(d, a, &v->eUTRA_CGI, depth)) return -1;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(504), &x)) return -1;
+    v->eUTRA_PCI = (int64_t)((uint64_t)INT64_C(0) + x);
+    if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
     v->eUTRA_ARFCN = (int64_t)((uint64_t)INT64_C(0) + x);
     if (kz_per_get_octet_string(d, &kz_e2sm_E_UTRA_TAC_desc.sc, a, &v->eUTRA_TAC.buf, &n) || n > UINT32_MAX)
         return -1;
     v->eUTRA_TAC.len = (uint32_t)n;
-    if (kz_per_get_bits(d, 2, &x))
-        return -1;
-    if (x >= 2u) {
-        if (!(x >> 1))
-            return -1;
-        d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 2, true, &x))
-            return -1;
-    }
-    v->x2_Xn_established = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
-    if (kz_per_get_bits(d, 2, &x))
-        return -1;
-    if (x >= 2u) {
-        if (!(x >> 1))
-            return -1;
-        d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 2, true, &x))
-            return -1;
-    }
-    v->hO_validated = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_NeighborCell_Item_Choice_E_UTRA__version_desc.ic, &v->version))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->version = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    if (kz_per_get_bits(d, 5, &w)) return -1;
+    x = w >> 4 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w >> 3 & 0x1u;
+    v->x2_Xn_established = (uint32_t)x;
+    x = w >> 2 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w >> 1 & 0x1u;
+    v->hO_validated = (uint32_t)x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->version = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -305,8 +205,7 @@ int kz_rc_NeighborCell_Item_Choice_E_UTRA_fdec(kz_per_dec *d, kz_arena *a, void 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -320,14 +219,12 @@ int kz_rc_NeighborCell_Item_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_rc_NeighborCell_Item_Choice_NR_fenc(e, &v->u.ranType_Choice_NR, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_rc_NeighborCell_Item_Choice_NR_fenc(e, &v->u.ranType_Choice_NR, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_rc_NeighborCell_Item_Choice_E_UTRA_fenc(e, &v->u.ranType_Choice_EUTRA, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_rc_NeighborCell_Item_Choice_E_UTRA_fenc(e, &v->u.ranType_Choice_EUTRA, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -337,27 +234,23 @@ int kz_rc_NeighborCell_Item_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_NeighborCell_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_NeighborCell_Item *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.ranType_Choice_NR, 0, sizeof v->u.ranType_Choice_NR);
-        if (kz_rc_NeighborCell_Item_Choice_NR_fdec(d, a, &v->u.ranType_Choice_NR, depth))
-            return -1;
+        if (kz_rc_NeighborCell_Item_Choice_NR_fdec(d, a, &v->u.ranType_Choice_NR, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.ranType_Choice_EUTRA, 0, sizeof v->u.ranType_Choice_EUTRA);
-        if (kz_rc_NeighborCell_Item_Choice_E_UTRA_fdec(d, a, &v->u.ranType_Choice_EUTRA, depth))
-            return -1;
+        if (kz_rc_NeighborCell_Item_Choice_E_UTRA_fdec(d, a, &v->u.ranType_Choice_EUTRA, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -369,35 +262,26 @@ int kz_rc_NeighborRelation_Info_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_NeighborRelation_Info *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_ServingCell_PCI_fenc(e, &v->servingCellPCI, depth))
-        return -1;
-    if (kz_e2sm_ServingCell_ARFCN_fenc(e, &v->servingCellARFCN, depth))
-        return -1;
-    if (kz_rc_NeighborCell_List_fenc(e, &v->neighborCell_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_ServingCell_PCI_fenc(e, &v->servingCellPCI, depth)) return -1;
+    if (kz_e2sm_ServingCell_ARFCN_fenc(e, &v->servingCellARFCN, depth)) return -1;
+    if (kz_rc_NeighborCell_List_fenc(e, &v->neighborCell_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_NeighborRelation_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_NeighborRelation_Info *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_ServingCell_PCI_fdec(d, a, &v->servingCellPCI, depth))
-        return -1;
-    if (kz_e2sm_ServingCell_ARFCN_fdec(d, a, &v->servingCellARFCN, depth))
-        return -1;
-    if (kz_rc_NeighborCell_List_fdec(d, a, &v->neighborCell_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_ServingCell_PCI_fdec(d, a, &v->servingCellPCI, depth)) return -1;
+    if (kz_e2sm_ServingCell_ARFCN_fdec(d, a, &v->servingCellARFCN, depth)) return -1;
+    if (kz_rc_NeighborCell_List_fdec(d, a, &v->neighborCell_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -405,8 +289,7 @@ int kz_rc_NeighborRelation_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -417,15 +300,12 @@ int kz_rc_NeighborRelation_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
 int kz_rc_EventTrigger_Cell_Info__cellInfo_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_EventTrigger_Cell_Info__cellInfo_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_EventTrigger_Cell_Info_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_EventTrigger_Cell_Info_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -433,27 +313,20 @@ int kz_rc_EventTrigger_Cell_Info__cellInfo_List_fenc(kz_per_enc *e, const void *
 int kz_rc_EventTrigger_Cell_Info__cellInfo_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_Cell_Info__cellInfo_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_EventTrigger_Cell_Info_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_EventTrigger_Cell_Info_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_EventTrigger_Cell_Info_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -462,27 +335,22 @@ int kz_rc_EventTrigger_Cell_Info_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_EventTrigger_Cell_Info *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_EventTrigger_Cell_Info__cellInfo_List_fenc(e, &v->cellInfo_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_EventTrigger_Cell_Info__cellInfo_List_fenc(e, &v->cellInfo_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_EventTrigger_Cell_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_Cell_Info *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_EventTrigger_Cell_Info__cellInfo_List_fdec(d, a, &v->cellInfo_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_EventTrigger_Cell_Info__cellInfo_List_fdec(d, a, &v->cellInfo_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -490,8 +358,7 @@ int kz_rc_EventTrigger_Cell_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -503,27 +370,22 @@ int kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fenc(kz_per_enc *e, cons
 {
     const kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_CGI_fenc(e, &v->cellGlobalID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_CGI_fenc(e, &v->cellGlobalID, depth)) return -1;
     return 0;
 }
 
 int kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobalID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobalID, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -531,8 +393,7 @@ int kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fdec(kz_per_dec *d, kz_a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -543,15 +404,12 @@ int kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fdec(kz_per_dec *d, kz_a
 int kz_rc_RANParameter_Testing_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_Testing *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 255u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 255);   /* the length */
+    if (!(v->count >= 1u && v->count <= 255u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 8);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANParameter_Testing_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -559,27 +417,21 @@ int kz_rc_RANParameter_Testing_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_RANParameter_Testing_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 255, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 8, &x)) return -1;
+    if (x >= 255u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANParameter_Testing_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANParameter_Testing_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -588,27 +440,22 @@ int kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fenc(kz_per_enc *e, const voi
 {
     const kz_rc_EventTrigger_Cell_Info_Item_Choice_Group *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_Testing_fenc(e, &v->ranParameterTesting, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_Testing_fenc(e, &v->ranParameterTesting, depth)) return -1;
     return 0;
 }
 
 int kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_Cell_Info_Item_Choice_Group *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_Testing_fdec(d, a, &v->ranParameterTesting, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_Testing_fdec(d, a, &v->ranParameterTesting, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -616,8 +463,7 @@ int kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fdec(kz_per_dec *d, kz_arena 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -631,12 +477,12 @@ int kz_rc_EventTrigger_Cell_Info_Item__cellType_fenc(kz_per_enc *e, const void *
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
         if (kz_rc_EventTrigger_Cell_Info_Item_Choice_Individual_fenc(e, &v->u.cellType_Choice_Individual, depth))
             return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
         if (kz_rc_EventTrigger_Cell_Info_Item_Choice_Group_fenc(e, &v->u.cellType_Choice_Group, depth))
             return -1;
         return 0;
@@ -648,16 +494,14 @@ int kz_rc_EventTrigger_Cell_Info_Item__cellType_fenc(kz_per_enc *e, const void *
 int kz_rc_EventTrigger_Cell_Info_Item__cellType_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_Cell_Info_Item__cellType *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
@@ -680,20 +524,13 @@ int kz_rc_EventTrigger_Cell_Info_Item_fenc(kz_per_enc *e, const void *vp, int de
 {
     const kz_rc_EventTrigger_Cell_Info_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_logicalOR, 2);
-    if (v->eventTriggerCellID >= INT64_C(1) && v->eventTriggerCellID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->eventTriggerCellID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->eventTriggerCellID, &kz_rc_RIC_EventTrigger_Cell_ID_desc.ic);
-    }
-    if (kz_rc_EventTrigger_Cell_Info_Item__cellType_fenc(e, &v->cellType, depth))
-        return -1;
+    if (v->eventTriggerCellID < INT64_C(1) || v->eventTriggerCellID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_logicalOR) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole(e, (uint64_t)v->eventTriggerCellID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (kz_rc_EventTrigger_Cell_Info_Item__cellType_fenc(e, &v->cellType, depth)) return -1;
     if (v->has_logicalOR) {
-        if (v->logicalOR < 2u)
-            kz_per_put_bits(e, v->logicalOR, 2);
-        else
-            kz_per_put_enum(e, v->logicalOR, 2, true);
+        if (v->logicalOR >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->logicalOR), 2);
     }
     return 0;
 }
@@ -701,42 +538,27 @@ int kz_rc_EventTrigger_Cell_Info_Item_fenc(kz_per_enc *e, const void *vp, int de
 int kz_rc_EventTrigger_Cell_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_Cell_Info_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_EventTrigger_Cell_ID_desc.ic, &v->eventTriggerCellID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->eventTriggerCellID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_rc_EventTrigger_Cell_Info_Item__cellType_fdec(d, a, &v->cellType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->eventTriggerCellID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_EventTrigger_Cell_Info_Item__cellType_fdec(d, a, &v->cellType, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -744,8 +566,7 @@ int kz_rc_EventTrigger_Cell_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -756,15 +577,12 @@ int kz_rc_EventTrigger_Cell_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp,
 int kz_rc_EventTrigger_UE_Info__ueInfo_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_EventTrigger_UE_Info__ueInfo_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_EventTrigger_UE_Info_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -772,27 +590,20 @@ int kz_rc_EventTrigger_UE_Info__ueInfo_List_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_EventTrigger_UE_Info__ueInfo_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UE_Info__ueInfo_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_EventTrigger_UE_Info_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_EventTrigger_UE_Info_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -801,27 +612,22 @@ int kz_rc_EventTrigger_UE_Info_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_EventTrigger_UE_Info *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_EventTrigger_UE_Info__ueInfo_List_fenc(e, &v->ueInfo_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_EventTrigger_UE_Info__ueInfo_List_fenc(e, &v->ueInfo_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_EventTrigger_UE_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UE_Info *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_EventTrigger_UE_Info__ueInfo_List_fdec(d, a, &v->ueInfo_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_EventTrigger_UE_Info__ueInfo_List_fdec(d, a, &v->ueInfo_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -829,8 +635,7 @@ int kz_rc_EventTrigger_UE_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, int de
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -842,12 +647,10 @@ int kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fenc(kz_per_enc *e, const 
 {
     const kz_rc_EventTrigger_UE_Info_Item_Choice_Individual *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ranParameterTesting, 2);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ranParameterTesting), 2);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     if (v->has_ranParameterTesting) {
-        if (kz_rc_RANParameter_Testing_fenc(e, &v->ranParameterTesting, depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_fenc(e, &v->ranParameterTesting, depth)) return -1;
     }
     return 0;
 }
@@ -855,23 +658,18 @@ int kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fenc(kz_per_enc *e, const 
 int kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UE_Info_Item_Choice_Individual *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ranParameterTesting = true;
-        if (kz_rc_RANParameter_Testing_fdec(d, a, &v->ranParameterTesting, depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_fdec(d, a, &v->ranParameterTesting, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -879,8 +677,7 @@ int kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fdec(kz_per_dec *d, kz_are
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -892,27 +689,22 @@ int kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fenc(kz_per_enc *e, const void 
 {
     const kz_rc_EventTrigger_UE_Info_Item_Choice_Group *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_Testing_fenc(e, &v->ranParameterTesting, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_Testing_fenc(e, &v->ranParameterTesting, depth)) return -1;
     return 0;
 }
 
 int kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UE_Info_Item_Choice_Group *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_Testing_fdec(d, a, &v->ranParameterTesting, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_Testing_fdec(d, a, &v->ranParameterTesting, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -920,8 +712,7 @@ int kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fdec(kz_per_dec *d, kz_arena *a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -935,14 +726,13 @@ int kz_rc_EventTrigger_UE_Info_Item__ueType_fenc(kz_per_enc *e, const void *vp, 
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
         if (kz_rc_EventTrigger_UE_Info_Item_Choice_Individual_fenc(e, &v->u.ueType_Choice_Individual, depth))
             return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fenc(e, &v->u.ueType_Choice_Group, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_rc_EventTrigger_UE_Info_Item_Choice_Group_fenc(e, &v->u.ueType_Choice_Group, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -952,16 +742,14 @@ int kz_rc_EventTrigger_UE_Info_Item__ueType_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_EventTrigger_UE_Info_Item__ueType_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UE_Info_Item__ueType *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
@@ -984,20 +772,13 @@ int kz_rc_EventTrigger_UE_Info_Item_fenc(kz_per_enc *e, const void *vp, int dept
 {
     const kz_rc_EventTrigger_UE_Info_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_logicalOR, 2);
-    if (v->eventTriggerUEID >= INT64_C(1) && v->eventTriggerUEID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->eventTriggerUEID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->eventTriggerUEID, &kz_rc_RIC_EventTrigger_UE_ID_desc.ic);
-    }
-    if (kz_rc_EventTrigger_UE_Info_Item__ueType_fenc(e, &v->ueType, depth))
-        return -1;
+    if (v->eventTriggerUEID < INT64_C(1) || v->eventTriggerUEID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_logicalOR) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole(e, (uint64_t)v->eventTriggerUEID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (kz_rc_EventTrigger_UE_Info_Item__ueType_fenc(e, &v->ueType, depth)) return -1;
     if (v->has_logicalOR) {
-        if (v->logicalOR < 2u)
-            kz_per_put_bits(e, v->logicalOR, 2);
-        else
-            kz_per_put_enum(e, v->logicalOR, 2, true);
+        if (v->logicalOR >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->logicalOR), 2);
     }
     return 0;
 }
@@ -1005,42 +786,27 @@ int kz_rc_EventTrigger_UE_Info_Item_fenc(kz_per_enc *e, const void *vp, int dept
 int kz_rc_EventTrigger_UE_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UE_Info_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_EventTrigger_UE_ID_desc.ic, &v->eventTriggerUEID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->eventTriggerUEID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_rc_EventTrigger_UE_Info_Item__ueType_fdec(d, a, &v->ueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->eventTriggerUEID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_EventTrigger_UE_Info_Item__ueType_fdec(d, a, &v->ueType, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1048,8 +814,7 @@ int kz_rc_EventTrigger_UE_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, i
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1060,15 +825,12 @@ int kz_rc_EventTrigger_UE_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, i
 int kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_EventTrigger_UEevent_Info__ueEvent_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_EventTrigger_UEevent_Info_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_EventTrigger_UEevent_Info_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1076,27 +838,20 @@ int kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fenc(kz_per_enc *e, const void
 int kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UEevent_Info__ueEvent_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_EventTrigger_UEevent_Info_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_EventTrigger_UEevent_Info_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_EventTrigger_UEevent_Info_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1105,27 +860,22 @@ int kz_rc_EventTrigger_UEevent_Info_fenc(kz_per_enc *e, const void *vp, int dept
 {
     const kz_rc_EventTrigger_UEevent_Info *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fenc(e, &v->ueEvent_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fenc(e, &v->ueEvent_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_EventTrigger_UEevent_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UEevent_Info *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fdec(d, a, &v->ueEvent_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_EventTrigger_UEevent_Info__ueEvent_List_fdec(d, a, &v->ueEvent_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1133,8 +883,7 @@ int kz_rc_EventTrigger_UEevent_Info_fdec(kz_per_dec *d, kz_arena *a, void *vp, i
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1146,18 +895,12 @@ int kz_rc_EventTrigger_UEevent_Info_Item_fenc(kz_per_enc *e, const void *vp, int
 {
     const kz_rc_EventTrigger_UEevent_Info_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_logicalOR, 2);
-    if (v->ueEventID >= INT64_C(1) && v->ueEventID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ueEventID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ueEventID, &kz_rc_RIC_EventTrigger_UEevent_ID_desc.ic);
-    }
+    if (v->ueEventID < INT64_C(1) || v->ueEventID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_logicalOR) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole(e, (uint64_t)v->ueEventID - (uint64_t)INT64_C(1), UINT64_C(65535));
     if (v->has_logicalOR) {
-        if (v->logicalOR < 2u)
-            kz_per_put_bits(e, v->logicalOR, 2);
-        else
-            kz_per_put_enum(e, v->logicalOR, 2, true);
+        if (v->logicalOR >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->logicalOR), 2);
     }
     return 0;
 }
@@ -1165,40 +908,26 @@ int kz_rc_EventTrigger_UEevent_Info_Item_fenc(kz_per_enc *e, const void *vp, int
 int kz_rc_EventTrigger_UEevent_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_EventTrigger_UEevent_Info_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_EventTrigger_UEevent_ID_desc.ic, &v->ueEventID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ueEventID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ueEventID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1206,8 +935,7 @@ int kz_rc_EventTrigger_UEevent_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1218,15 +946,12 @@ int kz_rc_EventTrigger_UEevent_Info_Item_fdec(kz_per_dec *d, kz_arena *a, void *
 int kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANParameter_Definition_Choice_LIST_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_Choice_LIST_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1234,27 +959,20 @@ int kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_fenc(kz_per_enc
 int kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANParameter_Definition_Choice_LIST_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANParameter_Definition_Choice_LIST_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_Choice_LIST_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1263,7 +981,7 @@ int kz_rc_RANParameter_Definition_Choice_LIST_fenc(kz_per_enc *e, const void *vp
 {
     const kz_rc_RANParameter_Definition_Choice_LIST *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_fenc(e, &v->ranParameter_List, depth))
         return -1;
     return 0;
@@ -1272,18 +990,15 @@ int kz_rc_RANParameter_Definition_Choice_LIST_fenc(kz_per_enc *e, const void *vp
 int kz_rc_RANParameter_Definition_Choice_LIST_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Definition_Choice_LIST *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_RANParameter_Definition_Choice_LIST__ranParameter_List_fdec(d, a, &v->ranParameter_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1291,8 +1006,7 @@ int kz_rc_RANParameter_Definition_Choice_LIST_fdec(kz_per_dec *d, kz_arena *a, v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1303,15 +1017,12 @@ int kz_rc_RANParameter_Definition_Choice_LIST_fdec(kz_per_dec *d, kz_arena *a, v
 int kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1319,27 +1030,20 @@ int kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_fenc(
 int kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1348,7 +1052,7 @@ int kz_rc_RANParameter_Definition_Choice_STRUCTURE_fenc(kz_per_enc *e, const voi
 {
     const kz_rc_RANParameter_Definition_Choice_STRUCTURE *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_fenc(e, &v->ranParameter_STRUCTURE, depth))
         return -1;
     return 0;
@@ -1357,18 +1061,15 @@ int kz_rc_RANParameter_Definition_Choice_STRUCTURE_fenc(kz_per_enc *e, const voi
 int kz_rc_RANParameter_Definition_Choice_STRUCTURE_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Definition_Choice_STRUCTURE *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_RANParameter_Definition_Choice_STRUCTURE__ranParameter_STRUCTURE_fdec(d, a, &v->ranParameter_STRUCTURE, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1376,8 +1077,7 @@ int kz_rc_RANParameter_Definition_Choice_STRUCTURE_fdec(kz_per_dec *d, kz_arena 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1391,14 +1091,12 @@ int kz_rc_RANParameter_Definition_Choice_fenc(kz_per_enc *e, const void *vp, int
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_rc_RANParameter_Definition_Choice_LIST_fenc(e, &v->u.choiceLIST, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_rc_RANParameter_Definition_Choice_LIST_fenc(e, &v->u.choiceLIST, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_rc_RANParameter_Definition_Choice_STRUCTURE_fenc(e, &v->u.choiceSTRUCTURE, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_rc_RANParameter_Definition_Choice_STRUCTURE_fenc(e, &v->u.choiceSTRUCTURE, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -1408,27 +1106,23 @@ int kz_rc_RANParameter_Definition_Choice_fenc(kz_per_enc *e, const void *vp, int
 int kz_rc_RANParameter_Definition_Choice_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Definition_Choice *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.choiceLIST, 0, sizeof v->u.choiceLIST);
-        if (kz_rc_RANParameter_Definition_Choice_LIST_fdec(d, a, &v->u.choiceLIST, depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_Choice_LIST_fdec(d, a, &v->u.choiceLIST, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.choiceSTRUCTURE, 0, sizeof v->u.choiceSTRUCTURE);
-        if (kz_rc_RANParameter_Definition_Choice_STRUCTURE_fdec(d, a, &v->u.choiceSTRUCTURE, depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_Choice_STRUCTURE_fdec(d, a, &v->u.choiceSTRUCTURE, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -1440,27 +1134,22 @@ int kz_rc_RANParameter_Definition_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_Definition *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_Definition_Choice_fenc(e, &v->ranParameter_Definition_Choice, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_Definition_Choice_fenc(e, &v->ranParameter_Definition_Choice, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_Definition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Definition *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_Definition_Choice_fdec(d, a, &v->ranParameter_Definition_Choice, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_Definition_Choice_fdec(d, a, &v->ranParameter_Definition_Choice, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1468,8 +1157,7 @@ int kz_rc_RANParameter_Definition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1481,21 +1169,17 @@ int kz_rc_RANParameter_Definition_Choice_LIST_Item_fenc(kz_per_enc *e, const voi
 {
     const kz_rc_RANParameter_Definition_Choice_LIST_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 2);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ranParameter_Definition) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (v->has_ranParameter_Definition) {
-        if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
     }
     return 0;
 }
@@ -1503,34 +1187,32 @@ int kz_rc_RANParameter_Definition_Choice_LIST_Item_fenc(kz_per_enc *e, const voi
 int kz_rc_RANParameter_Definition_Choice_LIST_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Definition_Choice_LIST_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ranParameter_Definition = true;
-        if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1538,8 +1220,7 @@ int kz_rc_RANParameter_Definition_Choice_LIST_Item_fdec(kz_per_dec *d, kz_arena 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1551,21 +1232,17 @@ int kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fenc(kz_per_enc *e, cons
 {
     const kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 2);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ranParameter_Definition) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (v->has_ranParameter_Definition) {
-        if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
     }
     return 0;
 }
@@ -1573,34 +1250,32 @@ int kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fenc(kz_per_enc *e, cons
 int kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ranParameter_Definition = true;
-        if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-            return -1;
+        if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1608,8 +1283,7 @@ int kz_rc_RANParameter_Definition_Choice_STRUCTURE_Item_fdec(kz_per_dec *d, kz_a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1623,31 +1297,28 @@ int kz_rc_RANParameter_Value_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 4);
-        kz_per_put_bits(e, v->u.valueBoolean ? 1 : 0, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(0) << 1 | (uint64_t)(v->u.valueBoolean ? 1 : 0), 5);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 4);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(1), 4);
         kz_per_put_int_unc(e, v->u.valueInt, &kz_rc_RANParameter_Value__valueInt_desc.ic);
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 4);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(2), 4);
         kz_per_put_real(e, v->u.valueReal);
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 4);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(3), 4);
         kz_per_put_bit_string(e, v->u.valueBitS.buf, v->u.valueBitS.nbits, &kz_rc_RANParameter_Value__valueBitS_desc.sc);
         return 0;
     case 5:
-        kz_per_put_bits(e, 4, 4);
-        if (v->u.valueOctS.len && !v->u.valueOctS.buf)
-            return -1;
+        if (v->u.valueOctS.len && !v->u.valueOctS.buf) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(4), 4);
         kz_per_put_octet_string(e, v->u.valueOctS.buf, v->u.valueOctS.len, &kz_rc_RANParameter_Value__valueOctS_desc.sc);
         return 0;
     case 6:
-        kz_per_put_bits(e, 5, 4);
-        if (v->u.valuePrintableString.len && !v->u.valuePrintableString.buf)
-            return -1;
+        if (v->u.valuePrintableString.len && !v->u.valuePrintableString.buf) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(5), 4);
         kz_per_put_char_string(e, (const char *)v->u.valuePrintableString.buf, v->u.valuePrintableString.len, &kz_rc_RANParameter_Value__valuePrintableString_desc.sc, KZ_STR_PRINTABLE);
         return 0;
     default:
@@ -1658,32 +1329,29 @@ int kz_rc_RANParameter_Value_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_RANParameter_Value_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Value *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    if (x >> 3) {   /* an extension alternative, in an open type */
+        d->bit -= 3;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 6, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 6u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.valueBoolean, 0, sizeof v->u.valueBoolean);
-        if (kz_per_get_bool(d, &v->u.valueBoolean))
-            return -1;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        v->u.valueBoolean = x != 0;
         return 0;
     case 1:
         memset(&v->u.valueInt, 0, sizeof v->u.valueInt);
-        if (kz_per_get_int_unc(d, &kz_rc_RANParameter_Value__valueInt_desc.ic, &v->u.valueInt))
-            return -1;
+        if (kz_per_get_int_unc(d, &kz_rc_RANParameter_Value__valueInt_desc.ic, &v->u.valueInt)) return -1;
         return 0;
     case 2:
         memset(&v->u.valueReal, 0, sizeof v->u.valueReal);
-        if (kz_per_get_real(d, &v->u.valueReal))
-            return -1;
+        if (kz_per_get_real(d, &v->u.valueReal)) return -1;
         return 0;
     case 3:
         memset(&v->u.valueBitS, 0, sizeof v->u.valueBitS);
@@ -1714,27 +1382,22 @@ int kz_rc_RANParameter_ValueType_Choice_ElementTrue_fenc(kz_per_enc *e, const vo
 {
     const kz_rc_RANParameter_ValueType_Choice_ElementTrue *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_ValueType_Choice_ElementTrue_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_ValueType_Choice_ElementTrue *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1742,8 +1405,7 @@ int kz_rc_RANParameter_ValueType_Choice_ElementTrue_fdec(kz_per_dec *d, kz_arena
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1755,10 +1417,9 @@ int kz_rc_RANParameter_ValueType_Choice_ElementFalse_fenc(kz_per_enc *e, const v
 {
     const kz_rc_RANParameter_ValueType_Choice_ElementFalse *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ranParameter_value, 2);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ranParameter_value), 2);
     if (v->has_ranParameter_value) {
-        if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth))
-            return -1;
+        if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth)) return -1;
     }
     return 0;
 }
@@ -1766,21 +1427,17 @@ int kz_rc_RANParameter_ValueType_Choice_ElementFalse_fenc(kz_per_enc *e, const v
 int kz_rc_RANParameter_ValueType_Choice_ElementFalse_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_ValueType_Choice_ElementFalse *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ranParameter_value = true;
-        if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth))
-            return -1;
+        if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1788,8 +1445,7 @@ int kz_rc_RANParameter_ValueType_Choice_ElementFalse_fdec(kz_per_dec *d, kz_aren
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1800,15 +1456,12 @@ int kz_rc_RANParameter_ValueType_Choice_ElementFalse_fdec(kz_per_dec *d, kz_aren
 int kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANParameter_STRUCTURE_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_STRUCTURE_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1816,27 +1469,20 @@ int kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_fenc(kz_per_enc *e, 
 int kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANParameter_STRUCTURE_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANParameter_STRUCTURE_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_STRUCTURE_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1845,7 +1491,7 @@ int kz_rc_RANParameter_STRUCTURE_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_STRUCTURE *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_sequence_of_ranParameters, 2);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_sequence_of_ranParameters), 2);
     if (v->has_sequence_of_ranParameters) {
         if (kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_fenc(e, &v->sequence_of_ranParameters, depth))
             return -1;
@@ -1856,12 +1502,10 @@ int kz_rc_RANParameter_STRUCTURE_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_RANParameter_STRUCTURE_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_STRUCTURE *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_sequence_of_ranParameters = true;
         if (kz_rc_RANParameter_STRUCTURE__sequence_of_ranParameters_fdec(d, a, &v->sequence_of_ranParameters, depth))
@@ -1869,8 +1513,7 @@ int kz_rc_RANParameter_STRUCTURE_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1878,8 +1521,7 @@ int kz_rc_RANParameter_STRUCTURE_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1891,27 +1533,22 @@ int kz_rc_RANParameter_ValueType_Choice_Structure_fenc(kz_per_enc *e, const void
 {
     const kz_rc_RANParameter_ValueType_Choice_Structure *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_STRUCTURE_fenc(e, &v->ranParameter_Structure, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_STRUCTURE_fenc(e, &v->ranParameter_Structure, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_ValueType_Choice_Structure_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_ValueType_Choice_Structure *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_STRUCTURE_fdec(d, a, &v->ranParameter_Structure, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_STRUCTURE_fdec(d, a, &v->ranParameter_Structure, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -1919,8 +1556,7 @@ int kz_rc_RANParameter_ValueType_Choice_Structure_fdec(kz_per_dec *d, kz_arena *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -1931,15 +1567,12 @@ int kz_rc_RANParameter_ValueType_Choice_Structure_fdec(kz_per_dec *d, kz_arena *
 int kz_rc_RANParameter_LIST__list_of_ranParameter_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_LIST__list_of_ranParameter *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANParameter_STRUCTURE_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_STRUCTURE_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -1947,27 +1580,20 @@ int kz_rc_RANParameter_LIST__list_of_ranParameter_fenc(kz_per_enc *e, const void
 int kz_rc_RANParameter_LIST__list_of_ranParameter_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_LIST__list_of_ranParameter *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANParameter_STRUCTURE *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANParameter_STRUCTURE_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_STRUCTURE_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -1976,27 +1602,22 @@ int kz_rc_RANParameter_LIST_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_LIST *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_LIST__list_of_ranParameter_fenc(e, &v->list_of_ranParameter, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_LIST__list_of_ranParameter_fenc(e, &v->list_of_ranParameter, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_LIST_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_LIST *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_LIST__list_of_ranParameter_fdec(d, a, &v->list_of_ranParameter, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_LIST__list_of_ranParameter_fdec(d, a, &v->list_of_ranParameter, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2004,8 +1625,7 @@ int kz_rc_RANParameter_LIST_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2017,27 +1637,22 @@ int kz_rc_RANParameter_ValueType_Choice_List_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_rc_RANParameter_ValueType_Choice_List *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_LIST_fenc(e, &v->ranParameter_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_LIST_fenc(e, &v->ranParameter_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_ValueType_Choice_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_ValueType_Choice_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_LIST_fdec(d, a, &v->ranParameter_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_LIST_fdec(d, a, &v->ranParameter_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2045,8 +1660,7 @@ int kz_rc_RANParameter_ValueType_Choice_List_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2060,24 +1674,23 @@ int kz_rc_RANParameter_ValueType_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0), 3);
         if (kz_rc_RANParameter_ValueType_Choice_ElementTrue_fenc(e, &v->u.ranP_Choice_ElementTrue, depth))
             return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1), 3);
         if (kz_rc_RANParameter_ValueType_Choice_ElementFalse_fenc(e, &v->u.ranP_Choice_ElementFalse, depth))
             return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(2), 3);
         if (kz_rc_RANParameter_ValueType_Choice_Structure_fenc(e, &v->u.ranP_Choice_Structure, depth))
             return -1;
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 3);
-        if (kz_rc_RANParameter_ValueType_Choice_List_fenc(e, &v->u.ranP_Choice_List, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(3), 3);
+        if (kz_rc_RANParameter_ValueType_Choice_List_fenc(e, &v->u.ranP_Choice_List, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -2087,16 +1700,14 @@ int kz_rc_RANParameter_ValueType_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_RANParameter_ValueType_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_ValueType *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    if (x >> 2) {   /* an extension alternative, in an open type */
+        d->bit -= 2;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 4, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
@@ -2116,8 +1727,7 @@ int kz_rc_RANParameter_ValueType_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
         return 0;
     case 3:
         memset(&v->u.ranP_Choice_List, 0, sizeof v->u.ranP_Choice_List);
-        if (kz_rc_RANParameter_ValueType_Choice_List_fdec(d, a, &v->u.ranP_Choice_List, depth))
-            return -1;
+        if (kz_rc_RANParameter_ValueType_Choice_List_fdec(d, a, &v->u.ranP_Choice_List, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -2129,30 +1739,29 @@ int kz_rc_RANParameter_STRUCTURE_Item_fenc(kz_per_enc *e, const void *vp, int de
 {
     const kz_rc_RANParameter_STRUCTURE_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_STRUCTURE_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_STRUCTURE_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2160,8 +1769,7 @@ int kz_rc_RANParameter_STRUCTURE_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2175,18 +1783,12 @@ int kz_rc_RANParameter_TestingCondition_fenc(kz_per_enc *e, const void *vp, int 
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (v->u.ranP_Choice_comparison < 6u)
-            kz_per_put_bits(e, v->u.ranP_Choice_comparison, 4);
-        else
-            kz_per_put_enum(e, v->u.ranP_Choice_comparison, 6, true);
+        if (v->u.ranP_Choice_comparison >= 6u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 5 | (uint64_t)(0) << 4 | (uint64_t)(0) << 3 | (uint64_t)(v->u.ranP_Choice_comparison), 6);
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (v->u.ranP_Choice_presence < 4u)
-            kz_per_put_bits(e, v->u.ranP_Choice_presence, 3);
-        else
-            kz_per_put_enum(e, v->u.ranP_Choice_presence, 4, true);
+        if (v->u.ranP_Choice_presence >= 4u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 4 | (uint64_t)(1) << 3 | (uint64_t)(0) << 2 | (uint64_t)(v->u.ranP_Choice_presence), 5);
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -2196,43 +1798,32 @@ int kz_rc_RANParameter_TestingCondition_fenc(kz_per_enc *e, const void *vp, int 
 int kz_rc_RANParameter_TestingCondition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_TestingCondition *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.ranP_Choice_comparison, 0, sizeof v->u.ranP_Choice_comparison);
-        if (kz_per_get_bits(d, 4, &x))
-            return -1;
-        if (x >= 6u) {
-            if (!(x >> 3))
-                return -1;
-            d->bit -= 4;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 6, true, &x))
-                return -1;
-        }
-        v->u.ranP_Choice_comparison = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 4, &w)) return -1;
+        x = w >> 3 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x7u;
+        if (x >= 6u) return -1;
+        v->u.ranP_Choice_comparison = (uint32_t)x;
         return 0;
     case 1:
         memset(&v->u.ranP_Choice_presence, 0, sizeof v->u.ranP_Choice_presence);
-        if (kz_per_get_bits(d, 3, &x))
-            return -1;
-        if (x >= 4u) {
-            if (!(x >> 2))
-                return -1;
-            d->bit -= 3;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 4, true, &x))
-                return -1;
-        }
-        v->u.ranP_Choice_presence = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 3, &w)) return -1;
+        x = w >> 2 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x3u;
+        v->u.ranP_Choice_presence = (uint32_t)x;
         return 0;
     default:
         return -1;
@@ -2243,15 +1834,12 @@ int kz_rc_RANParameter_TestingCondition_fdec(kz_per_dec *d, kz_arena *a, void *v
 int kz_rc_RANParameter_Testing_LIST_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_Testing_LIST *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANParameter_Testing_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2259,27 +1847,20 @@ int kz_rc_RANParameter_Testing_LIST_fenc(kz_per_enc *e, const void *vp, int dept
 int kz_rc_RANParameter_Testing_LIST_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing_LIST *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANParameter_Testing_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANParameter_Testing_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2288,27 +1869,22 @@ int kz_rc_RANParameter_Testing_Item_Choice_List_fenc(kz_per_enc *e, const void *
 {
     const kz_rc_RANParameter_Testing_Item_Choice_List *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_Testing_LIST_fenc(e, &v->ranParameter_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_Testing_LIST_fenc(e, &v->ranParameter_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_Testing_Item_Choice_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing_Item_Choice_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_Testing_LIST_fdec(d, a, &v->ranParameter_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_Testing_LIST_fdec(d, a, &v->ranParameter_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2316,8 +1892,7 @@ int kz_rc_RANParameter_Testing_Item_Choice_List_fdec(kz_per_dec *d, kz_arena *a,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2328,15 +1903,12 @@ int kz_rc_RANParameter_Testing_Item_Choice_List_fdec(kz_per_dec *d, kz_arena *a,
 int kz_rc_RANParameter_Testing_STRUCTURE_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANParameter_Testing_STRUCTURE *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANParameter_Testing_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2344,27 +1916,20 @@ int kz_rc_RANParameter_Testing_STRUCTURE_fenc(kz_per_enc *e, const void *vp, int
 int kz_rc_RANParameter_Testing_STRUCTURE_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing_STRUCTURE *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANParameter_Testing_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANParameter_Testing_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2373,27 +1938,22 @@ int kz_rc_RANParameter_Testing_Item_Choice_Structure_fenc(kz_per_enc *e, const v
 {
     const kz_rc_RANParameter_Testing_Item_Choice_Structure *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_Testing_STRUCTURE_fenc(e, &v->ranParameter_Structure, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_Testing_STRUCTURE_fenc(e, &v->ranParameter_Structure, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_Testing_Item_Choice_Structure_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing_Item_Choice_Structure *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_Testing_STRUCTURE_fdec(d, a, &v->ranParameter_Structure, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_Testing_STRUCTURE_fdec(d, a, &v->ranParameter_Structure, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2401,8 +1961,7 @@ int kz_rc_RANParameter_Testing_Item_Choice_Structure_fdec(kz_per_dec *d, kz_aren
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2414,27 +1973,22 @@ int kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fenc(kz_per_enc *e, const
 {
     const kz_rc_RANParameter_Testing_Item_Choice_ElementTrue *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing_Item_Choice_ElementTrue *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2442,8 +1996,7 @@ int kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fdec(kz_per_dec *d, kz_ar
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2455,18 +2008,14 @@ int kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fenc(kz_per_enc *e, cons
 {
     const kz_rc_RANParameter_Testing_Item_Choice_ElementFalse *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Value << 1 | (uint64_t)v->has_logicalOR, 3);
-    if (kz_rc_RANParameter_TestingCondition_fenc(e, &v->ranParameter_TestCondition, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ranParameter_Value << 1 | (uint64_t)v->has_logicalOR), 3);
+    if (kz_rc_RANParameter_TestingCondition_fenc(e, &v->ranParameter_TestCondition, depth)) return -1;
     if (v->has_ranParameter_Value) {
-        if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_Value, depth))
-            return -1;
+        if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_Value, depth)) return -1;
     }
     if (v->has_logicalOR) {
-        if (v->logicalOR < 2u)
-            kz_per_put_bits(e, v->logicalOR, 2);
-        else
-            kz_per_put_enum(e, v->logicalOR, 2, true);
+        if (v->logicalOR >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->logicalOR), 2);
     }
     return 0;
 }
@@ -2474,36 +2023,26 @@ int kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fenc(kz_per_enc *e, cons
 int kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing_Item_Choice_ElementFalse *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_rc_RANParameter_TestingCondition_fdec(d, a, &v->ranParameter_TestCondition, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_TestingCondition_fdec(d, a, &v->ranParameter_TestCondition, depth)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_ranParameter_Value = true;
-        if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_Value, depth))
-            return -1;
+        if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_Value, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2511,8 +2050,7 @@ int kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fdec(kz_per_dec *d, kz_a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2526,22 +2064,21 @@ int kz_rc_RANParameter_Testing_Item__ranParameter_Type_fenc(kz_per_enc *e, const
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 3);
-        if (kz_rc_RANParameter_Testing_Item_Choice_List_fenc(e, &v->u.ranP_Choice_List, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0), 3);
+        if (kz_rc_RANParameter_Testing_Item_Choice_List_fenc(e, &v->u.ranP_Choice_List, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1), 3);
         if (kz_rc_RANParameter_Testing_Item_Choice_Structure_fenc(e, &v->u.ranP_Choice_Structure, depth))
             return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(2), 3);
         if (kz_rc_RANParameter_Testing_Item_Choice_ElementTrue_fenc(e, &v->u.ranP_Choice_ElementTrue, depth))
             return -1;
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 3);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(3), 3);
         if (kz_rc_RANParameter_Testing_Item_Choice_ElementFalse_fenc(e, &v->u.ranP_Choice_ElementFalse, depth))
             return -1;
         return 0;
@@ -2553,22 +2090,19 @@ int kz_rc_RANParameter_Testing_Item__ranParameter_Type_fenc(kz_per_enc *e, const
 int kz_rc_RANParameter_Testing_Item__ranParameter_Type_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing_Item__ranParameter_Type *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    if (x >> 2) {   /* an extension alternative, in an open type */
+        d->bit -= 2;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 4, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.ranP_Choice_List, 0, sizeof v->u.ranP_Choice_List);
-        if (kz_rc_RANParameter_Testing_Item_Choice_List_fdec(d, a, &v->u.ranP_Choice_List, depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_Item_Choice_List_fdec(d, a, &v->u.ranP_Choice_List, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.ranP_Choice_Structure, 0, sizeof v->u.ranP_Choice_Structure);
@@ -2595,30 +2129,29 @@ int kz_rc_RANParameter_Testing_Item_fenc(kz_per_enc *e, const void *vp, int dept
 {
     const kz_rc_RANParameter_Testing_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_Testing_Item__ranParameter_Type_fenc(e, &v->ranParameter_Type, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_Testing_Item__ranParameter_Type_fenc(e, &v->ranParameter_Type, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RANParameter_Testing_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANParameter_Testing_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_Testing_Item__ranParameter_Type_fdec(d, a, &v->ranParameter_Type, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_Testing_Item__ranParameter_Type_fdec(d, a, &v->ranParameter_Type, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2626,8 +2159,7 @@ int kz_rc_RANParameter_Testing_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, i
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2638,15 +2170,12 @@ int kz_rc_RANParameter_Testing_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, i
 int kz_rc_RIC_PolicyAction__ranParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RIC_PolicyAction__ranParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RIC_PolicyAction_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RIC_PolicyAction_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2654,27 +2183,20 @@ int kz_rc_RIC_PolicyAction__ranParameters_List_fenc(kz_per_enc *e, const void *v
 int kz_rc_RIC_PolicyAction__ranParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RIC_PolicyAction__ranParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RIC_PolicyAction_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RIC_PolicyAction_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RIC_PolicyAction_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2684,26 +2206,18 @@ int kz_rc_RIC_PolicyAction_fenc(kz_per_enc *e, const void *vp, int depth)
     const kz_rc_RIC_PolicyAction *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ric_PolicyDecision;
-    kz_per_put_bits(e, (uint64_t)any_add << 1 | (uint64_t)v->has_ranParameters_List, 2);
-    if (v->ric_PolicyAction_ID >= INT64_C(1) && v->ric_PolicyAction_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_PolicyAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_PolicyAction_ID, &kz_rc_RIC_ControlAction_ID_desc.ic);
-    }
+    if (v->ric_PolicyAction_ID < INT64_C(1) || v->ric_PolicyAction_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 1 | (uint64_t)v->has_ranParameters_List) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_PolicyAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     if (v->has_ranParameters_List) {
-        if (kz_rc_RIC_PolicyAction__ranParameters_List_fenc(e, &v->ranParameters_List, depth))
-            return -1;
+        if (kz_rc_RIC_PolicyAction__ranParameters_List_fenc(e, &v->ranParameters_List, depth)) return -1;
     }
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ric_PolicyDecision, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ric_PolicyDecision), 8);
         if (v->has_ric_PolicyDecision) {
             size_t mark = kz_per_open_begin(e);
-            if (v->ric_PolicyDecision < 2u)
-                kz_per_put_bits(e, v->ric_PolicyDecision, 2);
-            else
-                kz_per_put_enum(e, v->ric_PolicyDecision, 2, true);
+            if (v->ric_PolicyDecision >= 2u) return -1;
+            kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->ric_PolicyDecision), 2);
             kz_per_open_end(e, mark);
         }
     }
@@ -2713,32 +2227,22 @@ int kz_rc_RIC_PolicyAction_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_RIC_PolicyAction_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RIC_PolicyAction *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_ControlAction_ID_desc.ic, &v->ric_PolicyAction_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_PolicyAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_PolicyAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ranParameters_List = true;
-        if (kz_rc_RIC_PolicyAction__ranParameters_List_fdec(d, a, &v->ranParameters_List, depth))
-            return -1;
+        if (kz_rc_RIC_PolicyAction__ranParameters_List_fdec(d, a, &v->ranParameters_List, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2746,22 +2250,16 @@ int kz_rc_RIC_PolicyAction_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ric_PolicyDecision = true;
-                if (kz_per_get_bits(d, 2, &x))
-                    return -1;
-                if (x >= 2u) {
-                    if (!(x >> 1))
-                        return -1;
-                    d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-                    if (kz_per_get_enum(d, 2, true, &x))
-                        return -1;
-                }
-                v->ric_PolicyDecision = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+                if (kz_per_get_bits(d, 2, &w)) return -1;
+                x = w >> 1 & 0x1u;
+                if (x) return -1;   /* outside the root: the interpreter */
+                x = w & 0x1u;
+                v->ric_PolicyDecision = (uint32_t)x;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -2777,30 +2275,29 @@ int kz_rc_RIC_PolicyAction_RANParameter_Item_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_rc_RIC_PolicyAction_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth)) return -1;
     return 0;
 }
 
 int kz_rc_RIC_PolicyAction_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RIC_PolicyAction_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2808,8 +2305,7 @@ int kz_rc_RIC_PolicyAction_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2820,15 +2316,12 @@ int kz_rc_RIC_PolicyAction_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, vo
 int kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_EventTrigger_Format1__message_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_EventTrigger_Format1_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format1_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -2836,27 +2329,20 @@ int kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fenc(kz_per_enc *e, const v
 int kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format1__message_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 7 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 7 + 1) return -1;
     kz_rc_E2SM_RC_EventTrigger_Format1_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_EventTrigger_Format1_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format1_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -2865,12 +2351,10 @@ int kz_rc_E2SM_RC_EventTrigger_Format1_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_rc_E2SM_RC_EventTrigger_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_globalAssociatedUEInfo, 2);
-    if (kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fenc(e, &v->message_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_globalAssociatedUEInfo), 2);
+    if (kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fenc(e, &v->message_List, depth)) return -1;
     if (v->has_globalAssociatedUEInfo) {
-        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->globalAssociatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->globalAssociatedUEInfo, depth)) return -1;
     }
     return 0;
 }
@@ -2878,23 +2362,18 @@ int kz_rc_E2SM_RC_EventTrigger_Format1_fenc(kz_per_enc *e, const void *vp, int d
 int kz_rc_E2SM_RC_EventTrigger_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fdec(d, a, &v->message_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_rc_E2SM_RC_EventTrigger_Format1__message_List_fdec(d, a, &v->message_List, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_globalAssociatedUEInfo = true;
-        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->globalAssociatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->globalAssociatedUEInfo, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2902,8 +2381,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -2915,26 +2393,18 @@ int kz_rc_E2SM_RC_EventTrigger_Format2_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_rc_E2SM_RC_EventTrigger_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_associatedE2NodeInfo << 1 | (uint64_t)v->has_associatedUEInfo, 3);
-    if (v->ric_callProcessType_ID >= INT64_C(1) && v->ric_callProcessType_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_callProcessType_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_callProcessType_ID, &kz_rc_RIC_CallProcessType_ID_desc.ic);
-    }
-    if (v->ric_callProcessBreakpoint_ID >= INT64_C(1) && v->ric_callProcessBreakpoint_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_callProcessBreakpoint_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_callProcessBreakpoint_ID, &kz_rc_RIC_CallProcessBreakpoint_ID_desc.ic);
-    }
+    if (v->ric_callProcessType_ID < INT64_C(1) || v->ric_callProcessType_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_associatedE2NodeInfo << 1 | (uint64_t)v->has_associatedUEInfo) << 1 | (uint64_t)(0), 4);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_callProcessType_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (v->ric_callProcessBreakpoint_ID < INT64_C(1) || v->ric_callProcessBreakpoint_ID > INT64_C(65535))
+        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_callProcessBreakpoint_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     if (v->has_associatedE2NodeInfo) {
-        if (kz_rc_RANParameter_Testing_fenc(e, &v->associatedE2NodeInfo, depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_fenc(e, &v->associatedE2NodeInfo, depth)) return -1;
     }
     if (v->has_associatedUEInfo) {
-        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->associatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->associatedUEInfo, depth)) return -1;
     }
     return 0;
 }
@@ -2942,48 +2412,30 @@ int kz_rc_E2SM_RC_EventTrigger_Format2_fenc(kz_per_enc *e, const void *vp, int d
 int kz_rc_E2SM_RC_EventTrigger_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_CallProcessType_ID_desc.ic, &v->ric_callProcessType_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_callProcessType_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_CallProcessBreakpoint_ID_desc.ic, &v->ric_callProcessBreakpoint_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_callProcessBreakpoint_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &w)) return -1;
+    x = w >> 1 & 0x7u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_callProcessType_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_callProcessBreakpoint_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre & (UINT64_C(1) << 1)) {
         v->has_associatedE2NodeInfo = true;
-        if (kz_rc_RANParameter_Testing_fdec(d, a, &v->associatedE2NodeInfo, depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_fdec(d, a, &v->associatedE2NodeInfo, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_associatedUEInfo = true;
-        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->associatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->associatedUEInfo, depth)) return -1;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -2991,8 +2443,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3003,15 +2454,12 @@ int kz_rc_E2SM_RC_EventTrigger_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp
 int kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_EventTrigger_Format3_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format3_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -3019,27 +2467,20 @@ int kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_fenc(kz_per_enc *e
 int kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_E2SM_RC_EventTrigger_Format3_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_EventTrigger_Format3_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format3_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -3048,7 +2489,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format3_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_rc_E2SM_RC_EventTrigger_Format3 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_fenc(e, &v->e2NodeInfoChange_List, depth))
         return -1;
     return 0;
@@ -3057,18 +2498,15 @@ int kz_rc_E2SM_RC_EventTrigger_Format3_fenc(kz_per_enc *e, const void *vp, int d
 int kz_rc_E2SM_RC_EventTrigger_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format3 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_EventTrigger_Format3__e2NodeInfoChange_List_fdec(d, a, &v->e2NodeInfoChange_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3076,8 +2514,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3088,15 +2525,12 @@ int kz_rc_E2SM_RC_EventTrigger_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp
 int kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_EventTrigger_Format4_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format4_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -3104,27 +2538,20 @@ int kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_fenc(kz_per_enc *e, co
 int kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_E2SM_RC_EventTrigger_Format4_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_EventTrigger_Format4_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format4_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -3133,27 +2560,23 @@ int kz_rc_E2SM_RC_EventTrigger_Format4_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_rc_E2SM_RC_EventTrigger_Format4 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_fenc(e, &v->uEInfoChange_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_fenc(e, &v->uEInfoChange_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_EventTrigger_Format4_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format4 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_EventTrigger_Format4__uEInfoChange_List_fdec(d, a, &v->uEInfoChange_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3161,8 +2584,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format4_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3174,18 +2596,13 @@ int kz_rc_E2SM_RC_EventTrigger_Format5_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_rc_E2SM_RC_EventTrigger_Format5 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_associatedUEInfo << 1 | (uint64_t)v->has_associatedCellInfo, 3);
-    if (v->onDemand < 1u)
-        kz_per_put_bits(e, 0, 1);
-    else
-        kz_per_put_enum(e, v->onDemand, 1, true);
+    if (v->onDemand >= 1u) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_associatedUEInfo << 1 | (uint64_t)v->has_associatedCellInfo) << 1 | (uint64_t)(0), 4);
     if (v->has_associatedUEInfo) {
-        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->associatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->associatedUEInfo, depth)) return -1;
     }
     if (v->has_associatedCellInfo) {
-        if (kz_rc_EventTrigger_Cell_Info_fenc(e, &v->associatedCellInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_Cell_Info_fenc(e, &v->associatedCellInfo, depth)) return -1;
     }
     return 0;
 }
@@ -3193,36 +2610,26 @@ int kz_rc_E2SM_RC_EventTrigger_Format5_fenc(kz_per_enc *e, const void *vp, int d
 int kz_rc_E2SM_RC_EventTrigger_Format5_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format5 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x >= 1u) {
-        if (!(x >> 0))
-            return -1;
-        d->bit -= 1;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 1, true, &x))
-            return -1;
-    }
-    v->onDemand = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &w)) return -1;
+    x = w >> 1 & 0x7u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = 0;
+    v->onDemand = (uint32_t)x;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_associatedUEInfo = true;
-        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->associatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->associatedUEInfo, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_associatedCellInfo = true;
-        if (kz_rc_EventTrigger_Cell_Info_fdec(d, a, &v->associatedCellInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_Cell_Info_fdec(d, a, &v->associatedCellInfo, depth)) return -1;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3230,8 +2637,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format5_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3245,29 +2651,24 @@ int kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_fenc(kz_per_enc *e, con
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 4);
-        if (kz_rc_E2SM_RC_EventTrigger_Format1_fenc(e, &v->u.eventTrigger_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(0), 4);
+        if (kz_rc_E2SM_RC_EventTrigger_Format1_fenc(e, &v->u.eventTrigger_Format1, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 4);
-        if (kz_rc_E2SM_RC_EventTrigger_Format2_fenc(e, &v->u.eventTrigger_Format2, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(1), 4);
+        if (kz_rc_E2SM_RC_EventTrigger_Format2_fenc(e, &v->u.eventTrigger_Format2, depth)) return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 4);
-        if (kz_rc_E2SM_RC_EventTrigger_Format3_fenc(e, &v->u.eventTrigger_Format3, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(2), 4);
+        if (kz_rc_E2SM_RC_EventTrigger_Format3_fenc(e, &v->u.eventTrigger_Format3, depth)) return -1;
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 4);
-        if (kz_rc_E2SM_RC_EventTrigger_Format4_fenc(e, &v->u.eventTrigger_Format4, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(3), 4);
+        if (kz_rc_E2SM_RC_EventTrigger_Format4_fenc(e, &v->u.eventTrigger_Format4, depth)) return -1;
         return 0;
     case 5:
-        kz_per_put_bits(e, 4, 4);
-        if (kz_rc_E2SM_RC_EventTrigger_Format5_fenc(e, &v->u.eventTrigger_Format5, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(4), 4);
+        if (kz_rc_E2SM_RC_EventTrigger_Format5_fenc(e, &v->u.eventTrigger_Format5, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -3277,42 +2678,36 @@ int kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_fenc(kz_per_enc *e, con
 int kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    if (x >> 3) {   /* an extension alternative, in an open type */
+        d->bit -= 3;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 5, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 5u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.eventTrigger_Format1, 0, sizeof v->u.eventTrigger_Format1);
-        if (kz_rc_E2SM_RC_EventTrigger_Format1_fdec(d, a, &v->u.eventTrigger_Format1, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format1_fdec(d, a, &v->u.eventTrigger_Format1, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.eventTrigger_Format2, 0, sizeof v->u.eventTrigger_Format2);
-        if (kz_rc_E2SM_RC_EventTrigger_Format2_fdec(d, a, &v->u.eventTrigger_Format2, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format2_fdec(d, a, &v->u.eventTrigger_Format2, depth)) return -1;
         return 0;
     case 2:
         memset(&v->u.eventTrigger_Format3, 0, sizeof v->u.eventTrigger_Format3);
-        if (kz_rc_E2SM_RC_EventTrigger_Format3_fdec(d, a, &v->u.eventTrigger_Format3, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format3_fdec(d, a, &v->u.eventTrigger_Format3, depth)) return -1;
         return 0;
     case 3:
         memset(&v->u.eventTrigger_Format4, 0, sizeof v->u.eventTrigger_Format4);
-        if (kz_rc_E2SM_RC_EventTrigger_Format4_fdec(d, a, &v->u.eventTrigger_Format4, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format4_fdec(d, a, &v->u.eventTrigger_Format4, depth)) return -1;
         return 0;
     case 4:
         memset(&v->u.eventTrigger_Format5, 0, sizeof v->u.eventTrigger_Format5);
-        if (kz_rc_E2SM_RC_EventTrigger_Format5_fdec(d, a, &v->u.eventTrigger_Format5, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_EventTrigger_Format5_fdec(d, a, &v->u.eventTrigger_Format5, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -3324,7 +2719,7 @@ int kz_rc_E2SM_RC_EventTrigger_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_EventTrigger *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_fenc(e, &v->ric_eventTrigger_formats, depth))
         return -1;
     return 0;
@@ -3333,18 +2728,15 @@ int kz_rc_E2SM_RC_EventTrigger_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_E2SM_RC_EventTrigger_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_fdec(d, a, &v->ric_eventTrigger_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3352,8 +2744,7 @@ int kz_rc_E2SM_RC_EventTrigger_fdec(kz_per_dec *d, kz_arena *a, void *vp, int de
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3365,18 +2756,13 @@ int kz_rc_MessageType_Choice_NI_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_MessageType_Choice_NI *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_nI_Identifier << 1 | (uint64_t)v->has_nI_Message, 3);
-    if (v->nI_Type < 7u)
-        kz_per_put_bits(e, v->nI_Type, 4);
-    else
-        kz_per_put_enum(e, v->nI_Type, 7, true);
+    if (v->nI_Type >= 7u) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_nI_Identifier << 1 | (uint64_t)v->has_nI_Message) << 4 | (uint64_t)(0) << 3 | (uint64_t)(v->nI_Type), 7);
     if (v->has_nI_Identifier) {
-        if (kz_e2sm_InterfaceIdentifier_fenc(e, &v->nI_Identifier, depth))
-            return -1;
+        if (kz_e2sm_InterfaceIdentifier_fenc(e, &v->nI_Identifier, depth)) return -1;
     }
     if (v->has_nI_Message) {
-        if (kz_e2sm_Interface_MessageID_fenc(e, &v->nI_Message, depth))
-            return -1;
+        if (kz_e2sm_Interface_MessageID_fenc(e, &v->nI_Message, depth)) return -1;
     }
     return 0;
 }
@@ -3384,36 +2770,27 @@ int kz_rc_MessageType_Choice_NI_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_MessageType_Choice_NI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_MessageType_Choice_NI *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 4, &x))
-        return -1;
-    if (x >= 7u) {
-        if (!(x >> 3))
-            return -1;
-        d->bit -= 4;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 7, true, &x))
-            return -1;
-    }
-    v->nI_Type = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 7, &w)) return -1;
+    x = w >> 4 & 0x7u;
+    pre = x;
+    x = w >> 3 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0x7u;
+    if (x >= 7u) return -1;
+    v->nI_Type = (uint32_t)x;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_nI_Identifier = true;
-        if (kz_e2sm_InterfaceIdentifier_fdec(d, a, &v->nI_Identifier, depth))
-            return -1;
+        if (kz_e2sm_InterfaceIdentifier_fdec(d, a, &v->nI_Identifier, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_nI_Message = true;
-        if (kz_e2sm_Interface_MessageID_fdec(d, a, &v->nI_Message, depth))
-            return -1;
+        if (kz_e2sm_Interface_MessageID_fdec(d, a, &v->nI_Message, depth)) return -1;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3421,8 +2798,7 @@ int kz_rc_MessageType_Choice_NI_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3434,27 +2810,22 @@ int kz_rc_MessageType_Choice_RRC_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_MessageType_Choice_RRC *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_RRC_MessageID_fenc(e, &v->rRC_Message, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_RRC_MessageID_fenc(e, &v->rRC_Message, depth)) return -1;
     return 0;
 }
 
 int kz_rc_MessageType_Choice_RRC_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_MessageType_Choice_RRC *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_RRC_MessageID_fdec(d, a, &v->rRC_Message, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_RRC_MessageID_fdec(d, a, &v->rRC_Message, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3462,8 +2833,7 @@ int kz_rc_MessageType_Choice_RRC_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3477,14 +2847,12 @@ int kz_rc_MessageType_Choice_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_rc_MessageType_Choice_NI_fenc(e, &v->u.messageType_Choice_NI, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_rc_MessageType_Choice_NI_fenc(e, &v->u.messageType_Choice_NI, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_rc_MessageType_Choice_RRC_fenc(e, &v->u.messageType_Choice_RRC, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_rc_MessageType_Choice_RRC_fenc(e, &v->u.messageType_Choice_RRC, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -3494,27 +2862,23 @@ int kz_rc_MessageType_Choice_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_MessageType_Choice_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_MessageType_Choice *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.messageType_Choice_NI, 0, sizeof v->u.messageType_Choice_NI);
-        if (kz_rc_MessageType_Choice_NI_fdec(d, a, &v->u.messageType_Choice_NI, depth))
-            return -1;
+        if (kz_rc_MessageType_Choice_NI_fdec(d, a, &v->u.messageType_Choice_NI, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.messageType_Choice_RRC, 0, sizeof v->u.messageType_Choice_RRC);
-        if (kz_rc_MessageType_Choice_RRC_fdec(d, a, &v->u.messageType_Choice_RRC, depth))
-            return -1;
+        if (kz_rc_MessageType_Choice_RRC_fdec(d, a, &v->u.messageType_Choice_RRC, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -3526,34 +2890,24 @@ int kz_rc_E2SM_RC_EventTrigger_Format1_Item_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_EventTrigger_Format1_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_messageDirection << 3 | (uint64_t)v->has_associatedUEInfo << 2 | (uint64_t)v->has_associatedUEEvent << 1 | (uint64_t)v->has_logicalOR, 5);
-    if (v->ric_eventTriggerCondition_ID >= INT64_C(1) && v->ric_eventTriggerCondition_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_eventTriggerCondition_ID, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic);
-    }
-    if (kz_rc_MessageType_Choice_fenc(e, &v->messageType, depth))
+    if (v->ric_eventTriggerCondition_ID < INT64_C(1) || v->ric_eventTriggerCondition_ID > INT64_C(65535))
         return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_messageDirection << 3 | (uint64_t)v->has_associatedUEInfo << 2 | (uint64_t)v->has_associatedUEEvent << 1 | (uint64_t)v->has_logicalOR) << 1 | (uint64_t)(0), 6);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (kz_rc_MessageType_Choice_fenc(e, &v->messageType, depth)) return -1;
     if (v->has_messageDirection) {
-        if (v->messageDirection < 2u)
-            kz_per_put_bits(e, v->messageDirection, 2);
-        else
-            kz_per_put_enum(e, v->messageDirection, 2, true);
+        if (v->messageDirection >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->messageDirection), 2);
     }
     if (v->has_associatedUEInfo) {
-        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->associatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->associatedUEInfo, depth)) return -1;
     }
     if (v->has_associatedUEEvent) {
-        if (kz_rc_EventTrigger_UEevent_Info_fenc(e, &v->associatedUEEvent, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UEevent_Info_fenc(e, &v->associatedUEEvent, depth)) return -1;
     }
     if (v->has_logicalOR) {
-        if (v->logicalOR < 2u)
-            kz_per_put_bits(e, v->logicalOR, 2);
-        else
-            kz_per_put_enum(e, v->logicalOR, 2, true);
+        if (v->logicalOR >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->logicalOR), 2);
     }
     return 0;
 }
@@ -3561,65 +2915,43 @@ int kz_rc_E2SM_RC_EventTrigger_Format1_Item_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_E2SM_RC_EventTrigger_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format1_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 5, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic, &v->ric_eventTriggerCondition_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_rc_MessageType_Choice_fdec(d, a, &v->messageType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 6, &w)) return -1;
+    x = w >> 1 & 0x1fu;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_MessageType_Choice_fdec(d, a, &v->messageType, depth)) return -1;
     if (pre & (UINT64_C(1) << 3)) {
         v->has_messageDirection = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->messageDirection = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->messageDirection = (uint32_t)x;
     }
     if (pre & (UINT64_C(1) << 2)) {
         v->has_associatedUEInfo = true;
-        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->associatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->associatedUEInfo, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 1)) {
         v->has_associatedUEEvent = true;
-        if (kz_rc_EventTrigger_UEevent_Info_fdec(d, a, &v->associatedUEEvent, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UEevent_Info_fdec(d, a, &v->associatedUEEvent, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 4) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3627,8 +2959,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3640,28 +2971,19 @@ int kz_rc_E2SM_RC_EventTrigger_Format3_Item_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_EventTrigger_Format3_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_associatedCellInfo << 1 | (uint64_t)v->has_logicalOR, 3);
-    if (v->ric_eventTriggerCondition_ID >= INT64_C(1) && v->ric_eventTriggerCondition_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_eventTriggerCondition_ID, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic);
-    }
-    if (v->e2NodeInfoChange_ID >= INT64_C(1) && v->e2NodeInfoChange_ID <= INT64_C(512)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->e2NodeInfoChange_ID - (uint64_t)INT64_C(1), UINT64_C(512));
-    } else {
-        kz_per_put_int(e, v->e2NodeInfoChange_ID, &kz_rc_E2SM_RC_EventTrigger_Format3_Item__e2NodeInfoChange_ID_desc.ic);
-    }
+    if (v->ric_eventTriggerCondition_ID < INT64_C(1) || v->ric_eventTriggerCondition_ID > INT64_C(65535))
+        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_associatedCellInfo << 1 | (uint64_t)v->has_logicalOR) << 1 | (uint64_t)(0), 4);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (v->e2NodeInfoChange_ID < INT64_C(1) || v->e2NodeInfoChange_ID > INT64_C(512)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    kz_per_put_cwhole(e, (uint64_t)v->e2NodeInfoChange_ID - (uint64_t)INT64_C(1), UINT64_C(512));
     if (v->has_associatedCellInfo) {
-        if (kz_rc_EventTrigger_Cell_Info_fenc(e, &v->associatedCellInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_Cell_Info_fenc(e, &v->associatedCellInfo, depth)) return -1;
     }
     if (v->has_logicalOR) {
-        if (v->logicalOR < 2u)
-            kz_per_put_bits(e, v->logicalOR, 2);
-        else
-            kz_per_put_enum(e, v->logicalOR, 2, true);
+        if (v->logicalOR >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->logicalOR), 2);
     }
     return 0;
 }
@@ -3669,56 +2991,34 @@ int kz_rc_E2SM_RC_EventTrigger_Format3_Item_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_E2SM_RC_EventTrigger_Format3_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format3_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic, &v->ric_eventTriggerCondition_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_E2SM_RC_EventTrigger_Format3_Item__e2NodeInfoChange_ID_desc.ic, &v->e2NodeInfoChange_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(512), &x))
-            return -1;
-        v->e2NodeInfoChange_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &w)) return -1;
+    x = w >> 1 & 0x7u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(512), &x)) return -1;
+    v->e2NodeInfoChange_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre & (UINT64_C(1) << 1)) {
         v->has_associatedCellInfo = true;
-        if (kz_rc_EventTrigger_Cell_Info_fdec(d, a, &v->associatedCellInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_Cell_Info_fdec(d, a, &v->associatedCellInfo, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3726,8 +3026,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format3_Item_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3738,15 +3037,12 @@ int kz_rc_E2SM_RC_EventTrigger_Format3_Item_fdec(kz_per_dec *d, kz_arena *a, voi
 int kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_TriggerType_Choice_RRCstate__rrcState_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 8u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 8);   /* the length */
+    if (!(v->count >= 1u && v->count <= 8u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 3);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_TriggerType_Choice_RRCstate_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_TriggerType_Choice_RRCstate_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -3754,27 +3050,20 @@ int kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fenc(kz_per_enc *e, const v
 int kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_TriggerType_Choice_RRCstate__rrcState_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 8, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_TriggerType_Choice_RRCstate_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_TriggerType_Choice_RRCstate_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_TriggerType_Choice_RRCstate_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -3783,27 +3072,22 @@ int kz_rc_TriggerType_Choice_RRCstate_fenc(kz_per_enc *e, const void *vp, int de
 {
     const kz_rc_TriggerType_Choice_RRCstate *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fenc(e, &v->rrcState_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fenc(e, &v->rrcState_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_TriggerType_Choice_RRCstate_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_TriggerType_Choice_RRCstate *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fdec(d, a, &v->rrcState_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_TriggerType_Choice_RRCstate__rrcState_List_fdec(d, a, &v->rrcState_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3811,8 +3095,7 @@ int kz_rc_TriggerType_Choice_RRCstate_fdec(kz_per_dec *d, kz_arena *a, void *vp,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3824,40 +3107,27 @@ int kz_rc_TriggerType_Choice_UEID_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_TriggerType_Choice_UEID *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->ueIDchange_ID >= INT64_C(1) && v->ueIDchange_ID <= INT64_C(512)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ueIDchange_ID - (uint64_t)INT64_C(1), UINT64_C(512));
-    } else {
-        kz_per_put_int(e, v->ueIDchange_ID, &kz_rc_TriggerType_Choice_UEID__ueIDchange_ID_desc.ic);
-    }
+    if (v->ueIDchange_ID < INT64_C(1) || v->ueIDchange_ID > INT64_C(512)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->ueIDchange_ID - (uint64_t)INT64_C(1), UINT64_C(512));
     return 0;
 }
 
 int kz_rc_TriggerType_Choice_UEID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_TriggerType_Choice_UEID *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_TriggerType_Choice_UEID__ueIDchange_ID_desc.ic, &v->ueIDchange_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(512), &x))
-            return -1;
-        v->ueIDchange_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(512), &x)) return -1;
+    v->ueIDchange_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3865,8 +3135,7 @@ int kz_rc_TriggerType_Choice_UEID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3878,27 +3147,22 @@ int kz_rc_TriggerType_Choice_L2state_fenc(kz_per_enc *e, const void *vp, int dep
 {
     const kz_rc_TriggerType_Choice_L2state *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_RANParameter_Testing_fenc(e, &v->associatedL2variables, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_RANParameter_Testing_fenc(e, &v->associatedL2variables, depth)) return -1;
     return 0;
 }
 
 int kz_rc_TriggerType_Choice_L2state_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_TriggerType_Choice_L2state *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_RANParameter_Testing_fdec(d, a, &v->associatedL2variables, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_RANParameter_Testing_fdec(d, a, &v->associatedL2variables, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -3906,8 +3170,7 @@ int kz_rc_TriggerType_Choice_L2state_fdec(kz_per_dec *d, kz_arena *a, void *vp, 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -3921,19 +3184,16 @@ int kz_rc_TriggerType_Choice_fenc(kz_per_enc *e, const void *vp, int depth)
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 3);
-        if (kz_rc_TriggerType_Choice_RRCstate_fenc(e, &v->u.triggerType_Choice_RRCstate, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0), 3);
+        if (kz_rc_TriggerType_Choice_RRCstate_fenc(e, &v->u.triggerType_Choice_RRCstate, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 3);
-        if (kz_rc_TriggerType_Choice_UEID_fenc(e, &v->u.triggerType_Choice_UEID, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1), 3);
+        if (kz_rc_TriggerType_Choice_UEID_fenc(e, &v->u.triggerType_Choice_UEID, depth)) return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 3);
-        if (kz_rc_TriggerType_Choice_L2state_fenc(e, &v->u.triggerType_Choice_L2state, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(2), 3);
+        if (kz_rc_TriggerType_Choice_L2state_fenc(e, &v->u.triggerType_Choice_L2state, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -3943,32 +3203,28 @@ int kz_rc_TriggerType_Choice_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_TriggerType_Choice_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_TriggerType_Choice *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    if (x >> 2) {   /* an extension alternative, in an open type */
+        d->bit -= 2;
         return -1;   /* unknown: the interpreter keeps the index */
     }
-    if (kz_per_get_cwhole(d, 3, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 3u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.triggerType_Choice_RRCstate, 0, sizeof v->u.triggerType_Choice_RRCstate);
-        if (kz_rc_TriggerType_Choice_RRCstate_fdec(d, a, &v->u.triggerType_Choice_RRCstate, depth))
-            return -1;
+        if (kz_rc_TriggerType_Choice_RRCstate_fdec(d, a, &v->u.triggerType_Choice_RRCstate, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.triggerType_Choice_UEID, 0, sizeof v->u.triggerType_Choice_UEID);
-        if (kz_rc_TriggerType_Choice_UEID_fdec(d, a, &v->u.triggerType_Choice_UEID, depth))
-            return -1;
+        if (kz_rc_TriggerType_Choice_UEID_fdec(d, a, &v->u.triggerType_Choice_UEID, depth)) return -1;
         return 0;
     case 2:
         memset(&v->u.triggerType_Choice_L2state, 0, sizeof v->u.triggerType_Choice_L2state);
-        if (kz_rc_TriggerType_Choice_L2state_fdec(d, a, &v->u.triggerType_Choice_L2state, depth))
-            return -1;
+        if (kz_rc_TriggerType_Choice_L2state_fdec(d, a, &v->u.triggerType_Choice_L2state, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -3980,24 +3236,17 @@ int kz_rc_E2SM_RC_EventTrigger_Format4_Item_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_EventTrigger_Format4_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_associatedUEInfo << 1 | (uint64_t)v->has_logicalOR, 3);
-    if (v->ric_eventTriggerCondition_ID >= INT64_C(1) && v->ric_eventTriggerCondition_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_eventTriggerCondition_ID, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic);
-    }
-    if (kz_rc_TriggerType_Choice_fenc(e, &v->triggerType, depth))
+    if (v->ric_eventTriggerCondition_ID < INT64_C(1) || v->ric_eventTriggerCondition_ID > INT64_C(65535))
         return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_associatedUEInfo << 1 | (uint64_t)v->has_logicalOR) << 1 | (uint64_t)(0), 4);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (kz_rc_TriggerType_Choice_fenc(e, &v->triggerType, depth)) return -1;
     if (v->has_associatedUEInfo) {
-        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->associatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fenc(e, &v->associatedUEInfo, depth)) return -1;
     }
     if (v->has_logicalOR) {
-        if (v->logicalOR < 2u)
-            kz_per_put_bits(e, v->logicalOR, 2);
-        else
-            kz_per_put_enum(e, v->logicalOR, 2, true);
+        if (v->logicalOR >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->logicalOR), 2);
     }
     return 0;
 }
@@ -4005,47 +3254,31 @@ int kz_rc_E2SM_RC_EventTrigger_Format4_Item_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_E2SM_RC_EventTrigger_Format4_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_EventTrigger_Format4_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic, &v->ric_eventTriggerCondition_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_rc_TriggerType_Choice_fdec(d, a, &v->triggerType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &w)) return -1;
+    x = w >> 1 & 0x7u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_TriggerType_Choice_fdec(d, a, &v->triggerType, depth)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_associatedUEInfo = true;
-        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->associatedUEInfo, depth))
-            return -1;
+        if (kz_rc_EventTrigger_UE_Info_fdec(d, a, &v->associatedUEInfo, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4053,8 +3286,7 @@ int kz_rc_E2SM_RC_EventTrigger_Format4_Item_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4066,16 +3298,11 @@ int kz_rc_TriggerType_Choice_RRCstate_Item_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_rc_TriggerType_Choice_RRCstate_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_logicalOR, 2);
-    if (v->stateChangedTo < 4u)
-        kz_per_put_bits(e, v->stateChangedTo, 3);
-    else
-        kz_per_put_enum(e, v->stateChangedTo, 4, true);
+    if (v->stateChangedTo >= 4u) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_logicalOR) << 3 | (uint64_t)(0) << 2 | (uint64_t)(v->stateChangedTo), 5);
     if (v->has_logicalOR) {
-        if (v->logicalOR < 2u)
-            kz_per_put_bits(e, v->logicalOR, 2);
-        else
-            kz_per_put_enum(e, v->logicalOR, 2, true);
+        if (v->logicalOR >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->logicalOR), 2);
     }
     return 0;
 }
@@ -4083,39 +3310,26 @@ int kz_rc_TriggerType_Choice_RRCstate_Item_fenc(kz_per_enc *e, const void *vp, i
 int kz_rc_TriggerType_Choice_RRCstate_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_TriggerType_Choice_RRCstate_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 3, &x))
-        return -1;
-    if (x >= 4u) {
-        if (!(x >> 2))
-            return -1;
-        d->bit -= 3;   /* an extension value: as kz_per_get_enum reads it */
-        if (kz_per_get_enum(d, 4, true, &x))
-            return -1;
-    }
-    v->stateChangedTo = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 5, &w)) return -1;
+    x = w >> 3 & 0x3u;
+    pre = x;
+    x = w >> 2 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0x3u;
+    v->stateChangedTo = (uint32_t)x;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_logicalOR = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->logicalOR = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->logicalOR = (uint32_t)x;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4123,8 +3337,7 @@ int kz_rc_TriggerType_Choice_RRCstate_Item_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4135,15 +3348,12 @@ int kz_rc_TriggerType_Choice_RRCstate_Item_fdec(kz_per_dec *d, kz_arena *a, void
 int kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -4151,27 +3361,20 @@ int kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_fenc(kz_per_e
 int kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ActionDefinition_Format1_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -4180,7 +3383,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format1_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_fenc(e, &v->ranP_ToBeReported_List, depth))
         return -1;
     return 0;
@@ -4189,18 +3392,15 @@ int kz_rc_E2SM_RC_ActionDefinition_Format1_fenc(kz_per_enc *e, const void *vp, i
 int kz_rc_E2SM_RC_ActionDefinition_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_ActionDefinition_Format1__ranP_ToBeReported_List_fdec(d, a, &v->ranP_ToBeReported_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4208,8 +3408,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format1_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4220,15 +3419,12 @@ int kz_rc_E2SM_RC_ActionDefinition_Format1_fdec(kz_per_dec *d, kz_arena *a, void
 int kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -4236,27 +3432,20 @@ int kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_fenc(kz_pe
 int kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_E2SM_RC_ActionDefinition_Format2_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -4265,7 +3454,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format2_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_fenc(e, &v->ric_PolicyConditions_List, depth))
         return -1;
     return 0;
@@ -4274,18 +3463,15 @@ int kz_rc_E2SM_RC_ActionDefinition_Format2_fenc(kz_per_enc *e, const void *vp, i
 int kz_rc_E2SM_RC_ActionDefinition_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_ActionDefinition_Format2__ric_PolicyConditions_List_fdec(d, a, &v->ric_PolicyConditions_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4293,8 +3479,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format2_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4305,15 +3490,12 @@ int kz_rc_E2SM_RC_ActionDefinition_Format2_fdec(kz_per_dec *d, kz_arena *a, void
 int kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -4321,27 +3503,20 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_fenc(kz_p
 int kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ActionDefinition_Format3_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -4350,18 +3525,13 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format3 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ueID, 2);
-    if (v->ric_InsertIndication_ID >= INT64_C(1) && v->ric_InsertIndication_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_InsertIndication_ID, &kz_rc_RIC_InsertIndication_ID_desc.ic);
-    }
+    if (v->ric_InsertIndication_ID < INT64_C(1) || v->ric_InsertIndication_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ueID) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     if (kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_fenc(e, &v->ranP_InsertIndication_List, depth))
         return -1;
     if (v->has_ueID) {
-        if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-            return -1;
+        if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     }
     return 0;
 }
@@ -4369,34 +3539,24 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3_fenc(kz_per_enc *e, const void *vp, i
 int kz_rc_E2SM_RC_ActionDefinition_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format3 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_InsertIndication_ID_desc.ic, &v->ric_InsertIndication_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (kz_rc_E2SM_RC_ActionDefinition_Format3__ranP_InsertIndication_List_fdec(d, a, &v->ranP_InsertIndication_List, depth))
         return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ueID = true;
-        if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-            return -1;
+        if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4404,8 +3564,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4416,15 +3575,12 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3_fdec(kz_per_dec *d, kz_arena *a, void
 int kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -4432,27 +3588,21 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_fenc(kz_per_enc
 int kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -4461,12 +3611,11 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format4 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ueID, 2);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ueID), 2);
     if (kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_fenc(e, &v->ric_InsertStyle_List, depth))
         return -1;
     if (v->has_ueID) {
-        if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-            return -1;
+        if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     }
     return 0;
 }
@@ -4474,23 +3623,19 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_fenc(kz_per_enc *e, const void *vp, i
 int kz_rc_E2SM_RC_ActionDefinition_Format4_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format4 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_ActionDefinition_Format4__ric_InsertStyle_List_fdec(d, a, &v->ric_InsertStyle_List, depth))
         return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ueID = true;
-        if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-            return -1;
+        if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4498,8 +3643,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4513,25 +3657,21 @@ int kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_fenc(kz_per_enc
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 3);
-        if (kz_rc_E2SM_RC_ActionDefinition_Format1_fenc(e, &v->u.actionDefinition_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(0), 3);
+        if (kz_rc_E2SM_RC_ActionDefinition_Format1_fenc(e, &v->u.actionDefinition_Format1, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 3);
-        if (kz_rc_E2SM_RC_ActionDefinition_Format2_fenc(e, &v->u.actionDefinition_Format2, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(1), 3);
+        if (kz_rc_E2SM_RC_ActionDefinition_Format2_fenc(e, &v->u.actionDefinition_Format2, depth)) return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 3);
-        if (kz_rc_E2SM_RC_ActionDefinition_Format3_fenc(e, &v->u.actionDefinition_Format3, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 2 | (uint64_t)(2), 3);
+        if (kz_rc_E2SM_RC_ActionDefinition_Format3_fenc(e, &v->u.actionDefinition_Format3, depth)) return -1;
         return 0;
     case 4: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_rc_E2SM_RC_ActionDefinition_Format4_fenc(e, &v->u.actionDefinition_Format4, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format4_fenc(e, &v->u.actionDefinition_Format4, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -4543,12 +3683,11 @@ int kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_fenc(kz_per_enc
 int kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    if (x >> 2) {   /* an extension alternative, in an open type */
+        d->bit -= 2;
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 1 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -4564,24 +3703,21 @@ int kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_fdec(kz_per_dec
         d = outer;
         return 0;
     }
-    if (kz_per_get_cwhole(d, 3, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 3u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.actionDefinition_Format1, 0, sizeof v->u.actionDefinition_Format1);
-        if (kz_rc_E2SM_RC_ActionDefinition_Format1_fdec(d, a, &v->u.actionDefinition_Format1, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format1_fdec(d, a, &v->u.actionDefinition_Format1, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.actionDefinition_Format2, 0, sizeof v->u.actionDefinition_Format2);
-        if (kz_rc_E2SM_RC_ActionDefinition_Format2_fdec(d, a, &v->u.actionDefinition_Format2, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format2_fdec(d, a, &v->u.actionDefinition_Format2, depth)) return -1;
         return 0;
     case 2:
         memset(&v->u.actionDefinition_Format3, 0, sizeof v->u.actionDefinition_Format3);
-        if (kz_rc_E2SM_RC_ActionDefinition_Format3_fdec(d, a, &v->u.actionDefinition_Format3, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format3_fdec(d, a, &v->u.actionDefinition_Format3, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -4593,7 +3729,7 @@ int kz_rc_E2SM_RC_ActionDefinition_fenc(kz_per_enc *e, const void *vp, int depth
 {
     const kz_rc_E2SM_RC_ActionDefinition *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->ric_Style_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
     if (kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_fenc(e, &v->ric_actionDefinition_formats, depth))
         return -1;
@@ -4603,20 +3739,16 @@ int kz_rc_E2SM_RC_ActionDefinition_fenc(kz_per_enc *e, const void *vp, int depth
 int kz_rc_E2SM_RC_ActionDefinition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_Style_Type))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_Style_Type)) return -1;
     if (kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_fdec(d, a, &v->ric_actionDefinition_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4624,8 +3756,7 @@ int kz_rc_E2SM_RC_ActionDefinition_fdec(kz_per_dec *d, kz_arena *a, void *vp, in
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4638,15 +3769,14 @@ int kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fenc(kz_per_enc *e, const void *
     const kz_rc_E2SM_RC_ActionDefinition_Format1_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -4656,18 +3786,18 @@ int kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fenc(kz_per_enc *e, const void *
 int kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format1_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4675,14 +3805,12 @@ int kz_rc_E2SM_RC_ActionDefinition_Format1_Item_fdec(kz_per_dec *d, kz_arena *a,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -4698,12 +3826,10 @@ int kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fenc(kz_per_enc *e, const void *
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format2_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ric_PolicyConditionDefinition, 2);
-    if (kz_rc_RIC_PolicyAction_fenc(e, &v->ric_PolicyAction, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ric_PolicyConditionDefinition), 2);
+    if (kz_rc_RIC_PolicyAction_fenc(e, &v->ric_PolicyAction, depth)) return -1;
     if (v->has_ric_PolicyConditionDefinition) {
-        if (kz_rc_RANParameter_Testing_fenc(e, &v->ric_PolicyConditionDefinition, depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_fenc(e, &v->ric_PolicyConditionDefinition, depth)) return -1;
     }
     return 0;
 }
@@ -4711,23 +3837,18 @@ int kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fenc(kz_per_enc *e, const void *
 int kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format2_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_rc_RIC_PolicyAction_fdec(d, a, &v->ric_PolicyAction, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_rc_RIC_PolicyAction_fdec(d, a, &v->ric_PolicyAction, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ric_PolicyConditionDefinition = true;
-        if (kz_rc_RANParameter_Testing_fdec(d, a, &v->ric_PolicyConditionDefinition, depth))
-            return -1;
+        if (kz_rc_RANParameter_Testing_fdec(d, a, &v->ric_PolicyConditionDefinition, depth)) return -1;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4735,8 +3856,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format2_Item_fdec(kz_per_dec *d, kz_arena *a,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4749,15 +3869,14 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fenc(kz_per_enc *e, const void *
     const kz_rc_E2SM_RC_ActionDefinition_Format3_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -4767,18 +3886,18 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fenc(kz_per_enc *e, const void *
 int kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format3_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4786,14 +3905,12 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fdec(kz_per_dec *d, kz_arena *a,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -4808,15 +3925,12 @@ int kz_rc_E2SM_RC_ActionDefinition_Format3_Item_fdec(kz_per_dec *d, kz_arena *a,
 int kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -4824,27 +3938,21 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List
 int kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -4853,7 +3961,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fenc(kz_per_enc *e, const 
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->requested_Insert_Style_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
     if (kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_fenc(e, &v->ric_InsertIndication_List, depth))
         return -1;
@@ -4863,20 +3971,16 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fenc(kz_per_enc *e, const 
 int kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->requested_Insert_Style_Type))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->requested_Insert_Style_Type)) return -1;
     if (kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item__ric_InsertIndication_List_fdec(d, a, &v->ric_InsertIndication_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4884,8 +3988,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fdec(kz_per_dec *d, kz_are
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -4896,15 +3999,12 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Style_Item_fdec(kz_per_dec *d, kz_are
 int kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -4912,27 +4012,20 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndicatio
 int kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -4941,13 +4034,9 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fenc(kz_per_enc *e, c
 {
     const kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->ric_InsertIndication_ID >= INT64_C(1) && v->ric_InsertIndication_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_InsertIndication_ID, &kz_rc_RIC_InsertIndication_ID_desc.ic);
-    }
+    if (v->ric_InsertIndication_ID < INT64_C(1) || v->ric_InsertIndication_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     if (kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_fenc(e, &v->ranP_InsertIndication_List, depth))
         return -1;
     return 0;
@@ -4956,29 +4045,20 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fenc(kz_per_enc *e, c
 int kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_InsertIndication_ID_desc.ic, &v->ric_InsertIndication_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item__ranP_InsertIndication_List_fdec(d, a, &v->ranP_InsertIndication_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -4986,8 +4066,7 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_Indication_Item_fdec(kz_per_dec *d, k
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5000,15 +4079,14 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fenc(kz_per_enc *e, const v
     const kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -5018,18 +4096,18 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fenc(kz_per_enc *e, const v
 int kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5037,14 +4115,12 @@ int kz_rc_E2SM_RC_ActionDefinition_Format4_RANP_Item_fdec(kz_per_dec *d, kz_aren
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -5060,14 +4136,12 @@ int kz_rc_E2SM_RC_IndicationHeader_Format1_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_rc_E2SM_RC_IndicationHeader_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ric_eventTriggerCondition_ID, 2);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ric_eventTriggerCondition_ID), 2);
     if (v->has_ric_eventTriggerCondition_ID) {
-        if (v->ric_eventTriggerCondition_ID >= INT64_C(1) && v->ric_eventTriggerCondition_ID <= INT64_C(65535)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-        } else {
-            kz_per_put_int(e, v->ric_eventTriggerCondition_ID, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic);
-        }
+        if (v->ric_eventTriggerCondition_ID < INT64_C(1) || v->ric_eventTriggerCondition_ID > INT64_C(65535))
+            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     }
     return 0;
 }
@@ -5075,30 +4149,20 @@ int kz_rc_E2SM_RC_IndicationHeader_Format1_fenc(kz_per_enc *e, const void *vp, i
 int kz_rc_E2SM_RC_IndicationHeader_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationHeader_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ric_eventTriggerCondition_ID = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic, &v->ric_eventTriggerCondition_ID))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                return -1;
-            v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+        v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5106,8 +4170,7 @@ int kz_rc_E2SM_RC_IndicationHeader_Format1_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5119,47 +4182,31 @@ int kz_rc_E2SM_RC_IndicationHeader_Format2_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_rc_E2SM_RC_IndicationHeader_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     kz_per_put_int_unc(e, v->ric_InsertStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (v->ric_InsertIndication_ID >= INT64_C(1) && v->ric_InsertIndication_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_InsertIndication_ID, &kz_rc_RIC_InsertIndication_ID_desc.ic);
-    }
+    if (v->ric_InsertIndication_ID < INT64_C(1) || v->ric_InsertIndication_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationHeader_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationHeader_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_InsertStyle_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_InsertIndication_ID_desc.ic, &v->ric_InsertIndication_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_InsertStyle_Type)) return -1;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5167,8 +4214,7 @@ int kz_rc_E2SM_RC_IndicationHeader_Format2_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5180,18 +4226,15 @@ int kz_rc_E2SM_RC_IndicationHeader_Format3_fenc(kz_per_enc *e, const void *vp, i
 {
     const kz_rc_E2SM_RC_IndicationHeader_Format3 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ric_eventTriggerCondition_ID << 1 | (uint64_t)v->has_ueID, 3);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ric_eventTriggerCondition_ID << 1 | (uint64_t)v->has_ueID), 3);
     if (v->has_ric_eventTriggerCondition_ID) {
-        if (v->ric_eventTriggerCondition_ID >= INT64_C(1) && v->ric_eventTriggerCondition_ID <= INT64_C(65535)) {
-            kz_per_put_bits(e, 0, 1);
-            kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-        } else {
-            kz_per_put_int(e, v->ric_eventTriggerCondition_ID, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic);
-        }
+        if (v->ric_eventTriggerCondition_ID < INT64_C(1) || v->ric_eventTriggerCondition_ID > INT64_C(65535))
+            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        kz_per_put_cwhole(e, (uint64_t)v->ric_eventTriggerCondition_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     }
     if (v->has_ueID) {
-        if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-            return -1;
+        if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     }
     return 0;
 }
@@ -5199,35 +4242,24 @@ int kz_rc_E2SM_RC_IndicationHeader_Format3_fenc(kz_per_enc *e, const void *vp, i
 int kz_rc_E2SM_RC_IndicationHeader_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationHeader_Format3 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    pre = x;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_ric_eventTriggerCondition_ID = true;
-        if (kz_per_get_bits(d, 1, &x))
-            return -1;
-        if (x) {   /* outside the root: as kz_per_get_int reads it */
-            d->bit -= 1;
-            if (kz_per_get_int(d, &kz_rc_RIC_EventTriggerCondition_ID_desc.ic, &v->ric_eventTriggerCondition_ID))
-                return -1;
-        } else {
-            if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-                return -1;
-            v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-        }
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        if (x) return -1;   /* outside the root: the interpreter */
+        if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+        v->ric_eventTriggerCondition_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ueID = true;
-        if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-            return -1;
+        if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5235,8 +4267,7 @@ int kz_rc_E2SM_RC_IndicationHeader_Format3_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5250,20 +4281,17 @@ int kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_fenc(kz_per_enc
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 2);
-        if (kz_rc_E2SM_RC_IndicationHeader_Format1_fenc(e, &v->u.indicationHeader_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+        if (kz_rc_E2SM_RC_IndicationHeader_Format1_fenc(e, &v->u.indicationHeader_Format1, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 2);
-        if (kz_rc_E2SM_RC_IndicationHeader_Format2_fenc(e, &v->u.indicationHeader_Format2, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(1), 2);
+        if (kz_rc_E2SM_RC_IndicationHeader_Format2_fenc(e, &v->u.indicationHeader_Format2, depth)) return -1;
         return 0;
     case 3: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_rc_E2SM_RC_IndicationHeader_Format3_fenc(e, &v->u.indicationHeader_Format3, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationHeader_Format3_fenc(e, &v->u.indicationHeader_Format3, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -5275,12 +4303,11 @@ int kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_fenc(kz_per_enc
 int kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    if (x >> 1) {   /* an extension alternative, in an open type */
+        d->bit -= 1;
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 1 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -5296,19 +4323,16 @@ int kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_fdec(kz_per_dec
         d = outer;
         return 0;
     }
-    if (kz_per_get_cwhole(d, 2, &idx))
-        return -1;
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.indicationHeader_Format1, 0, sizeof v->u.indicationHeader_Format1);
-        if (kz_rc_E2SM_RC_IndicationHeader_Format1_fdec(d, a, &v->u.indicationHeader_Format1, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationHeader_Format1_fdec(d, a, &v->u.indicationHeader_Format1, depth)) return -1;
         return 0;
     case 1:
         memset(&v->u.indicationHeader_Format2, 0, sizeof v->u.indicationHeader_Format2);
-        if (kz_rc_E2SM_RC_IndicationHeader_Format2_fdec(d, a, &v->u.indicationHeader_Format2, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationHeader_Format2_fdec(d, a, &v->u.indicationHeader_Format2, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -5320,7 +4344,7 @@ int kz_rc_E2SM_RC_IndicationHeader_fenc(kz_per_enc *e, const void *vp, int depth
 {
     const kz_rc_E2SM_RC_IndicationHeader *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_fenc(e, &v->ric_indicationHeader_formats, depth))
         return -1;
     return 0;
@@ -5329,18 +4353,15 @@ int kz_rc_E2SM_RC_IndicationHeader_fenc(kz_per_enc *e, const void *vp, int depth
 int kz_rc_E2SM_RC_IndicationHeader_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationHeader *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_fdec(d, a, &v->ric_indicationHeader_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5348,8 +4369,7 @@ int kz_rc_E2SM_RC_IndicationHeader_fdec(kz_per_dec *d, kz_arena *a, void *vp, in
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5360,15 +4380,12 @@ int kz_rc_E2SM_RC_IndicationHeader_fdec(kz_per_dec *d, kz_arena *a, void *vp, in
 int kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -5376,27 +4393,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_fenc(kz_per_enc 
 int kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format1_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -5405,7 +4415,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format1_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_fenc(e, &v->ranP_Reported_List, depth))
         return -1;
     return 0;
@@ -5414,18 +4424,15 @@ int kz_rc_E2SM_RC_IndicationMessage_Format1_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_E2SM_RC_IndicationMessage_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_IndicationMessage_Format1__ranP_Reported_List_fdec(d, a, &v->ranP_Reported_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5433,8 +4440,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format1_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5445,15 +4451,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format1_fdec(kz_per_dec *d, kz_arena *a, voi
 int kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -5461,27 +4464,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_fenc(kz_per_enc *e
 int kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format2_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -5490,7 +4486,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_fenc(e, &v->ueParameter_List, depth))
         return -1;
     return 0;
@@ -5499,18 +4495,15 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_E2SM_RC_IndicationMessage_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_IndicationMessage_Format2__ueParameter_List_fdec(d, a, &v->ueParameter_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5518,8 +4511,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5530,15 +4522,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_fdec(kz_per_dec *d, kz_arena *a, voi
 int kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -5546,27 +4535,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fenc(kz_per_enc *e, c
 int kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format3_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -5575,27 +4557,22 @@ int kz_rc_E2SM_RC_IndicationMessage_Format3_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format3 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fenc(e, &v->cellInfo_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fenc(e, &v->cellInfo_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationMessage_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format3 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fdec(d, a, &v->cellInfo_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_E2SM_RC_IndicationMessage_Format3__cellInfo_List_fdec(d, a, &v->cellInfo_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5603,8 +4580,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format3_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5615,15 +4591,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format3_fdec(kz_per_dec *d, kz_arena *a, voi
 int kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 0u, 65536);   /* the length */
+    if (!(v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 0u, UINT64_C(65536));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -5631,27 +4604,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fenc(kz_per_enc *e, con
 int kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65536, &x))   /* the length */
-        return -1;
-    count = 0u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
+    count = 0u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -5659,15 +4625,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fdec(kz_per_dec *d, kz_
 int kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 0u, 65536);   /* the length */
+    if (!(v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 0u, UINT64_C(65536));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -5675,27 +4638,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fenc(kz_per_enc *e, c
 int kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65536, &x))   /* the length */
-        return -1;
-    count = 0u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
+    count = 0u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -5704,31 +4660,24 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format4 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fenc(e, &v->ueInfo_List, depth))
-        return -1;
-    if (kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fenc(e, &v->cellInfo_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fenc(e, &v->ueInfo_List, depth)) return -1;
+    if (kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fenc(e, &v->cellInfo_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationMessage_Format4_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format4 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fdec(d, a, &v->ueInfo_List, depth))
-        return -1;
-    if (kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fdec(d, a, &v->cellInfo_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_E2SM_RC_IndicationMessage_Format4__ueInfo_List_fdec(d, a, &v->ueInfo_List, depth)) return -1;
+    if (kz_rc_E2SM_RC_IndicationMessage_Format4__cellInfo_List_fdec(d, a, &v->cellInfo_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5736,8 +4685,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5748,15 +4696,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_fdec(kz_per_dec *d, kz_arena *a, voi
 int kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 0u, 65536);   /* the length */
+    if (!(v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 0u, UINT64_C(65536));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -5764,27 +4709,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_fenc(kz_per_enc
 int kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65536, &x))   /* the length */
-        return -1;
-    count = 0u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
+    count = 0u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format5_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -5793,7 +4731,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format5_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format5 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_fenc(e, &v->ranP_Requested_List, depth))
         return -1;
     return 0;
@@ -5802,18 +4740,15 @@ int kz_rc_E2SM_RC_IndicationMessage_Format5_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_E2SM_RC_IndicationMessage_Format5_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format5 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_IndicationMessage_Format5__ranP_Requested_List_fdec(d, a, &v->ranP_Requested_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5821,8 +4756,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format5_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5833,15 +4767,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format5_fdec(kz_per_dec *d, kz_arena *a, voi
 int kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -5849,27 +4780,21 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_fenc(kz_per_en
 int kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -5878,7 +4803,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format6 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_fenc(e, &v->ric_InsertStyle_List, depth))
         return -1;
     return 0;
@@ -5887,18 +4812,15 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_E2SM_RC_IndicationMessage_Format6_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format6 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_IndicationMessage_Format6__ric_InsertStyle_List_fdec(d, a, &v->ric_InsertStyle_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -5906,8 +4828,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -5921,35 +4842,29 @@ int kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_fenc(kz_per_e
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 4);
-        if (kz_rc_E2SM_RC_IndicationMessage_Format1_fenc(e, &v->u.indicationMessage_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(0), 4);
+        if (kz_rc_E2SM_RC_IndicationMessage_Format1_fenc(e, &v->u.indicationMessage_Format1, depth)) return -1;
         return 0;
     case 2:
-        kz_per_put_bits(e, 1, 4);
-        if (kz_rc_E2SM_RC_IndicationMessage_Format2_fenc(e, &v->u.indicationMessage_Format2, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(1), 4);
+        if (kz_rc_E2SM_RC_IndicationMessage_Format2_fenc(e, &v->u.indicationMessage_Format2, depth)) return -1;
         return 0;
     case 3:
-        kz_per_put_bits(e, 2, 4);
-        if (kz_rc_E2SM_RC_IndicationMessage_Format3_fenc(e, &v->u.indicationMessage_Format3, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(2), 4);
+        if (kz_rc_E2SM_RC_IndicationMessage_Format3_fenc(e, &v->u.indicationMessage_Format3, depth)) return -1;
         return 0;
     case 4:
-        kz_per_put_bits(e, 3, 4);
-        if (kz_rc_E2SM_RC_IndicationMessage_Format4_fenc(e, &v->u.indicationMessage_Format4, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(3), 4);
+        if (kz_rc_E2SM_RC_IndicationMessage_Format4_fenc(e, &v->u.indicationMessage_Format4, depth)) return -1;
         return 0;
     case 5:
-        kz_per_put_bits(e, 4, 4);
-        if (kz_rc_E2SM_RC_IndicationMessage_Format5_fenc(e, &v->u.indicationMessage_Format5, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 3 | (uint64_t)(4), 4);
+        if (kz_rc_E2SM_RC_IndicationMessage_Format5_fenc(e, &v->u.indicationMessage_Format5, depth)) return -1;
         return 0;
     case 6: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_rc_E2SM_RC_IndicationMessage_Format6_fenc(e, &v->u.indicationMessage_Format6, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format6_fenc(e, &v->u.indicationMessage_Format6, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -5961,12 +4876,11 @@ int kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_fenc(kz_per_e
 int kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    if (x >> 3) {   /* an extension alternative, in an open type */
+        d->bit -= 3;
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 1 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -5982,8 +4896,8 @@ int kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_fdec(kz_per_d
         d = outer;
         return 0;
     }
-    if (kz_per_get_cwhole(d, 5, &idx))
-        return -1;
+    idx = x;
+    if (idx >= 5u) return -1;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
@@ -6021,7 +4935,7 @@ int kz_rc_E2SM_RC_IndicationMessage_fenc(kz_per_enc *e, const void *vp, int dept
 {
     const kz_rc_E2SM_RC_IndicationMessage *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_fenc(e, &v->ric_indicationMessage_formats, depth))
         return -1;
     return 0;
@@ -6030,18 +4944,15 @@ int kz_rc_E2SM_RC_IndicationMessage_fenc(kz_per_enc *e, const void *vp, int dept
 int kz_rc_E2SM_RC_IndicationMessage_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_fdec(d, a, &v->ric_indicationMessage_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6049,8 +4960,7 @@ int kz_rc_E2SM_RC_IndicationMessage_fdec(kz_per_dec *d, kz_arena *a, void *vp, i
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6062,30 +4972,29 @@ int kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fenc(kz_per_enc *e, const void 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format1_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format1_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6093,8 +5002,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fdec(kz_per_dec *d, kz_arena *a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6105,15 +5013,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format1_Item_fdec(kz_per_dec *d, kz_arena *a
 int kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -6121,27 +5026,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fenc(kz_per_enc *e, 
 int kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -6150,31 +5048,24 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fenc(kz_per_enc *e, const void 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format2_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
-    if (kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fenc(e, &v->ranP_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
+    if (kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fenc(e, &v->ranP_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format2_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
-    if (kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fdec(d, a, &v->ranP_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
+    if (kz_rc_E2SM_RC_IndicationMessage_Format2_Item__ranP_List_fdec(d, a, &v->ranP_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6182,8 +5073,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_Item_fdec(kz_per_dec *d, kz_arena *a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6195,30 +5085,29 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fenc(kz_per_enc *e
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6226,8 +5115,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format2_RANParameter_Item_fdec(kz_per_dec *d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6239,20 +5127,17 @@ int kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fenc(kz_per_enc *e, const void 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format3_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_cellContextInfo << 2 | (uint64_t)v->has_cellDeleted << 1 | (uint64_t)v->has_neighborRelation_Table, 4);
-    if (kz_e2sm_CGI_fenc(e, &v->cellGlobal_ID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_cellContextInfo << 2 | (uint64_t)v->has_cellDeleted << 1 | (uint64_t)v->has_neighborRelation_Table), 4);
+    if (kz_e2sm_CGI_fenc(e, &v->cellGlobal_ID, depth)) return -1;
     if (v->has_cellContextInfo) {
-        if (v->cellContextInfo.len && !v->cellContextInfo.buf)
-            return -1;
+        if (v->cellContextInfo.len && !v->cellContextInfo.buf) return -1;
         kz_per_put_octet_string(e, v->cellContextInfo.buf, v->cellContextInfo.len, &kz_rc_E2SM_RC_IndicationMessage_Format3_Item__cellContextInfo_desc.sc);
     }
     if (v->has_cellDeleted) {
-        kz_per_put_bits(e, v->cellDeleted ? 1 : 0, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(v->cellDeleted ? 1 : 0), 1);
     }
     if (v->has_neighborRelation_Table) {
-        if (kz_rc_NeighborRelation_Info_fenc(e, &v->neighborRelation_Table, depth))
-            return -1;
+        if (kz_rc_NeighborRelation_Info_fenc(e, &v->neighborRelation_Table, depth)) return -1;
     }
     return 0;
 }
@@ -6260,14 +5145,11 @@ int kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fenc(kz_per_enc *e, const void 
 int kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format3_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 4, &pre))
-        return -1;
-    if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobal_ID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobal_ID, depth)) return -1;
     if (pre & (UINT64_C(1) << 2)) {
         v->has_cellContextInfo = true;
         if (kz_per_get_octet_string(d, &kz_rc_E2SM_RC_IndicationMessage_Format3_Item__cellContextInfo_desc.sc, a, &v->cellContextInfo.buf, &n) || n > UINT32_MAX)
@@ -6276,18 +5158,16 @@ int kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fdec(kz_per_dec *d, kz_arena *a
     }
     if (pre & (UINT64_C(1) << 1)) {
         v->has_cellDeleted = true;
-        if (kz_per_get_bool(d, &v->cellDeleted))
-            return -1;
+        if (kz_per_get_bits(d, 1, &x)) return -1;
+        v->cellDeleted = x != 0;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_neighborRelation_Table = true;
-        if (kz_rc_NeighborRelation_Info_fdec(d, a, &v->neighborRelation_Table, depth))
-            return -1;
+        if (kz_rc_NeighborRelation_Info_fdec(d, a, &v->neighborRelation_Table, depth)) return -1;
     }
     if (pre >> 3) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6295,8 +5175,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format3_Item_fdec(kz_per_dec *d, kz_arena *a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6308,42 +5187,34 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fenc(kz_per_enc *e, const voi
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ueContextInfo, 2);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ueContextInfo), 2);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     if (v->has_ueContextInfo) {
-        if (v->ueContextInfo.len && !v->ueContextInfo.buf)
-            return -1;
+        if (v->ueContextInfo.len && !v->ueContextInfo.buf) return -1;
         kz_per_put_octet_string(e, v->ueContextInfo.buf, v->ueContextInfo.len, &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE__ueContextInfo_desc.sc);
     }
-    if (kz_e2sm_CGI_fenc(e, &v->cellGlobal_ID, depth))
-        return -1;
+    if (kz_e2sm_CGI_fenc(e, &v->cellGlobal_ID, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ueContextInfo = true;
         if (kz_per_get_octet_string(d, &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE__ueContextInfo_desc.sc, a, &v->ueContextInfo.buf, &n) || n > UINT32_MAX)
             return -1;
         v->ueContextInfo.len = (uint32_t)n;
     }
-    if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobal_ID, depth))
-        return -1;
+    if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobal_ID, depth)) return -1;
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6351,8 +5222,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_ItemUE_fdec(kz_per_dec *d, kz_arena 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6364,17 +5234,14 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fenc(kz_per_enc *e, const v
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_cellContextInfo << 1 | (uint64_t)v->has_neighborRelation_Table, 3);
-    if (kz_e2sm_CGI_fenc(e, &v->cellGlobal_ID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_cellContextInfo << 1 | (uint64_t)v->has_neighborRelation_Table), 3);
+    if (kz_e2sm_CGI_fenc(e, &v->cellGlobal_ID, depth)) return -1;
     if (v->has_cellContextInfo) {
-        if (v->cellContextInfo.len && !v->cellContextInfo.buf)
-            return -1;
+        if (v->cellContextInfo.len && !v->cellContextInfo.buf) return -1;
         kz_per_put_octet_string(e, v->cellContextInfo.buf, v->cellContextInfo.len, &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell__cellContextInfo_desc.sc);
     }
     if (v->has_neighborRelation_Table) {
-        if (kz_rc_NeighborRelation_Info_fenc(e, &v->neighborRelation_Table, depth))
-            return -1;
+        if (kz_rc_NeighborRelation_Info_fenc(e, &v->neighborRelation_Table, depth)) return -1;
     }
     return 0;
 }
@@ -6382,14 +5249,11 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fenc(kz_per_enc *e, const v
 int kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobal_ID, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_CGI_fdec(d, a, &v->cellGlobal_ID, depth)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_cellContextInfo = true;
         if (kz_per_get_octet_string(d, &kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell__cellContextInfo_desc.sc, a, &v->cellContextInfo.buf, &n) || n > UINT32_MAX)
@@ -6398,13 +5262,11 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fdec(kz_per_dec *d, kz_aren
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_neighborRelation_Table = true;
-        if (kz_rc_NeighborRelation_Info_fdec(d, a, &v->neighborRelation_Table, depth))
-            return -1;
+        if (kz_rc_NeighborRelation_Info_fdec(d, a, &v->neighborRelation_Table, depth)) return -1;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6412,8 +5274,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format4_ItemCell_fdec(kz_per_dec *d, kz_aren
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6425,30 +5286,29 @@ int kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fenc(kz_per_enc *e, const void 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format5_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format5_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6456,8 +5316,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fdec(kz_per_dec *d, kz_arena *a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6468,15 +5327,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format5_Item_fdec(kz_per_dec *d, kz_arena *a
 int kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -6484,27 +5340,21 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_Lis
 int kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -6513,7 +5363,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fenc(kz_per_enc *e, const
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->indicated_Insert_Style_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
     if (kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_fenc(e, &v->ric_InsertIndication_List, depth))
         return -1;
@@ -6523,20 +5373,16 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fenc(kz_per_enc *e, const
 int kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->indicated_Insert_Style_Type))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->indicated_Insert_Style_Type)) return -1;
     if (kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item__ric_InsertIndication_List_fdec(d, a, &v->ric_InsertIndication_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6544,8 +5390,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fdec(kz_per_dec *d, kz_ar
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6556,15 +5401,12 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Style_Item_fdec(kz_per_dec *d, kz_ar
 int kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 0u, 65536);   /* the length */
+    if (!(v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 0u, UINT64_C(65536));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -6572,27 +5414,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndicati
 int kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65536, &x))   /* the length */
-        return -1;
-    count = 0u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
+    count = 0u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -6601,13 +5436,9 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fenc(kz_per_enc *e, 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->ric_InsertIndication_ID >= INT64_C(1) && v->ric_InsertIndication_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_InsertIndication_ID, &kz_rc_RIC_InsertIndication_ID_desc.ic);
-    }
+    if (v->ric_InsertIndication_ID < INT64_C(1) || v->ric_InsertIndication_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     if (kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_fenc(e, &v->ranP_InsertIndication_List, depth))
         return -1;
     return 0;
@@ -6616,29 +5447,20 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fenc(kz_per_enc *e, 
 int kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_InsertIndication_ID_desc.ic, &v->ric_InsertIndication_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item__ranP_InsertIndication_List_fdec(d, a, &v->ranP_InsertIndication_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6646,8 +5468,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_Indication_Item_fdec(kz_per_dec *d, 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6659,30 +5480,29 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fenc(kz_per_enc *e, const 
 {
     const kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6690,8 +5510,7 @@ int kz_rc_E2SM_RC_IndicationMessage_Format6_RANP_Item_fdec(kz_per_dec *d, kz_are
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6703,39 +5522,27 @@ int kz_rc_E2SM_RC_CallProcessID_Format1_fenc(kz_per_enc *e, const void *vp, int 
 {
     const kz_rc_E2SM_RC_CallProcessID_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->ric_callProcess_ID >= INT64_C(1) && v->ric_callProcess_ID <= INT64_C(232)) {
-        kz_per_put_bits(e, (uint64_t)v->ric_callProcess_ID - (uint64_t)INT64_C(1), 9);
-    } else {
-        kz_per_put_int(e, v->ric_callProcess_ID, &kz_rc_RAN_CallProcess_ID_desc.ic);
-    }
+    if (v->ric_callProcess_ID < INT64_C(1) || v->ric_callProcess_ID > INT64_C(232)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 9 | (uint64_t)(0) << 8 | (uint64_t)((uint64_t)v->ric_callProcess_ID - (uint64_t)INT64_C(1)), 10);
     return 0;
 }
 
 int kz_rc_E2SM_RC_CallProcessID_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_CallProcessID_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 9, &x))
-        return -1;
-    if (x >> 8) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 9;
-        if (kz_per_get_int(d, &kz_rc_RAN_CallProcess_ID_desc.ic, &v->ric_callProcess_ID))
-            return -1;
-    } else if (x >= 232u) {
-        return -1;
-    } else {
-        v->ric_callProcess_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 10, &w)) return -1;
+    x = w >> 9 & 0x1u;
+    pre = x;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 232u) return -1;
+    v->ric_callProcess_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6743,8 +5550,7 @@ int kz_rc_E2SM_RC_CallProcessID_Format1_fdec(kz_per_dec *d, kz_arena *a, void *v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6758,9 +5564,8 @@ int kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_fenc(kz_per_enc *e, c
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 1);
-        if (kz_rc_E2SM_RC_CallProcessID_Format1_fenc(e, &v->u.callProcessID_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        if (kz_rc_E2SM_RC_CallProcessID_Format1_fenc(e, &v->u.callProcessID_Format1, depth)) return -1;
         return 0;
     default:
         return -1;   /* none: the interpreter says so */
@@ -6770,20 +5575,18 @@ int kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_fenc(kz_per_enc *e, c
 int kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x >> 0) {   /* an extension alternative, in an open type */
         return -1;   /* unknown: the interpreter keeps the index */
     }
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.callProcessID_Format1, 0, sizeof v->u.callProcessID_Format1);
-        if (kz_rc_E2SM_RC_CallProcessID_Format1_fdec(d, a, &v->u.callProcessID_Format1, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_CallProcessID_Format1_fdec(d, a, &v->u.callProcessID_Format1, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -6795,7 +5598,7 @@ int kz_rc_E2SM_RC_CallProcessID_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_CallProcessID *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_fenc(e, &v->ric_callProcessID_formats, depth))
         return -1;
     return 0;
@@ -6804,18 +5607,15 @@ int kz_rc_E2SM_RC_CallProcessID_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_E2SM_RC_CallProcessID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_CallProcessID *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_CallProcessID__ric_callProcessID_formats_fdec(d, a, &v->ric_callProcessID_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6823,8 +5623,7 @@ int kz_rc_E2SM_RC_CallProcessID_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6836,21 +5635,15 @@ int kz_rc_E2SM_RC_ControlHeader_Format1_fenc(kz_per_enc *e, const void *vp, int 
 {
     const kz_rc_E2SM_RC_ControlHeader_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ric_ControlDecision, 2);
-    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ric_ControlDecision), 2);
+    if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     kz_per_put_int_unc(e, v->ric_Style_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (v->ric_ControlAction_ID >= INT64_C(1) && v->ric_ControlAction_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_ControlAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_ControlAction_ID, &kz_rc_RIC_ControlAction_ID_desc.ic);
-    }
+    if (v->ric_ControlAction_ID < INT64_C(1) || v->ric_ControlAction_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_ControlAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     if (v->has_ric_ControlDecision) {
-        if (v->ric_ControlDecision < 2u)
-            kz_per_put_bits(e, v->ric_ControlDecision, 2);
-        else
-            kz_per_put_enum(e, v->ric_ControlDecision, 2, true);
+        if (v->ric_ControlDecision >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->ric_ControlDecision), 2);
     }
     return 0;
 }
@@ -6858,44 +5651,27 @@ int kz_rc_E2SM_RC_ControlHeader_Format1_fenc(kz_per_enc *e, const void *vp, int 
 int kz_rc_E2SM_RC_ControlHeader_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlHeader_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_Style_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_ControlAction_ID_desc.ic, &v->ric_ControlAction_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_ControlAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_Style_Type)) return -1;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_ControlAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ric_ControlDecision = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->ric_ControlDecision = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->ric_ControlDecision = (uint32_t)x;
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6903,8 +5679,7 @@ int kz_rc_E2SM_RC_ControlHeader_Format1_fdec(kz_per_dec *d, kz_arena *a, void *v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6916,16 +5691,13 @@ int kz_rc_E2SM_RC_ControlHeader_Format2_fenc(kz_per_enc *e, const void *vp, int 
 {
     const kz_rc_E2SM_RC_ControlHeader_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ueID << 1 | (uint64_t)v->has_ric_ControlDecision, 3);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ueID << 1 | (uint64_t)v->has_ric_ControlDecision), 3);
     if (v->has_ueID) {
-        if (kz_e2sm_UEID_fenc(e, &v->ueID, depth))
-            return -1;
+        if (kz_e2sm_UEID_fenc(e, &v->ueID, depth)) return -1;
     }
     if (v->has_ric_ControlDecision) {
-        if (v->ric_ControlDecision < 2u)
-            kz_per_put_bits(e, v->ric_ControlDecision, 2);
-        else
-            kz_per_put_enum(e, v->ric_ControlDecision, 2, true);
+        if (v->ric_ControlDecision >= 2u) return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(v->ric_ControlDecision), 2);
     }
     return 0;
 }
@@ -6933,34 +5705,25 @@ int kz_rc_E2SM_RC_ControlHeader_Format2_fenc(kz_per_enc *e, const void *vp, int 
 int kz_rc_E2SM_RC_ControlHeader_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlHeader_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &x)) return -1;
+    pre = x;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_ueID = true;
-        if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth))
-            return -1;
+        if (kz_e2sm_UEID_fdec(d, a, &v->ueID, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ric_ControlDecision = true;
-        if (kz_per_get_bits(d, 2, &x))
-            return -1;
-        if (x >= 2u) {
-            if (!(x >> 1))
-                return -1;
-            d->bit -= 2;   /* an extension value: as kz_per_get_enum reads it */
-            if (kz_per_get_enum(d, 2, true, &x))
-                return -1;
-        }
-        v->ric_ControlDecision = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        if (kz_per_get_bits(d, 2, &w)) return -1;
+        x = w >> 1 & 0x1u;
+        if (x) return -1;   /* outside the root: the interpreter */
+        x = w & 0x1u;
+        v->ric_ControlDecision = (uint32_t)x;
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -6968,8 +5731,7 @@ int kz_rc_E2SM_RC_ControlHeader_Format2_fdec(kz_per_dec *d, kz_arena *a, void *v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -6983,15 +5745,13 @@ int kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_fenc(kz_per_enc *e, c
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 1);
-        if (kz_rc_E2SM_RC_ControlHeader_Format1_fenc(e, &v->u.controlHeader_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        if (kz_rc_E2SM_RC_ControlHeader_Format1_fenc(e, &v->u.controlHeader_Format1, depth)) return -1;
         return 0;
     case 2: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_rc_E2SM_RC_ControlHeader_Format2_fenc(e, &v->u.controlHeader_Format2, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlHeader_Format2_fenc(e, &v->u.controlHeader_Format2, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -7003,12 +5763,10 @@ int kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_fenc(kz_per_enc *e, c
 int kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x >> 0) {   /* an extension alternative, in an open type */
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 1 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -7017,19 +5775,18 @@ int kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_fdec(kz_per_dec *d, k
         switch (idx) {
         case 0:
             memset(&v->u.controlHeader_Format2, 0, sizeof v->u.controlHeader_Format2);
-            if (kz_rc_E2SM_RC_ControlHeader_Format2_fdec(d, a, &v->u.controlHeader_Format2, depth))
-                return -1;
+            if (kz_rc_E2SM_RC_ControlHeader_Format2_fdec(d, a, &v->u.controlHeader_Format2, depth)) return -1;
             break;
         }
         d = outer;
         return 0;
     }
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.controlHeader_Format1, 0, sizeof v->u.controlHeader_Format1);
-        if (kz_rc_E2SM_RC_ControlHeader_Format1_fdec(d, a, &v->u.controlHeader_Format1, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlHeader_Format1_fdec(d, a, &v->u.controlHeader_Format1, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -7041,7 +5798,7 @@ int kz_rc_E2SM_RC_ControlHeader_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlHeader *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_fenc(e, &v->ric_controlHeader_formats, depth))
         return -1;
     return 0;
@@ -7050,18 +5807,15 @@ int kz_rc_E2SM_RC_ControlHeader_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_E2SM_RC_ControlHeader_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlHeader *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_ControlHeader__ric_controlHeader_formats_fdec(d, a, &v->ric_controlHeader_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7069,8 +5823,7 @@ int kz_rc_E2SM_RC_ControlHeader_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7081,15 +5834,12 @@ int kz_rc_E2SM_RC_ControlHeader_fdec(kz_per_dec *d, kz_arena *a, void *vp, int d
 int kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 0u, 65536);   /* the length */
+    if (!(v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 0u, UINT64_C(65536));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ControlMessage_Format1_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlMessage_Format1_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -7097,27 +5847,20 @@ int kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fenc(kz_per_enc *e, const vo
 int kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65536, &x))   /* the length */
-        return -1;
-    count = 0u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65536), &x)) return -1;
+    count = 0u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ControlMessage_Format1_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ControlMessage_Format1_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlMessage_Format1_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -7126,27 +5869,22 @@ int kz_rc_E2SM_RC_ControlMessage_Format1_fenc(kz_per_enc *e, const void *vp, int
 {
     const kz_rc_E2SM_RC_ControlMessage_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fenc(e, &v->ranP_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fenc(e, &v->ranP_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_ControlMessage_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fdec(d, a, &v->ranP_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_E2SM_RC_ControlMessage_Format1__ranP_List_fdec(d, a, &v->ranP_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7154,8 +5892,7 @@ int kz_rc_E2SM_RC_ControlMessage_Format1_fdec(kz_per_dec *d, kz_arena *a, void *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7166,15 +5903,12 @@ int kz_rc_E2SM_RC_ControlMessage_Format1_fdec(kz_per_dec *d, kz_arena *a, void *
 int kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -7182,27 +5916,21 @@ int kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_fenc(kz_per_enc 
 int kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -7211,7 +5939,7 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_fenc(kz_per_enc *e, const void *vp, int
 {
     const kz_rc_E2SM_RC_ControlMessage_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_fenc(e, &v->ric_ControlStyle_List, depth))
         return -1;
     return 0;
@@ -7220,18 +5948,15 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_fenc(kz_per_enc *e, const void *vp, int
 int kz_rc_E2SM_RC_ControlMessage_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_ControlMessage_Format2__ric_ControlStyle_List_fdec(d, a, &v->ric_ControlStyle_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7239,8 +5964,7 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_fdec(kz_per_dec *d, kz_arena *a, void *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7254,15 +5978,13 @@ int kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_fenc(kz_per_enc *e,
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 1);
-        if (kz_rc_E2SM_RC_ControlMessage_Format1_fenc(e, &v->u.controlMessage_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        if (kz_rc_E2SM_RC_ControlMessage_Format1_fenc(e, &v->u.controlMessage_Format1, depth)) return -1;
         return 0;
     case 2: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_rc_E2SM_RC_ControlMessage_Format2_fenc(e, &v->u.controlMessage_Format2, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlMessage_Format2_fenc(e, &v->u.controlMessage_Format2, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -7274,12 +5996,10 @@ int kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_fenc(kz_per_enc *e,
 int kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x >> 0) {   /* an extension alternative, in an open type */
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 1 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -7288,19 +6008,18 @@ int kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_fdec(kz_per_dec *d,
         switch (idx) {
         case 0:
             memset(&v->u.controlMessage_Format2, 0, sizeof v->u.controlMessage_Format2);
-            if (kz_rc_E2SM_RC_ControlMessage_Format2_fdec(d, a, &v->u.controlMessage_Format2, depth))
-                return -1;
+            if (kz_rc_E2SM_RC_ControlMessage_Format2_fdec(d, a, &v->u.controlMessage_Format2, depth)) return -1;
             break;
         }
         d = outer;
         return 0;
     }
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.controlMessage_Format1, 0, sizeof v->u.controlMessage_Format1);
-        if (kz_rc_E2SM_RC_ControlMessage_Format1_fdec(d, a, &v->u.controlMessage_Format1, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlMessage_Format1_fdec(d, a, &v->u.controlMessage_Format1, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -7312,7 +6031,7 @@ int kz_rc_E2SM_RC_ControlMessage_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlMessage *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_fenc(e, &v->ric_controlMessage_formats, depth))
         return -1;
     return 0;
@@ -7321,18 +6040,15 @@ int kz_rc_E2SM_RC_ControlMessage_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_E2SM_RC_ControlMessage_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_ControlMessage__ric_controlMessage_formats_fdec(d, a, &v->ric_controlMessage_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7340,8 +6056,7 @@ int kz_rc_E2SM_RC_ControlMessage_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7353,30 +6068,29 @@ int kz_rc_E2SM_RC_ControlMessage_Format1_Item_fenc(kz_per_enc *e, const void *vp
 {
     const kz_rc_E2SM_RC_ControlMessage_Format1_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_ControlMessage_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage_Format1_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7384,8 +6098,7 @@ int kz_rc_E2SM_RC_ControlMessage_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7396,15 +6109,12 @@ int kz_rc_E2SM_RC_ControlMessage_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, v
 int kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -7412,27 +6122,21 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_fenc
 int kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -7441,7 +6145,7 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fenc(kz_per_enc *e, const vo
 {
     const kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->indicated_Control_Style_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
     if (kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_fenc(e, &v->ric_ControlAction_List, depth))
         return -1;
@@ -7451,20 +6155,16 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fenc(kz_per_enc *e, const vo
 int kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->indicated_Control_Style_Type))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->indicated_Control_Style_Type)) return -1;
     if (kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item__ric_ControlAction_List_fdec(d, a, &v->ric_ControlAction_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7472,8 +6172,7 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_Style_Item_fdec(kz_per_dec *d, kz_arena
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7485,44 +6184,29 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fenc(kz_per_enc *e, 
 {
     const kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->ric_ControlAction_ID >= INT64_C(1) && v->ric_ControlAction_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_ControlAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_ControlAction_ID, &kz_rc_RIC_ControlAction_ID_desc.ic);
-    }
-    if (kz_rc_E2SM_RC_ControlMessage_Format1_fenc(e, &v->ranP_List, depth))
-        return -1;
+    if (v->ric_ControlAction_ID < INT64_C(1) || v->ric_ControlAction_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_ControlAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (kz_rc_E2SM_RC_ControlMessage_Format1_fenc(e, &v->ranP_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_ControlAction_ID_desc.ic, &v->ric_ControlAction_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_ControlAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_rc_E2SM_RC_ControlMessage_Format1_fdec(d, a, &v->ranP_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_ControlAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_E2SM_RC_ControlMessage_Format1_fdec(d, a, &v->ranP_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7530,8 +6214,7 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fdec(kz_per_dec *d, 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7542,15 +6225,12 @@ int kz_rc_E2SM_RC_ControlMessage_Format2_ControlAction_Item_fdec(kz_per_dec *d, 
 int kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count <= 255u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 0u, 256);   /* the length */
+    if (!(v->count <= 255u)) return -1;
+    kz_per_put_cwhole(e, v->count - 0u, UINT64_C(256));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -7558,27 +6238,20 @@ int kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fenc(kz_per_enc *e, const vo
 int kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 256, &x))   /* the length */
-        return -1;
-    count = 0u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
+    count = 0u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ControlOutcome_Format1_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -7587,27 +6260,22 @@ int kz_rc_E2SM_RC_ControlOutcome_Format1_fenc(kz_per_enc *e, const void *vp, int
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format1 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fenc(e, &v->ranP_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fenc(e, &v->ranP_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_ControlOutcome_Format1_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format1 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fdec(d, a, &v->ranP_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_E2SM_RC_ControlOutcome_Format1__ranP_List_fdec(d, a, &v->ranP_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7615,8 +6283,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format1_fdec(kz_per_dec *d, kz_arena *a, void *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7627,15 +6294,12 @@ int kz_rc_E2SM_RC_ControlOutcome_Format1_fdec(kz_per_dec *d, kz_arena *a, void *
 int kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -7643,27 +6307,21 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_fenc(kz_per_enc 
 int kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -7672,7 +6330,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_fenc(kz_per_enc *e, const void *vp, int
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format2 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_fenc(e, &v->ric_ControlStyle_List, depth))
         return -1;
     return 0;
@@ -7681,18 +6339,15 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_fenc(kz_per_enc *e, const void *vp, int
 int kz_rc_E2SM_RC_ControlOutcome_Format2_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format2 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_ControlOutcome_Format2__ric_ControlStyle_List_fdec(d, a, &v->ric_ControlStyle_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7700,8 +6355,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_fdec(kz_per_dec *d, kz_arena *a, void *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7712,15 +6366,12 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_fdec(kz_per_dec *d, kz_arena *a, void *
 int kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count <= 255u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 0u, 256);   /* the length */
+    if (!(v->count <= 255u)) return -1;
+    kz_per_put_cwhole(e, v->count - 0u, UINT64_C(256));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -7728,27 +6379,20 @@ int kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fenc(kz_per_enc *e, const vo
 int kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 256, &x))   /* the length */
-        return -1;
-    count = 0u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(256), &x)) return -1;
+    count = 0u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ControlOutcome_Format3_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -7757,27 +6401,22 @@ int kz_rc_E2SM_RC_ControlOutcome_Format3_fenc(kz_per_enc *e, const void *vp, int
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format3 *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fenc(e, &v->ranP_List, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+    if (kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fenc(e, &v->ranP_List, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_ControlOutcome_Format3_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format3 *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fdec(d, a, &v->ranP_List, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_rc_E2SM_RC_ControlOutcome_Format3__ranP_List_fdec(d, a, &v->ranP_List, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7785,8 +6424,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format3_fdec(kz_per_dec *d, kz_arena *a, void *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7800,23 +6438,20 @@ int kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_fenc(kz_per_enc *e,
     (void)depth;
     switch (v->present) {
     case 1:
-        kz_per_put_bits(e, 0, 1);
-        if (kz_rc_E2SM_RC_ControlOutcome_Format1_fenc(e, &v->u.controlOutcome_Format1, depth))
-            return -1;
+        kz_per_put_bits_fit(e, (uint64_t)(0), 1);
+        if (kz_rc_E2SM_RC_ControlOutcome_Format1_fenc(e, &v->u.controlOutcome_Format1, depth)) return -1;
         return 0;
     case 2: {
-        kz_per_put_bits(e, 0x80 | 0, 8);   /* extension bit, alternative 0 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 0), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_rc_E2SM_RC_ControlOutcome_Format2_fenc(e, &v->u.controlOutcome_Format2, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format2_fenc(e, &v->u.controlOutcome_Format2, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
     case 3: {
-        kz_per_put_bits(e, 0x80 | 1, 8);   /* extension bit, alternative 1 */
+        kz_per_put_bits_fit(e, (uint64_t)(0x80 | 1), 8);
         size_t mark = kz_per_open_begin(e);
-        if (kz_rc_E2SM_RC_ControlOutcome_Format3_fenc(e, &v->u.controlOutcome_Format3, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format3_fenc(e, &v->u.controlOutcome_Format3, depth)) return -1;
         kz_per_open_end(e, mark);
         return 0;
     }
@@ -7828,12 +6463,10 @@ int kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_fenc(kz_per_enc *e,
 int kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats *v = vp;
-    uint64_t x = 0, idx = 0;
-    size_t n = 0;
-    (void)a, (void)depth, (void)x, (void)n;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* an extension alternative, in an open type */
+    KZ_FDEC_LOCALS;
+    uint64_t idx = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    if (x >> 0) {   /* an extension alternative, in an open type */
         kz_per_dec inner, *outer = d;
         if (kz_per_get_nsnn(d, &idx) || idx >= 2 || kz_per_get_open(d, a, &inner))
             return -1;   /* (unknown ones: the interpreter keeps the index) */
@@ -7842,24 +6475,22 @@ int kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_fdec(kz_per_dec *d,
         switch (idx) {
         case 0:
             memset(&v->u.controlOutcome_Format2, 0, sizeof v->u.controlOutcome_Format2);
-            if (kz_rc_E2SM_RC_ControlOutcome_Format2_fdec(d, a, &v->u.controlOutcome_Format2, depth))
-                return -1;
+            if (kz_rc_E2SM_RC_ControlOutcome_Format2_fdec(d, a, &v->u.controlOutcome_Format2, depth)) return -1;
             break;
         case 1:
             memset(&v->u.controlOutcome_Format3, 0, sizeof v->u.controlOutcome_Format3);
-            if (kz_rc_E2SM_RC_ControlOutcome_Format3_fdec(d, a, &v->u.controlOutcome_Format3, depth))
-                return -1;
+            if (kz_rc_E2SM_RC_ControlOutcome_Format3_fdec(d, a, &v->u.controlOutcome_Format3, depth)) return -1;
             break;
         }
         d = outer;
         return 0;
     }
+    idx = x;
     v->present = (uint32_t)idx + 1;
     switch (idx) {
     case 0:
         memset(&v->u.controlOutcome_Format1, 0, sizeof v->u.controlOutcome_Format1);
-        if (kz_rc_E2SM_RC_ControlOutcome_Format1_fdec(d, a, &v->u.controlOutcome_Format1, depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format1_fdec(d, a, &v->u.controlOutcome_Format1, depth)) return -1;
         return 0;
     default:
         return -1;
@@ -7871,7 +6502,7 @@ int kz_rc_E2SM_RC_ControlOutcome_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlOutcome *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_fenc(e, &v->ric_controlOutcome_formats, depth))
         return -1;
     return 0;
@@ -7880,18 +6511,15 @@ int kz_rc_E2SM_RC_ControlOutcome_fenc(kz_per_enc *e, const void *vp, int depth)
 int kz_rc_E2SM_RC_ControlOutcome_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_E2SM_RC_ControlOutcome__ric_controlOutcome_formats_fdec(d, a, &v->ric_controlOutcome_formats, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7899,8 +6527,7 @@ int kz_rc_E2SM_RC_ControlOutcome_fdec(kz_per_dec *d, kz_arena *a, void *vp, int 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7912,30 +6539,29 @@ int kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fenc(kz_per_enc *e, const void *vp
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format1_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format1_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -7943,8 +6569,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -7955,15 +6580,12 @@ int kz_rc_E2SM_RC_ControlOutcome_Format1_Item_fdec(kz_per_dec *d, kz_arena *a, v
 int kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -7971,27 +6593,21 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_fen
 int kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8000,7 +6616,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fenc(kz_per_enc *e, const vo
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->indicated_Control_Style_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
     if (kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_fenc(e, &v->ric_ControlOutcome_List, depth))
         return -1;
@@ -8010,20 +6626,16 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fenc(kz_per_enc *e, const vo
 int kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->indicated_Control_Style_Type))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->indicated_Control_Style_Type)) return -1;
     if (kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item__ric_ControlOutcome_List_fdec(d, a, &v->ric_ControlOutcome_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8031,8 +6643,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fdec(kz_per_dec *d, kz_arena
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8043,15 +6654,12 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_Style_Item_fdec(kz_per_dec *d, kz_arena
 int kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8059,27 +6667,20 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_fenc(kz_
 int kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8088,13 +6689,9 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fenc(kz_per_enc *e,
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->ric_ControlAction_ID >= INT64_C(1) && v->ric_ControlAction_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_ControlAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_ControlAction_ID, &kz_rc_RIC_ControlAction_ID_desc.ic);
-    }
+    if (v->ric_ControlAction_ID < INT64_C(1) || v->ric_ControlAction_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_ControlAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
     if (kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_fenc(e, &v->ranP_List, depth))
         return -1;
     return 0;
@@ -8103,29 +6700,20 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fenc(kz_per_enc *e,
 int kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_ControlAction_ID_desc.ic, &v->ric_ControlAction_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_ControlAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_ControlAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
     if (kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item__ranP_List_fdec(d, a, &v->ranP_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8133,8 +6721,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_ControlOutcome_Item_fdec(kz_per_dec *d,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8146,30 +6733,29 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fenc(kz_per_enc *e, const voi
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_Value_fenc(e, &v->ranParameter_value, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_Value_fdec(d, a, &v->ranParameter_value, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8177,8 +6763,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format2_RANP_Item_fdec(kz_per_dec *d, kz_arena 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8190,30 +6775,29 @@ int kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fenc(kz_per_enc *e, const void *vp
 {
     const kz_rc_E2SM_RC_ControlOutcome_Format3_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth))
-        return -1;
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (kz_rc_RANParameter_ValueType_fenc(e, &v->ranParameter_valueType, depth)) return -1;
     return 0;
 }
 
 int kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_ControlOutcome_Format3_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_rc_RANParameter_ValueType_fdec(d, a, &v->ranParameter_valueType, depth)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8221,8 +6805,7 @@ int kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fdec(kz_per_dec *d, kz_arena *a, v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8233,15 +6816,12 @@ int kz_rc_E2SM_RC_ControlOutcome_Format3_Item_fdec(kz_per_dec *d, kz_arena *a, v
 int kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8249,27 +6829,21 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_fenc(kz
 int kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANFunctionDefinition_EventTrigger_Style_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8277,15 +6851,12 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_fdec(kz
 int kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_L2Parameters_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_L2Parameters_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8293,27 +6864,20 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List_fenc(kz_per_
 int kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_L2Parameters_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_L2Parameters_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_L2Parameters_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8321,15 +6885,12 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ran_L2Parameters_List_fdec(kz_per_
 int kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8337,27 +6898,20 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List_fenc(kz_
 int kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8365,15 +6919,12 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ran_CallProcessTypes_List_fdec(kz_
 int kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_UEIdentification_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_UEIdentification_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8381,27 +6932,20 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_Lis
 int kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_UEIdentification_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_UEIdentification_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_UEIdentification_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8409,15 +6953,12 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ran_UEIdentificationParameters_Lis
 int kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_CellIdentification_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_CellIdentification_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8425,27 +6966,20 @@ int kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_L
 int kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger__ran_CellIdentificationParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_CellIdentification_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_CellIdentification_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_CellIdentification_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8454,7 +6988,7 @@ int kz_rc_RANFunctionDefinition_EventTrigger_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_rc_RANFunctionDefinition_EventTrigger *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ran_L2Parameters_List << 3 | (uint64_t)v->has_ran_CallProcessTypes_List << 2 | (uint64_t)v->has_ran_UEIdentificationParameters_List << 1 | (uint64_t)v->has_ran_CellIdentificationParameters_List, 5);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ran_L2Parameters_List << 3 | (uint64_t)v->has_ran_CallProcessTypes_List << 2 | (uint64_t)v->has_ran_UEIdentificationParameters_List << 1 | (uint64_t)v->has_ran_CellIdentificationParameters_List), 5);
     if (kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_fenc(e, &v->ric_EventTriggerStyle_List, depth))
         return -1;
     if (v->has_ran_L2Parameters_List) {
@@ -8479,12 +7013,10 @@ int kz_rc_RANFunctionDefinition_EventTrigger_fenc(kz_per_enc *e, const void *vp,
 int kz_rc_RANFunctionDefinition_EventTrigger_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 5, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 5, &x)) return -1;
+    pre = x;
     if (kz_rc_RANFunctionDefinition_EventTrigger__ric_EventTriggerStyle_List_fdec(d, a, &v->ric_EventTriggerStyle_List, depth))
         return -1;
     if (pre & (UINT64_C(1) << 3)) {
@@ -8509,8 +7041,7 @@ int kz_rc_RANFunctionDefinition_EventTrigger_fdec(kz_per_dec *d, kz_arena *a, vo
     }
     if (pre >> 4) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8518,8 +7049,7 @@ int kz_rc_RANFunctionDefinition_EventTrigger_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8530,15 +7060,12 @@ int kz_rc_RANFunctionDefinition_EventTrigger_fdec(kz_per_dec *d, kz_arena *a, vo
 int kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_Report_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Report_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8546,27 +7073,21 @@ int kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_fenc(kz_per_enc *e,
 int kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 7 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 7 + 1) return -1;
     kz_rc_RANFunctionDefinition_Report_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_Report_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Report_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8575,7 +7096,7 @@ int kz_rc_RANFunctionDefinition_Report_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_rc_RANFunctionDefinition_Report *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_fenc(e, &v->ric_ReportStyle_List, depth))
         return -1;
     return 0;
@@ -8584,18 +7105,15 @@ int kz_rc_RANFunctionDefinition_Report_fenc(kz_per_enc *e, const void *vp, int d
 int kz_rc_RANFunctionDefinition_Report_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Report *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_RANFunctionDefinition_Report__ric_ReportStyle_List_fdec(d, a, &v->ric_ReportStyle_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8603,8 +7121,7 @@ int kz_rc_RANFunctionDefinition_Report_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8615,15 +7132,12 @@ int kz_rc_RANFunctionDefinition_Report_fdec(kz_per_dec *d, kz_arena *a, void *vp
 int kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_Insert_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Insert_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8631,27 +7145,21 @@ int kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_fenc(kz_per_enc *e,
 int kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 9 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 9 + 1) return -1;
     kz_rc_RANFunctionDefinition_Insert_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_Insert_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Insert_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8660,7 +7168,7 @@ int kz_rc_RANFunctionDefinition_Insert_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_rc_RANFunctionDefinition_Insert *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_fenc(e, &v->ric_InsertStyle_List, depth))
         return -1;
     return 0;
@@ -8669,18 +7177,15 @@ int kz_rc_RANFunctionDefinition_Insert_fenc(kz_per_enc *e, const void *vp, int d
 int kz_rc_RANFunctionDefinition_Insert_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Insert *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_RANFunctionDefinition_Insert__ric_InsertStyle_List_fdec(d, a, &v->ric_InsertStyle_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8688,8 +7193,7 @@ int kz_rc_RANFunctionDefinition_Insert_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8700,15 +7204,12 @@ int kz_rc_RANFunctionDefinition_Insert_fdec(kz_per_dec *d, kz_arena *a, void *vp
 int kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_Control_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Control_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8716,27 +7217,21 @@ int kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_fenc(kz_per_enc *
 int kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 9 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 9 + 1) return -1;
     kz_rc_RANFunctionDefinition_Control_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_Control_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Control_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8745,7 +7240,7 @@ int kz_rc_RANFunctionDefinition_Control_fenc(kz_per_enc *e, const void *vp, int 
 {
     const kz_rc_RANFunctionDefinition_Control *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_fenc(e, &v->ric_ControlStyle_List, depth))
         return -1;
     return 0;
@@ -8754,18 +7249,15 @@ int kz_rc_RANFunctionDefinition_Control_fenc(kz_per_enc *e, const void *vp, int 
 int kz_rc_RANFunctionDefinition_Control_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Control *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_RANFunctionDefinition_Control__ric_ControlStyle_List_fdec(d, a, &v->ric_ControlStyle_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8773,8 +7265,7 @@ int kz_rc_RANFunctionDefinition_Control_fdec(kz_per_dec *d, kz_arena *a, void *v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8785,15 +7276,12 @@ int kz_rc_RANFunctionDefinition_Control_fdec(kz_per_dec *d, kz_arena *a, void *v
 int kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 63u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 63);   /* the length */
+    if (!(v->count >= 1u && v->count <= 63u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 6);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_Policy_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Policy_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -8801,27 +7289,21 @@ int kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_fenc(kz_per_enc *e,
 int kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 63, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    if (x >= 63u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_RANFunctionDefinition_Policy_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_Policy_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Policy_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -8830,7 +7312,7 @@ int kz_rc_RANFunctionDefinition_Policy_fenc(kz_per_enc *e, const void *vp, int d
 {
     const kz_rc_RANFunctionDefinition_Policy *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     if (kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_fenc(e, &v->ric_PolicyStyle_List, depth))
         return -1;
     return 0;
@@ -8839,18 +7321,15 @@ int kz_rc_RANFunctionDefinition_Policy_fenc(kz_per_enc *e, const void *vp, int d
 int kz_rc_RANFunctionDefinition_Policy_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Policy *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
     if (kz_rc_RANFunctionDefinition_Policy__ric_PolicyStyle_List_fdec(d, a, &v->ric_PolicyStyle_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8858,8 +7337,7 @@ int kz_rc_RANFunctionDefinition_Policy_fdec(kz_per_dec *d, kz_arena *a, void *vp
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8871,28 +7349,23 @@ int kz_rc_E2SM_RC_RANFunctionDefinition_fenc(kz_per_enc *e, const void *vp, int 
 {
     const kz_rc_E2SM_RC_RANFunctionDefinition *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ranFunctionDefinition_EventTrigger << 4 | (uint64_t)v->has_ranFunctionDefinition_Report << 3 | (uint64_t)v->has_ranFunctionDefinition_Insert << 2 | (uint64_t)v->has_ranFunctionDefinition_Control << 1 | (uint64_t)v->has_ranFunctionDefinition_Policy, 6);
-    if (kz_e2sm_RANfunction_Name_fenc(e, &v->ranFunction_Name, depth))
-        return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ranFunctionDefinition_EventTrigger << 4 | (uint64_t)v->has_ranFunctionDefinition_Report << 3 | (uint64_t)v->has_ranFunctionDefinition_Insert << 2 | (uint64_t)v->has_ranFunctionDefinition_Control << 1 | (uint64_t)v->has_ranFunctionDefinition_Policy), 6);
+    if (kz_e2sm_RANfunction_Name_fenc(e, &v->ranFunction_Name, depth)) return -1;
     if (v->has_ranFunctionDefinition_EventTrigger) {
         if (kz_rc_RANFunctionDefinition_EventTrigger_fenc(e, &v->ranFunctionDefinition_EventTrigger, depth))
             return -1;
     }
     if (v->has_ranFunctionDefinition_Report) {
-        if (kz_rc_RANFunctionDefinition_Report_fenc(e, &v->ranFunctionDefinition_Report, depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Report_fenc(e, &v->ranFunctionDefinition_Report, depth)) return -1;
     }
     if (v->has_ranFunctionDefinition_Insert) {
-        if (kz_rc_RANFunctionDefinition_Insert_fenc(e, &v->ranFunctionDefinition_Insert, depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Insert_fenc(e, &v->ranFunctionDefinition_Insert, depth)) return -1;
     }
     if (v->has_ranFunctionDefinition_Control) {
-        if (kz_rc_RANFunctionDefinition_Control_fenc(e, &v->ranFunctionDefinition_Control, depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Control_fenc(e, &v->ranFunctionDefinition_Control, depth)) return -1;
     }
     if (v->has_ranFunctionDefinition_Policy) {
-        if (kz_rc_RANFunctionDefinition_Policy_fenc(e, &v->ranFunctionDefinition_Policy, depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Policy_fenc(e, &v->ranFunctionDefinition_Policy, depth)) return -1;
     }
     return 0;
 }
@@ -8900,14 +7373,11 @@ int kz_rc_E2SM_RC_RANFunctionDefinition_fenc(kz_per_enc *e, const void *vp, int 
 int kz_rc_E2SM_RC_RANFunctionDefinition_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_E2SM_RC_RANFunctionDefinition *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 6, &pre))
-        return -1;
-    if (kz_e2sm_RANfunction_Name_fdec(d, a, &v->ranFunction_Name, depth))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 6, &x)) return -1;
+    pre = x;
+    if (kz_e2sm_RANfunction_Name_fdec(d, a, &v->ranFunction_Name, depth)) return -1;
     if (pre & (UINT64_C(1) << 4)) {
         v->has_ranFunctionDefinition_EventTrigger = true;
         if (kz_rc_RANFunctionDefinition_EventTrigger_fdec(d, a, &v->ranFunctionDefinition_EventTrigger, depth))
@@ -8915,28 +7385,23 @@ int kz_rc_E2SM_RC_RANFunctionDefinition_fdec(kz_per_dec *d, kz_arena *a, void *v
     }
     if (pre & (UINT64_C(1) << 3)) {
         v->has_ranFunctionDefinition_Report = true;
-        if (kz_rc_RANFunctionDefinition_Report_fdec(d, a, &v->ranFunctionDefinition_Report, depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Report_fdec(d, a, &v->ranFunctionDefinition_Report, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 2)) {
         v->has_ranFunctionDefinition_Insert = true;
-        if (kz_rc_RANFunctionDefinition_Insert_fdec(d, a, &v->ranFunctionDefinition_Insert, depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Insert_fdec(d, a, &v->ranFunctionDefinition_Insert, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 1)) {
         v->has_ranFunctionDefinition_Control = true;
-        if (kz_rc_RANFunctionDefinition_Control_fdec(d, a, &v->ranFunctionDefinition_Control, depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Control_fdec(d, a, &v->ranFunctionDefinition_Control, depth)) return -1;
     }
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ranFunctionDefinition_Policy = true;
-        if (kz_rc_RANFunctionDefinition_Policy_fdec(d, a, &v->ranFunctionDefinition_Policy, depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Policy_fdec(d, a, &v->ranFunctionDefinition_Policy, depth)) return -1;
     }
     if (pre >> 5) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -8944,8 +7409,7 @@ int kz_rc_E2SM_RC_RANFunctionDefinition_fdec(kz_per_dec *d, kz_arena *a, void *v
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -8957,16 +7421,13 @@ int kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fenc(kz_per_enc *e, cons
 {
     const kz_rc_RANFunctionDefinition_EventTrigger_Style_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
+    kz_per_put_bits_fit(e, (uint64_t)(0), 1);
     kz_per_put_int_unc(e, v->ric_EventTriggerStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (!(v->ric_EventTriggerStyle_Name.len >= 1u && v->ric_EventTriggerStyle_Name.len <= 150u))
-        return -1;
-    if (v->ric_EventTriggerStyle_Name.len && !v->ric_EventTriggerStyle_Name.buf)
-        return -1;
+    if (!(v->ric_EventTriggerStyle_Name.len >= 1u && v->ric_EventTriggerStyle_Name.len <= 150u)) return -1;
+    if (v->ric_EventTriggerStyle_Name.len && !v->ric_EventTriggerStyle_Name.buf) return -1;
     if (!kz_per_chars_ok(v->ric_EventTriggerStyle_Name.buf, v->ric_EventTriggerStyle_Name.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_EventTriggerStyle_Name.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_EventTriggerStyle_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_EventTriggerStyle_Name.buf, v->ric_EventTriggerStyle_Name.len);
     kz_per_put_int_unc(e, v->ric_EventTriggerFormat_Type, &kz_e2sm_RIC_Format_Type_desc.ic);
@@ -8976,31 +7437,25 @@ int kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fenc(kz_per_enc *e, cons
 int kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger_Style_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_EventTriggerStyle_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 1, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_EventTriggerStyle_Type)) return -1;
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_EventTriggerStyle_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_EventTriggerStyle_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_EventTriggerStyle_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_EventTriggerStyle_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_EventTriggerStyle_Name.len = (uint32_t)n;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_EventTriggerFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_EventTriggerFormat_Type)) return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9008,8 +7463,7 @@ int kz_rc_RANFunctionDefinition_EventTrigger_Style_Item_fdec(kz_per_dec *d, kz_a
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -9022,25 +7476,20 @@ int kz_rc_L2Parameters_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, int
     const kz_rc_L2Parameters_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -9050,29 +7499,28 @@ int kz_rc_L2Parameters_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, int
 int kz_rc_L2Parameters_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_L2Parameters_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9080,14 +7528,12 @@ int kz_rc_L2Parameters_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -9104,25 +7550,20 @@ int kz_rc_UEIdentification_RANParameter_Item_fenc(kz_per_enc *e, const void *vp,
     const kz_rc_UEIdentification_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -9132,29 +7573,28 @@ int kz_rc_UEIdentification_RANParameter_Item_fenc(kz_per_enc *e, const void *vp,
 int kz_rc_UEIdentification_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_UEIdentification_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9162,14 +7602,12 @@ int kz_rc_UEIdentification_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -9186,25 +7624,20 @@ int kz_rc_CellIdentification_RANParameter_Item_fenc(kz_per_enc *e, const void *v
     const kz_rc_CellIdentification_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -9214,29 +7647,28 @@ int kz_rc_CellIdentification_RANParameter_Item_fenc(kz_per_enc *e, const void *v
 int kz_rc_CellIdentification_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_CellIdentification_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9244,14 +7676,12 @@ int kz_rc_CellIdentification_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -9266,15 +7696,12 @@ int kz_rc_CellIdentification_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, 
 int kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -9282,27 +7709,20 @@ int kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakp
 int kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -9311,21 +7731,13 @@ int kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fenc(kz_per_enc *e
 {
     const kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, 0, 1);
-    if (v->callProcessType_ID >= INT64_C(1) && v->callProcessType_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->callProcessType_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->callProcessType_ID, &kz_rc_RIC_CallProcessType_ID_desc.ic);
-    }
-    if (!(v->callProcessType_Name.len >= 1u && v->callProcessType_Name.len <= 150u))
-        return -1;
-    if (v->callProcessType_Name.len && !v->callProcessType_Name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->callProcessType_Name.buf, v->callProcessType_Name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->callProcessType_Name.len - 1u, 150);
+    if (v->callProcessType_ID < INT64_C(1) || v->callProcessType_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole(e, (uint64_t)v->callProcessType_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (!(v->callProcessType_Name.len >= 1u && v->callProcessType_Name.len <= 150u)) return -1;
+    if (v->callProcessType_Name.len && !v->callProcessType_Name.buf) return -1;
+    if (!kz_per_chars_ok(v->callProcessType_Name.buf, v->callProcessType_Name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->callProcessType_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->callProcessType_Name.buf, v->callProcessType_Name.len);
     if (kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_fenc(e, &v->callProcessBreakpoints_List, depth))
@@ -9336,40 +7748,30 @@ int kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fenc(kz_per_enc *e
 int kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_CallProcessType_ID_desc.ic, &v->callProcessType_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->callProcessType_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->callProcessType_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->callProcessType_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->callProcessType_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->callProcessType_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->callProcessType_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->callProcessType_Name.len = (uint32_t)n;
     if (kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item__callProcessBreakpoints_List_fdec(d, a, &v->callProcessBreakpoints_List, depth))
         return -1;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9377,8 +7779,7 @@ int kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fdec(kz_per_dec *d
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -9389,15 +7790,12 @@ int kz_rc_RANFunctionDefinition_EventTrigger_CallProcess_Item_fdec(kz_per_dec *d
 int kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_CallProcessBreakpoint_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_CallProcessBreakpoint_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -9405,27 +7803,20 @@ int kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBre
 int kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item__ran_CallProcessBreakpointParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_CallProcessBreakpoint_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_CallProcessBreakpoint_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_CallProcessBreakpoint_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -9434,21 +7825,14 @@ int kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fenc(kz_per_enc *e,
 {
     const kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ran_CallProcessBreakpointParameters_List, 2);
-    if (v->callProcessBreakpoint_ID >= INT64_C(1) && v->callProcessBreakpoint_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->callProcessBreakpoint_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->callProcessBreakpoint_ID, &kz_rc_RIC_CallProcessBreakpoint_ID_desc.ic);
-    }
-    if (!(v->callProcessBreakpoint_Name.len >= 1u && v->callProcessBreakpoint_Name.len <= 150u))
-        return -1;
-    if (v->callProcessBreakpoint_Name.len && !v->callProcessBreakpoint_Name.buf)
-        return -1;
+    if (v->callProcessBreakpoint_ID < INT64_C(1) || v->callProcessBreakpoint_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ran_CallProcessBreakpointParameters_List) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole(e, (uint64_t)v->callProcessBreakpoint_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (!(v->callProcessBreakpoint_Name.len >= 1u && v->callProcessBreakpoint_Name.len <= 150u)) return -1;
+    if (v->callProcessBreakpoint_Name.len && !v->callProcessBreakpoint_Name.buf) return -1;
     if (!kz_per_chars_ok(v->callProcessBreakpoint_Name.buf, v->callProcessBreakpoint_Name.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->callProcessBreakpoint_Name.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->callProcessBreakpoint_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->callProcessBreakpoint_Name.buf, v->callProcessBreakpoint_Name.len);
     if (v->has_ran_CallProcessBreakpointParameters_List) {
@@ -9461,33 +7845,24 @@ int kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fenc(kz_per_enc *e,
 int kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_CallProcessBreakpoint_ID_desc.ic, &v->callProcessBreakpoint_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->callProcessBreakpoint_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->callProcessBreakpoint_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->callProcessBreakpoint_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->callProcessBreakpoint_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->callProcessBreakpoint_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->callProcessBreakpoint_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->callProcessBreakpoint_Name.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ran_CallProcessBreakpointParameters_List = true;
@@ -9496,8 +7871,7 @@ int kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fdec(kz_per_dec *d,
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9505,8 +7879,7 @@ int kz_rc_RANFunctionDefinition_EventTrigger_Breakpoint_Item_fdec(kz_per_dec *d,
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -9519,25 +7892,20 @@ int kz_rc_CallProcessBreakpoint_RANParameter_Item_fenc(kz_per_enc *e, const void
     const kz_rc_CallProcessBreakpoint_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -9547,29 +7915,28 @@ int kz_rc_CallProcessBreakpoint_RANParameter_Item_fenc(kz_per_enc *e, const void
 int kz_rc_CallProcessBreakpoint_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_CallProcessBreakpoint_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9577,14 +7944,12 @@ int kz_rc_CallProcessBreakpoint_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -9599,15 +7964,12 @@ int kz_rc_CallProcessBreakpoint_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *
 int kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_Report_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_Report_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -9615,27 +7977,20 @@ int kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List_fenc(kz_p
 int kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Report_Item__ran_ReportParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_Report_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_Report_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_Report_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -9644,16 +7999,12 @@ int kz_rc_RANFunctionDefinition_Report_Item_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_RANFunctionDefinition_Report_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ran_ReportParameters_List, 2);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ran_ReportParameters_List), 2);
     kz_per_put_int_unc(e, v->ric_ReportStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (!(v->ric_ReportStyle_Name.len >= 1u && v->ric_ReportStyle_Name.len <= 150u))
-        return -1;
-    if (v->ric_ReportStyle_Name.len && !v->ric_ReportStyle_Name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ric_ReportStyle_Name.buf, v->ric_ReportStyle_Name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_ReportStyle_Name.len - 1u, 150);
+    if (!(v->ric_ReportStyle_Name.len >= 1u && v->ric_ReportStyle_Name.len <= 150u)) return -1;
+    if (v->ric_ReportStyle_Name.len && !v->ric_ReportStyle_Name.buf) return -1;
+    if (!kz_per_chars_ok(v->ric_ReportStyle_Name.buf, v->ric_ReportStyle_Name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_ReportStyle_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_ReportStyle_Name.buf, v->ric_ReportStyle_Name.len);
     kz_per_put_int_unc(e, v->ric_SupportedEventTriggerStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
@@ -9670,31 +8021,25 @@ int kz_rc_RANFunctionDefinition_Report_Item_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_RANFunctionDefinition_Report_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Report_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_ReportStyle_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_ReportStyle_Type)) return -1;
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_ReportStyle_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_ReportStyle_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_ReportStyle_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_ReportStyle_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_ReportStyle_Name.len = (uint32_t)n;
     if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_SupportedEventTriggerStyle_Type))
         return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ReportActionFormat_Type))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationHeaderFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ReportActionFormat_Type)) return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationHeaderFormat_Type)) return -1;
     if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationMessageFormat_Type))
         return -1;
     if (pre & (UINT64_C(1) << 0)) {
@@ -9704,8 +8049,7 @@ int kz_rc_RANFunctionDefinition_Report_Item_fdec(kz_per_dec *d, kz_arena *a, voi
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9713,8 +8057,7 @@ int kz_rc_RANFunctionDefinition_Report_Item_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -9727,25 +8070,20 @@ int kz_rc_Report_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, int depth
     const kz_rc_Report_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -9755,29 +8093,28 @@ int kz_rc_Report_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, int depth
 int kz_rc_Report_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_Report_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9785,14 +8122,12 @@ int kz_rc_Report_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, in
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -9807,15 +8142,12 @@ int kz_rc_Report_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, in
 int kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_Insert_Indication_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Insert_Indication_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -9823,27 +8155,20 @@ int kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List_fenc(kz_p
 int kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANFunctionDefinition_Insert_Indication_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_Insert_Indication_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Insert_Indication_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -9852,16 +8177,12 @@ int kz_rc_RANFunctionDefinition_Insert_Item_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_RANFunctionDefinition_Insert_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ric_InsertIndication_List, 2);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ric_InsertIndication_List), 2);
     kz_per_put_int_unc(e, v->ric_InsertStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (!(v->ric_InsertStyle_Name.len >= 1u && v->ric_InsertStyle_Name.len <= 150u))
-        return -1;
-    if (v->ric_InsertStyle_Name.len && !v->ric_InsertStyle_Name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ric_InsertStyle_Name.buf, v->ric_InsertStyle_Name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_InsertStyle_Name.len - 1u, 150);
+    if (!(v->ric_InsertStyle_Name.len >= 1u && v->ric_InsertStyle_Name.len <= 150u)) return -1;
+    if (v->ric_InsertStyle_Name.len && !v->ric_InsertStyle_Name.buf) return -1;
+    if (!kz_per_chars_ok(v->ric_InsertStyle_Name.buf, v->ric_InsertStyle_Name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_InsertStyle_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_InsertStyle_Name.buf, v->ric_InsertStyle_Name.len);
     kz_per_put_int_unc(e, v->ric_SupportedEventTriggerStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
@@ -9879,44 +8200,36 @@ int kz_rc_RANFunctionDefinition_Insert_Item_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_RANFunctionDefinition_Insert_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Insert_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_InsertStyle_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_InsertStyle_Type)) return -1;
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_InsertStyle_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_InsertStyle_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_InsertStyle_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_InsertStyle_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_InsertStyle_Name.len = (uint32_t)n;
     if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_SupportedEventTriggerStyle_Type))
         return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ActionDefinitionFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ActionDefinitionFormat_Type)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ric_InsertIndication_List = true;
         if (kz_rc_RANFunctionDefinition_Insert_Item__ric_InsertIndication_List_fdec(d, a, &v->ric_InsertIndication_List, depth))
             return -1;
     }
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationHeaderFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationHeaderFormat_Type)) return -1;
     if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_IndicationMessageFormat_Type))
         return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_CallProcessIDFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_CallProcessIDFormat_Type)) return -1;
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -9924,8 +8237,7 @@ int kz_rc_RANFunctionDefinition_Insert_Item_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -9936,15 +8248,12 @@ int kz_rc_RANFunctionDefinition_Insert_Item_fdec(kz_per_dec *d, kz_arena *a, voi
 int kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_InsertIndication_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_InsertIndication_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -9952,27 +8261,20 @@ int kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationPara
 int kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Insert_Indication_Item__ran_InsertIndicationParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_InsertIndication_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_InsertIndication_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_InsertIndication_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -9981,21 +8283,14 @@ int kz_rc_RANFunctionDefinition_Insert_Indication_Item_fenc(kz_per_enc *e, const
 {
     const kz_rc_RANFunctionDefinition_Insert_Indication_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ran_InsertIndicationParameters_List, 2);
-    if (v->ric_InsertIndication_ID >= INT64_C(1) && v->ric_InsertIndication_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_InsertIndication_ID, &kz_rc_RIC_InsertIndication_ID_desc.ic);
-    }
-    if (!(v->ric_InsertIndication_Name.len >= 1u && v->ric_InsertIndication_Name.len <= 150u))
-        return -1;
-    if (v->ric_InsertIndication_Name.len && !v->ric_InsertIndication_Name.buf)
-        return -1;
+    if (v->ric_InsertIndication_ID < INT64_C(1) || v->ric_InsertIndication_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ran_InsertIndicationParameters_List) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_InsertIndication_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (!(v->ric_InsertIndication_Name.len >= 1u && v->ric_InsertIndication_Name.len <= 150u)) return -1;
+    if (v->ric_InsertIndication_Name.len && !v->ric_InsertIndication_Name.buf) return -1;
     if (!kz_per_chars_ok(v->ric_InsertIndication_Name.buf, v->ric_InsertIndication_Name.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_InsertIndication_Name.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_InsertIndication_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_InsertIndication_Name.buf, v->ric_InsertIndication_Name.len);
     if (v->has_ran_InsertIndicationParameters_List) {
@@ -10008,33 +8303,24 @@ int kz_rc_RANFunctionDefinition_Insert_Indication_Item_fenc(kz_per_enc *e, const
 int kz_rc_RANFunctionDefinition_Insert_Indication_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Insert_Indication_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_InsertIndication_ID_desc.ic, &v->ric_InsertIndication_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_InsertIndication_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_InsertIndication_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_InsertIndication_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_InsertIndication_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_InsertIndication_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_InsertIndication_Name.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ran_InsertIndicationParameters_List = true;
@@ -10043,8 +8329,7 @@ int kz_rc_RANFunctionDefinition_Insert_Indication_Item_fdec(kz_per_dec *d, kz_ar
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10052,8 +8337,7 @@ int kz_rc_RANFunctionDefinition_Insert_Indication_Item_fdec(kz_per_dec *d, kz_ar
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -10066,25 +8350,20 @@ int kz_rc_InsertIndication_RANParameter_Item_fenc(kz_per_enc *e, const void *vp,
     const kz_rc_InsertIndication_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -10094,29 +8373,28 @@ int kz_rc_InsertIndication_RANParameter_Item_fenc(kz_per_enc *e, const void *vp,
 int kz_rc_InsertIndication_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_InsertIndication_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10124,14 +8402,12 @@ int kz_rc_InsertIndication_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -10146,15 +8422,12 @@ int kz_rc_InsertIndication_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, vo
 int kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_Control_Action_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Control_Action_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -10162,27 +8435,20 @@ int kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_fenc(kz_per
 int kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_RANFunctionDefinition_Control_Action_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_Control_Action_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Control_Action_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -10190,15 +8456,12 @@ int kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_fdec(kz_per
 int kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 255u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 255);   /* the length */
+    if (!(v->count >= 1u && v->count <= 255u)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(v->count - 1u), 8);
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_ControlOutcome_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_ControlOutcome_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -10206,27 +8469,21 @@ int kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_
 int kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 255, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_bits(d, 8, &x)) return -1;
+    if (x >= 255u) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_ControlOutcome_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_ControlOutcome_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_ControlOutcome_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -10235,16 +8492,13 @@ int kz_rc_RANFunctionDefinition_Control_Item_fenc(kz_per_enc *e, const void *vp,
 {
     const kz_rc_RANFunctionDefinition_Control_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ric_ControlAction_List << 2 | (uint64_t)v->has_ric_CallProcessIDFormat_Type << 1 | (uint64_t)v->has_ran_ControlOutcomeParameters_List, 4);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ric_ControlAction_List << 2 | (uint64_t)v->has_ric_CallProcessIDFormat_Type << 1 | (uint64_t)v->has_ran_ControlOutcomeParameters_List), 4);
     kz_per_put_int_unc(e, v->ric_ControlStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (!(v->ric_ControlStyle_Name.len >= 1u && v->ric_ControlStyle_Name.len <= 150u))
-        return -1;
-    if (v->ric_ControlStyle_Name.len && !v->ric_ControlStyle_Name.buf)
-        return -1;
+    if (!(v->ric_ControlStyle_Name.len >= 1u && v->ric_ControlStyle_Name.len <= 150u)) return -1;
+    if (v->ric_ControlStyle_Name.len && !v->ric_ControlStyle_Name.buf) return -1;
     if (!kz_per_chars_ok(v->ric_ControlStyle_Name.buf, v->ric_ControlStyle_Name.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_ControlStyle_Name.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_ControlStyle_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_ControlStyle_Name.buf, v->ric_ControlStyle_Name.len);
     if (v->has_ric_ControlAction_List) {
@@ -10267,41 +8521,34 @@ int kz_rc_RANFunctionDefinition_Control_Item_fenc(kz_per_enc *e, const void *vp,
 int kz_rc_RANFunctionDefinition_Control_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Control_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 4, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_ControlStyle_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_ControlStyle_Type)) return -1;
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_ControlStyle_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_ControlStyle_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_ControlStyle_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_ControlStyle_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_ControlStyle_Name.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 2)) {
         v->has_ric_ControlAction_List = true;
         if (kz_rc_RANFunctionDefinition_Control_Item__ric_ControlAction_List_fdec(d, a, &v->ric_ControlAction_List, depth))
             return -1;
     }
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ControlHeaderFormat_Type))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ControlMessageFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ControlHeaderFormat_Type)) return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ControlMessageFormat_Type)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_ric_CallProcessIDFormat_Type = true;
         if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_CallProcessIDFormat_Type))
             return -1;
     }
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ControlOutcomeFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ControlOutcomeFormat_Type)) return -1;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ran_ControlOutcomeParameters_List = true;
         if (kz_rc_RANFunctionDefinition_Control_Item__ran_ControlOutcomeParameters_List_fdec(d, a, &v->ran_ControlOutcomeParameters_List, depth))
@@ -10309,8 +8556,7 @@ int kz_rc_RANFunctionDefinition_Control_Item_fdec(kz_per_dec *d, kz_arena *a, vo
     }
     if (pre >> 3) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10318,8 +8564,7 @@ int kz_rc_RANFunctionDefinition_Control_Item_fdec(kz_per_dec *d, kz_arena *a, vo
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -10332,25 +8577,20 @@ int kz_rc_ControlOutcome_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, i
     const kz_rc_ControlOutcome_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -10360,29 +8600,28 @@ int kz_rc_ControlOutcome_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, i
 int kz_rc_ControlOutcome_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_ControlOutcome_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10390,14 +8629,12 @@ int kz_rc_ControlOutcome_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -10412,15 +8649,12 @@ int kz_rc_ControlOutcome_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void
 int kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_ControlAction_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_ControlAction_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -10428,27 +8662,20 @@ int kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters
 int kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Control_Action_Item__ran_ControlActionParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_ControlAction_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_ControlAction_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_ControlAction_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -10457,21 +8684,14 @@ int kz_rc_RANFunctionDefinition_Control_Action_Item_fenc(kz_per_enc *e, const vo
 {
     const kz_rc_RANFunctionDefinition_Control_Action_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ran_ControlActionParameters_List, 2);
-    if (v->ric_ControlAction_ID >= INT64_C(1) && v->ric_ControlAction_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_ControlAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_ControlAction_ID, &kz_rc_RIC_ControlAction_ID_desc.ic);
-    }
-    if (!(v->ric_ControlAction_Name.len >= 1u && v->ric_ControlAction_Name.len <= 150u))
-        return -1;
-    if (v->ric_ControlAction_Name.len && !v->ric_ControlAction_Name.buf)
-        return -1;
+    if (v->ric_ControlAction_ID < INT64_C(1) || v->ric_ControlAction_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ran_ControlActionParameters_List) << 1 | (uint64_t)(0), 3);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_ControlAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (!(v->ric_ControlAction_Name.len >= 1u && v->ric_ControlAction_Name.len <= 150u)) return -1;
+    if (v->ric_ControlAction_Name.len && !v->ric_ControlAction_Name.buf) return -1;
     if (!kz_per_chars_ok(v->ric_ControlAction_Name.buf, v->ric_ControlAction_Name.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_ControlAction_Name.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_ControlAction_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_ControlAction_Name.buf, v->ric_ControlAction_Name.len);
     if (v->has_ran_ControlActionParameters_List) {
@@ -10484,33 +8704,24 @@ int kz_rc_RANFunctionDefinition_Control_Action_Item_fenc(kz_per_enc *e, const vo
 int kz_rc_RANFunctionDefinition_Control_Action_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Control_Action_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_ControlAction_ID_desc.ic, &v->ric_ControlAction_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_ControlAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 3, &w)) return -1;
+    x = w >> 1 & 0x3u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_ControlAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_ControlAction_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_ControlAction_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_ControlAction_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_ControlAction_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_ControlAction_Name.len = (uint32_t)n;
     if (pre & (UINT64_C(1) << 0)) {
         v->has_ran_ControlActionParameters_List = true;
@@ -10519,8 +8730,7 @@ int kz_rc_RANFunctionDefinition_Control_Action_Item_fdec(kz_per_dec *d, kz_arena
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10528,8 +8738,7 @@ int kz_rc_RANFunctionDefinition_Control_Action_Item_fdec(kz_per_dec *d, kz_arena
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -10542,25 +8751,20 @@ int kz_rc_ControlAction_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, in
     const kz_rc_ControlAction_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -10570,29 +8774,28 @@ int kz_rc_ControlAction_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, in
 int kz_rc_ControlAction_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_ControlAction_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10600,14 +8803,12 @@ int kz_rc_ControlAction_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -10622,15 +8823,12 @@ int kz_rc_ControlAction_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void 
 int kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_RANFunctionDefinition_Policy_Action_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Policy_Action_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -10638,27 +8836,20 @@ int kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List_fenc(kz_per_e
 int kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Policy_Item__ric_PolicyAction_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 5 + 1) return -1;
     kz_rc_RANFunctionDefinition_Policy_Action_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_RANFunctionDefinition_Policy_Action_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_RANFunctionDefinition_Policy_Action_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -10667,16 +8858,12 @@ int kz_rc_RANFunctionDefinition_Policy_Item_fenc(kz_per_enc *e, const void *vp, 
 {
     const kz_rc_RANFunctionDefinition_Policy_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ric_PolicyAction_List, 2);
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ric_PolicyAction_List), 2);
     kz_per_put_int_unc(e, v->ric_PolicyStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
-    if (!(v->ric_PolicyStyle_Name.len >= 1u && v->ric_PolicyStyle_Name.len <= 150u))
-        return -1;
-    if (v->ric_PolicyStyle_Name.len && !v->ric_PolicyStyle_Name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ric_PolicyStyle_Name.buf, v->ric_PolicyStyle_Name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_PolicyStyle_Name.len - 1u, 150);
+    if (!(v->ric_PolicyStyle_Name.len >= 1u && v->ric_PolicyStyle_Name.len <= 150u)) return -1;
+    if (v->ric_PolicyStyle_Name.len && !v->ric_PolicyStyle_Name.buf) return -1;
+    if (!kz_per_chars_ok(v->ric_PolicyStyle_Name.buf, v->ric_PolicyStyle_Name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_PolicyStyle_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_PolicyStyle_Name.buf, v->ric_PolicyStyle_Name.len);
     kz_per_put_int_unc(e, v->ric_SupportedEventTriggerStyle_Type, &kz_e2sm_RIC_Style_Type_desc.ic);
@@ -10690,24 +8877,20 @@ int kz_rc_RANFunctionDefinition_Policy_Item_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_RANFunctionDefinition_Policy_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Policy_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 2, &pre))
-        return -1;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_PolicyStyle_Type))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &x)) return -1;
+    pre = x;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_PolicyStyle_Type)) return -1;
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_PolicyStyle_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_PolicyStyle_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_PolicyStyle_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_PolicyStyle_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_PolicyStyle_Name.len = (uint32_t)n;
     if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Style_Type_desc.ic, &v->ric_SupportedEventTriggerStyle_Type))
         return -1;
@@ -10718,8 +8901,7 @@ int kz_rc_RANFunctionDefinition_Policy_Item_fdec(kz_per_dec *d, kz_arena *a, voi
     }
     if (pre >> 1) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10727,8 +8909,7 @@ int kz_rc_RANFunctionDefinition_Policy_Item_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -10739,15 +8920,12 @@ int kz_rc_RANFunctionDefinition_Policy_Item_fdec(kz_per_dec *d, kz_arena *a, voi
 int kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_PolicyAction_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_PolicyAction_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -10755,27 +8933,20 @@ int kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_L
 int kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_PolicyAction_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_PolicyAction_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_PolicyAction_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -10783,15 +8954,12 @@ int kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_L
 int kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List_fenc(kz_per_enc *e, const void *vp, int depth)
 {
     const kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List *v = vp;
-    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items))
-        return -1;
+    if (depth >= KZ_FAST_MAX_DEPTH || (v->count && !v->items)) return -1;
     depth++;
-    if (!(v->count >= 1u && v->count <= 65535u))
-        return -1;   /* outside the root (or invalid): the interpreter */
-    kz_per_put_cwhole(e, v->count - 1u, 65535);   /* the length */
+    if (!(v->count >= 1u && v->count <= 65535u)) return -1;
+    kz_per_put_cwhole(e, v->count - 1u, UINT64_C(65535));
     for (uint32_t k = 0; k < v->count; k++) {
-        if (kz_rc_PolicyCondition_RANParameter_Item_fenc(e, &v->items[k], depth))
-            return -1;
+        if (kz_rc_PolicyCondition_RANParameter_Item_fenc(e, &v->items[k], depth)) return -1;
     }
     return 0;
 }
@@ -10799,27 +8967,20 @@ int kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameter
 int kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyConditionParameters_List *v = vp;
-    uint64_t x = 0;
-    size_t n = 0, count;
-    (void)x;
-    if (depth >= KZ_FAST_MAX_DEPTH)
-        return -1;
+    KZ_FDEC_LOCALS;
+    size_t count;
+    if (depth >= KZ_FAST_MAX_DEPTH) return -1;
     depth++;
-    if (kz_per_get_cwhole(d, 65535, &x))   /* the length */
-        return -1;
-    count = 1u + (size_t)x;
-    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1)
-        return -1;
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    count = 1u + (size_t)x;   /* the length */
+    if (count > 64 && count > kz_per_dec_remaining_bits(d) / 3 + 1) return -1;
     kz_rc_PolicyCondition_RANParameter_Item *items = kz_per_arena_alloc(a, count * sizeof *items + 1);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     for (size_t k = 0; k < count; k++) {
-        if (kz_rc_PolicyCondition_RANParameter_Item_fdec(d, a, &items[k], depth))
-            return -1;
+        if (kz_rc_PolicyCondition_RANParameter_Item_fdec(d, a, &items[k], depth)) return -1;
     }
     v->count = (uint32_t)count;
     v->items = items;
-    (void)n;
     return 0;
 }
 
@@ -10828,21 +8989,14 @@ int kz_rc_RANFunctionDefinition_Policy_Action_Item_fenc(kz_per_enc *e, const voi
 {
     const kz_rc_RANFunctionDefinition_Policy_Action_Item *v = vp;
     (void)v, (void)e, (void)depth;
-    kz_per_put_bits(e, (uint64_t)v->has_ran_PolicyActionParameters_List << 1 | (uint64_t)v->has_ran_PolicyConditionParameters_List, 3);
-    if (v->ric_PolicyAction_ID >= INT64_C(1) && v->ric_PolicyAction_ID <= INT64_C(65535)) {
-        kz_per_put_bits(e, 0, 1);
-        kz_per_put_cwhole(e, (uint64_t)v->ric_PolicyAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
-    } else {
-        kz_per_put_int(e, v->ric_PolicyAction_ID, &kz_rc_RIC_ControlAction_ID_desc.ic);
-    }
-    if (!(v->ric_PolicyAction_Name.len >= 1u && v->ric_PolicyAction_Name.len <= 150u))
-        return -1;
-    if (v->ric_PolicyAction_Name.len && !v->ric_PolicyAction_Name.buf)
-        return -1;
+    if (v->ric_PolicyAction_ID < INT64_C(1) || v->ric_PolicyAction_ID > INT64_C(65535)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)v->has_ran_PolicyActionParameters_List << 1 | (uint64_t)v->has_ran_PolicyConditionParameters_List) << 1 | (uint64_t)(0), 4);
+    kz_per_put_cwhole(e, (uint64_t)v->ric_PolicyAction_ID - (uint64_t)INT64_C(1), UINT64_C(65535));
+    if (!(v->ric_PolicyAction_Name.len >= 1u && v->ric_PolicyAction_Name.len <= 150u)) return -1;
+    if (v->ric_PolicyAction_Name.len && !v->ric_PolicyAction_Name.buf) return -1;
     if (!kz_per_chars_ok(v->ric_PolicyAction_Name.buf, v->ric_PolicyAction_Name.len, KZ_STR_PRINTABLE))
         return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ric_PolicyAction_Name.len - 1u, 150);
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ric_PolicyAction_Name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ric_PolicyAction_Name.buf, v->ric_PolicyAction_Name.len);
     kz_per_put_int_unc(e, v->ric_ActionDefinitionFormat_Type, &kz_e2sm_RIC_Format_Type_desc.ic);
@@ -10860,36 +9014,26 @@ int kz_rc_RANFunctionDefinition_Policy_Action_Item_fenc(kz_per_enc *e, const voi
 int kz_rc_RANFunctionDefinition_Policy_Action_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_RANFunctionDefinition_Policy_Action_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 3, &pre))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x))
-        return -1;
-    if (x) {   /* outside the root: as kz_per_get_int reads it */
-        d->bit -= 1;
-        if (kz_per_get_int(d, &kz_rc_RIC_ControlAction_ID_desc.ic, &v->ric_PolicyAction_ID))
-            return -1;
-    } else {
-        if (kz_per_get_cwhole(d, UINT64_C(65535), &x))
-            return -1;
-        v->ric_PolicyAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
-    }
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 4, &w)) return -1;
+    x = w >> 1 & 0x7u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole(d, UINT64_C(65535), &x)) return -1;
+    v->ric_PolicyAction_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ric_PolicyAction_Name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ric_PolicyAction_Name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ric_PolicyAction_Name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ric_PolicyAction_Name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ric_PolicyAction_Name.len = (uint32_t)n;
-    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ActionDefinitionFormat_Type))
-        return -1;
+    if (kz_per_get_int_unc(d, &kz_e2sm_RIC_Format_Type_desc.ic, &v->ric_ActionDefinitionFormat_Type)) return -1;
     if (pre & (UINT64_C(1) << 1)) {
         v->has_ran_PolicyActionParameters_List = true;
         if (kz_rc_RANFunctionDefinition_Policy_Action_Item__ran_PolicyActionParameters_List_fdec(d, a, &v->ran_PolicyActionParameters_List, depth))
@@ -10902,8 +9046,7 @@ int kz_rc_RANFunctionDefinition_Policy_Action_Item_fdec(kz_per_dec *d, kz_arena 
     }
     if (pre >> 2) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10911,8 +9054,7 @@ int kz_rc_RANFunctionDefinition_Policy_Action_Item_fdec(kz_per_dec *d, kz_arena 
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = outer;
         }
     }
@@ -10925,25 +9067,20 @@ int kz_rc_PolicyAction_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, int
     const kz_rc_PolicyAction_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -10953,29 +9090,28 @@ int kz_rc_PolicyAction_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, int
 int kz_rc_PolicyAction_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_PolicyAction_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -10983,14 +9119,12 @@ int kz_rc_PolicyAction_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;
@@ -11007,25 +9141,20 @@ int kz_rc_PolicyCondition_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, 
     const kz_rc_PolicyCondition_RANParameter_Item *v = vp;
     (void)v, (void)e, (void)depth;
     bool any_add = v->has_ranParameter_Definition;
-    kz_per_put_bits(e, (uint64_t)any_add << 0, 1);
-    kz_per_put_int(e, v->ranParameter_ID, &kz_rc_RANParameter_ID_desc.ic);
-    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u))
-        return -1;
-    if (v->ranParameter_name.len && !v->ranParameter_name.buf)
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE))
-        return -1;
-    kz_per_put_bits(e, 0, 1);
-    kz_per_put_cwhole(e, v->ranParameter_name.len - 1u, 150);
+    if (v->ranParameter_ID < INT64_C(1) || v->ranParameter_ID > INT64_C(4294967296)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)((uint64_t)any_add << 0) << 1 | (uint64_t)(0), 2);
+    kz_per_put_cwhole_wide(e, (uint64_t)v->ranParameter_ID - (uint64_t)INT64_C(1), UINT64_C(4294967296));
+    if (!(v->ranParameter_name.len >= 1u && v->ranParameter_name.len <= 150u)) return -1;
+    if (v->ranParameter_name.len && !v->ranParameter_name.buf) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, v->ranParameter_name.len, KZ_STR_PRINTABLE)) return -1;
+    kz_per_put_bits_fit(e, (uint64_t)(0) << 8 | (uint64_t)(v->ranParameter_name.len - 1u), 9);
     kz_per_put_align(e);
     kz_per_put_octets_aligned(e, v->ranParameter_name.buf, v->ranParameter_name.len);
     if (any_add) {
-        kz_per_put_nsnn(e, 0);
-        kz_per_put_bits(e, (uint64_t)v->has_ranParameter_Definition, 1);
+        kz_per_put_bits_fit(e, (uint64_t)(0) << 1 | (uint64_t)((uint64_t)v->has_ranParameter_Definition), 8);
         if (v->has_ranParameter_Definition) {
             size_t mark = kz_per_open_begin(e);
-            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth))
-                return -1;
+            if (kz_rc_RANParameter_Definition_fenc(e, &v->ranParameter_Definition, depth)) return -1;
             kz_per_open_end(e, mark);
         }
     }
@@ -11035,29 +9164,28 @@ int kz_rc_PolicyCondition_RANParameter_Item_fenc(kz_per_enc *e, const void *vp, 
 int kz_rc_PolicyCondition_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, void *vp, int depth)
 {
     kz_rc_PolicyCondition_RANParameter_Item *v = vp;
-    uint64_t x = 0;
-    size_t n = 0;
-    (void)v, (void)d, (void)a, (void)depth, (void)x, (void)n;
-    uint64_t pre;
-    if (kz_per_get_bits(d, 1, &pre))
-        return -1;
-    if (kz_per_get_int(d, &kz_rc_RANParameter_ID_desc.ic, &v->ranParameter_ID))
-        return -1;
-    if (kz_per_get_bits(d, 1, &x) || x)
-        return -1;   /* outside the root: the interpreter */
-    if (kz_per_get_cwhole(d, 150, &x))
-        return -1;
+    KZ_FDEC_LOCALS;
+    uint64_t pre = 0;
+    if (kz_per_get_bits(d, 2, &w)) return -1;
+    x = w >> 1 & 0x1u;
+    pre = x;
+    x = w & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    if (kz_per_get_cwhole_wide(d, UINT64_C(4294967296), &x)) return -1;
+    v->ranParameter_ID = (int64_t)((uint64_t)INT64_C(1) + x);
+    if (kz_per_get_bits(d, 9, &w)) return -1;
+    x = w >> 8 & 0x1u;
+    if (x) return -1;   /* outside the root: the interpreter */
+    x = w & 0xffu;
+    if (x >= 150u) return -1;
     n = 1u + (size_t)x;
     kz_per_get_align(d);
-    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf))
-        return -1;
-    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE))
-        return -1;
+    if (kz_per_get_octets_aligned(d, n, &v->ranParameter_name.buf)) return -1;
+    if (!kz_per_chars_ok(v->ranParameter_name.buf, n, KZ_STR_PRINTABLE)) return -1;
     v->ranParameter_name.len = (uint32_t)n;
     if (pre >> 0) {   /* extension additions */
         uint64_t nm1;
-        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d))
-            return -1;
+        if (kz_per_get_nsnn(d, &nm1) || nm1 + 1 > kz_per_dec_remaining_bits(d)) return -1;
         size_t at = d->bit;
         d->bit += nm1 + 1;
         for (uint64_t i = 0; i <= nm1; i++) {
@@ -11065,14 +9193,12 @@ int kz_rc_PolicyCondition_RANParameter_Item_fdec(kz_per_dec *d, kz_arena *a, voi
             if (!((d->buf[pos >> 3] >> (7 - (pos & 7))) & 1))
                 continue;
             kz_per_dec inner, *outer = d;
-            if (kz_per_get_open(d, a, &inner))
-                return -1;
+            if (kz_per_get_open(d, a, &inner)) return -1;
             d = &inner;
             switch (i) {
             case 0:
                 v->has_ranParameter_Definition = true;
-                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth))
-                    return -1;
+                if (kz_rc_RANParameter_Definition_fdec(d, a, &v->ranParameter_Definition, depth)) return -1;
                 break;
             default:   /* unknown: skipped */
                 break;

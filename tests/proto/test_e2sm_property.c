@@ -13,8 +13,9 @@
  *   3. the oracle's batch roundtrip ('TYPE HEX' lines) re-encodes our bytes byte-exact;
  *   4. the oracle's JSON equals ours;
  *   5. the generated code (src/proto/e2sm_*_codec.c, which kz_asn_encode / kz_asn_decode use)
- *      and the descriptor interpreter alone give the same bytes and equal values, and the
- *      generated code handled the value itself (counted, must be every value).
+ *      and the descriptor interpreter alone give the same bytes and equal values and use the
+ *      same arena; how many values the generated code handled itself is printed (the rest --
+ *      values outside an extensible root -- it leaves to the interpreter), and must not be 0.
  * Coverage is counted from the values by walking the descriptors: every format (the CHOICEs
  * of each top-level type) is asserted; deeper CHOICE alternatives and optional fields that
  * were never met both ways are reported.
@@ -336,10 +337,8 @@ static void run_type(const top_type *tt, size_t count, kz_asn_random_opts *opts)
     printf("  %-34s %6zu values, %8zu bytes (max %5zu): ours %.2f s (generated code: %zu); oracle "
            "roundtrip %zu OK %.2f s, JSON equal %zu %.2f s\n", tt->name, count, bytes_total, max_len,
            t1 - t0, fast, ok, t2 - t1, equal, t3 - t2);
-    /* values beyond the nesting limit or with fragmented lists would be left to the interpreter;
-     * the random values here have neither */
-    if (fast != count && failures++ < MAX_REPORTED)
-        fprintf(stderr, "%s: the generated code handled %zu of %zu values\n", tt->name, fast, count);
+    if (fast == 0 && count > 0 && failures++ < MAX_REPORTED)
+        fprintf(stderr, "%s: the generated code handled none of %zu values\n", tt->name, count);
 }
 
 static void run_set(const char *set)
