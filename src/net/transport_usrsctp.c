@@ -263,11 +263,14 @@ static uint16_t ephemeral_udp_port(void)
 }
 
 /* usrsctp keeps its UDP sockets to itself and leaves their receive buffers at the system default
- * (208 KiB here): a burst of DATA or INIT chunks can overflow it, the kernel drops datagrams (Udp
- * RcvbufErrors) and SCTP retransmits.  There is no API for it, but the sockets are ordinary fds of
- * this process bound to our UDP port: KZ_USRSCTP_UDP_RCVBUF=bytes finds them and raises SO_RCVBUF
- * (the kernel caps it at net.core.rmem_max).  Opt-in: on loopback it removed the retransmissions
- * of bench_ric but did not raise the rate (a bigger queue costs cache; docs/ric.md). */
+ * (208 KiB here): a burst of DATA or INIT chunks overflows it, the kernel drops datagrams (Udp
+ * RcvbufErrors) and SCTP retransmits and halves its window -- bench_ric --udp3 saw 100-1,200
+ * retransmissions per 200,000 indications.  There is no API for it, but the sockets are ordinary
+ * fds of this process bound to our UDP port: we find them and raise SO_RCVBUF to KZ__UDP_RCVBUF
+ * (the kernel caps it at net.core.rmem_max, 4 MiB here; no privilege needed).  With it: 0-1
+ * retransmissions, 21 % less CPU per indication in the three-process bench (docs/ric.md).
+ * KZ_USRSCTP_UDP_RCVBUF=bytes overrides it, 0 leaves the system default. */
+#define KZ__UDP_RCVBUF (4 << 20)
 static int raise_udp_buffers(uint16_t udp_port, int bytes)
 {
     int found = 0;
@@ -323,9 +326,10 @@ static int hub_get(kz_loop *loop, uint16_t udp_port, uhub **out)
     }
     kz__usrsctp_crc_mode();   /* usrsctp_crc.c: the checksum the stack will use, chosen once */
     usrsctp_init(udp_port, NULL, NULL);
-    const char *ub = getenv("KZ_USRSCTP_UDP_RCVBUF");
-    if (ub && atoi(ub) > 0)
-        raise_udp_buffers(udp_port, atoi(ub));
+    const char *ub = getenv("KZ_USRSCTP_UDP_RCVBUF");   /* bytes; 0: leave the default */
+    int rcvbuf = ub ? atoi(ub) : KZ__UDP_RCVBUF;
+    if (rcvbuf > 0)
+        raise_udp_buffers(udp_port, rcvbuf);
     usrsctp_sysctl_set_sctp_blackhole(0);          /* answer INIT to closed ports with ABORT */
     usrsctp_sysctl_set_sctp_ecn_enable(0);
     kz__loop_set_slot(loop, KZ__SLOT_USRSCTP, h, hub_fini);
