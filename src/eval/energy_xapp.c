@@ -136,7 +136,8 @@ static int ensure_core(kz_esx *s)
         return 0;
     for (size_t i = 0; i < s->n_cells; i++) {
         uint64_t nci = s->cells[i].cgi.nci, local = nci & 0x3fff;
-        s->topo[i] = (struct kz_es_cell){.nci = nci, .role = KZ_ES_COVERAGE, .cover = -1};
+        s->topo[i] = (struct kz_es_cell){.nci = nci, .role = KZ_ES_COVERAGE, .cover = -1,
+                                         .site = s->cells[i].node + 1};
         if (local >= s->cfg.pair_offset) {
             int v = cell_find(s, nci - s->cfg.pair_offset);
             s->topo[i].role = v >= 0 ? KZ_ES_CAPACITY : KZ_ES_OTHER;

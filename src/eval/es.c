@@ -24,6 +24,9 @@ struct kz__es_group {     /* a coverage cell and the capacity cells it backs */
     long slot;            /* forecaster slot being accumulated, -1 before the first */
     double slot_sum, slot_n;
     double thr_acc, prb_acc; /* coverage capacity estimate: EWMA sums */
+    double g_now, g_fc;   /* this period's load (EWMA over ~3 periods) and its forecast */
+    double t_surge;       /* last period g_now was far above g_fc (surge guard) */
+    int surge;            /* within surge_hold_s of t_surge */
 };
 
 struct kz__es_cell {
@@ -73,6 +76,10 @@ void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
     p->guard_util = 0.45;
     p->guard_ue_thr_mbps = 0;
     p->margin_sigma = 1.0;
+    p->surge_sigma = 3.0;
+    p->surge_frac = 0.5;
+    p->surge_min_mbps = 10.0;
+    p->surge_hold_s = 1800;
     p->lookahead_s = 2700;
     p->wake_lead_s = 900;
     p->min_sleep_s = 900;
@@ -203,6 +210,7 @@ int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cel
             struct kz__es_group *g = &es->groups[es->n_groups];
             g->cov = (uint32_t)v;
             g->slot = -1;
+            g->t_surge = -INFINITY;
             g->thr_acc = p->cov_capacity_mbps * 0.5;
             g->prb_acc = 0.5;
             if (kz_fc_init(&g->fc, &fcc) != 0) {
@@ -344,6 +352,14 @@ static void learn(kz_es *es, double t_s, const struct kz_es_obs *obs)
         for (size_t i = 0; i < es->n_cells; i++)
             if (es->cells[i].group == (int)gi)
                 G += nz(obs[i].thr_mbps);
+        double rm = 0, f1 = kz_fc_peak(&g->fc, 1, &rm);
+        g->g_now = g->g_now > 0 ? 0.65 * g->g_now + 0.35 * G : G; /* 60-s means are noisy */
+        g->g_fc = f1;
+        double up = g->g_now - f1;
+        if (g->fc.n_seen >= 2 && es->p.surge_min_mbps > 0 && up > es->p.surge_min_mbps &&
+            up > es->p.surge_sigma * rm && up > es->p.surge_frac * f1)
+            g->t_surge = t_s;
+        g->surge = t_s - g->t_surge <= es->p.surge_hold_s;
         long slot = (long)floor(mid / es->p.slot_s);
         if (g->slot >= 0 && slot != g->slot && g->slot_n > 0) {
             kz_fc_update(&g->fc, (double)g->slot * es->p.slot_s, g->slot_sum / g->slot_n);
@@ -442,6 +458,21 @@ static int sched_asleep(const kz_es *es, size_t i, double t_s)
     return es->sched[i * es->sched_slots + (size_t)k] != 0;
 }
 
+/* A surge in capacity cell i's site (or, site unknown, its own sector): the group that surges,
+ * or NULL. */
+static const struct kz__es_group *site_surge(const kz_es *es, size_t i)
+{
+    const struct kz__es_cell *c = &es->cells[i];
+    if (c->group >= 0 && es->groups[c->group].surge)
+        return &es->groups[c->group];
+    if (c->topo.site == 0)
+        return NULL;
+    for (size_t gi = 0; gi < es->n_groups; gi++)
+        if (es->groups[gi].surge && es->cells[es->groups[gi].cov].topo.site == c->topo.site)
+            return &es->groups[gi];
+    return NULL;
+}
+
 static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *obs,
                       struct kz_es_action *out, size_t cap, size_t *n)
 {
@@ -473,11 +504,12 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
     int guard_util = u_cov > p->guard_util;
     int guard_thr = p->guard_ue_thr_mbps > 0 && thr_cov >= 0 && obs[v].n_ue > 0.5 &&
                     thr_cov < p->guard_ue_thr_mbps;
+    const struct kz__es_group *sg = site_surge(es, i);
     struct kz_es_action *a;
 
     switch (c->state) {
     case ST_AWAKE:
-        if (!have_fc || t_s - c->t_change < p->min_awake_s || guard_util || guard_thr)
+        if (!have_fc || t_s - c->t_change < p->min_awake_s || guard_util || guard_thr || sg)
             return;
         if (u_now < p->sleep_util && u_la < p->sleep_util) {
             a = go_sleep(es, out, cap, n, KZ_WHY_FORECAST, i, t_s, obs);
@@ -492,7 +524,7 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
         }
         return;
     case ST_DRAINING:
-        if (!guard_util && !guard_thr && u_now < p->sleep_util && u_la < p->sleep_util) {
+        if (!guard_util && !guard_thr && !sg && u_now < p->sleep_util && u_la < p->sleep_util) {
             a = emit(es, out, cap, n, KZ_ES_SLEEP, KZ_WHY_FORECAST, i, t_s, obs);
             if (!a)
                 return;
@@ -507,14 +539,20 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
         }
         return;
     case ST_ASLEEP:
-        if (guard_util || guard_thr) {
+        if (guard_util || guard_thr || sg) {
             a = emit(es, out, cap, n, KZ_ES_WAKE, KZ_WHY_GUARD, i, t_s, obs);
             if (!a)
                 return;
-            snprintf(a->reason, sizeof a->reason,
-                     "guard: coverage PRB %.2f (guard %.2f), UE throughput %.1f Mbit/s "
-                     "(guard %.1f)",
-                     u_cov, p->guard_util, thr_cov, p->guard_ue_thr_mbps);
+            if (sg)
+                snprintf(a->reason, sizeof a->reason,
+                         "surge guard: sector of cell %u carries %.1f Mbit/s against a forecast "
+                         "of %.1f; coverage PRB %.2f",
+                         (unsigned)sg->cov, sg->g_now, sg->g_fc, u_cov);
+            else
+                snprintf(a->reason, sizeof a->reason,
+                         "guard: coverage PRB %.2f (guard %.2f), UE throughput %.1f Mbit/s "
+                         "(guard %.1f)",
+                         u_cov, p->guard_util, thr_cov, p->guard_ue_thr_mbps);
         } else if (t_s - c->t_change >= p->min_sleep_s &&
                    ((have_fc && u_ld > p->wake_util) || u_cov > p->wake_util)) {
             int by_fc = have_fc && u_ld > p->wake_util;

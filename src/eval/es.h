@@ -33,6 +33,8 @@
  *   - Antenna muting (MUTE / UNMUTE, on by default): between sleeping and all-on, every capacity
  *     cell of the network goes down to 1/2, 1/4, 1/8 of its TxRUs, and coverage cells to 1/2,
  *     as the network's forecast load relative to its busiest slot falls (rules at mute_frac).
+ *   - Surge guard: a sector whose load jumps far above its forecast wakes the sleeping capacity
+ *     cells of its whole site (surge_*).
  * Baselines: KZ_ES_NIGHT sleeps every capacity cell from night_from_s to night_to_s (time of
  * day); KZ_ES_THRESHOLD sleeps c when its PRB use is below thr_sleep_prb (awake >= min_awake_s)
  * and wakes it when v's PRB use is above thr_wake_prb; KZ_ES_SCHEDULE replays a schedule given
@@ -65,6 +67,8 @@ struct kz_es_cell {
     int cover;           /* capacity cell: index of its coverage cell; else -1 */
     unsigned n_txru;     /* transmit chains (the antenna mask's length); 0: unknown, taken as
                             the emulator's 64 (capacity) / 2 (coverage) */
+    uint32_t site;       /* cells of one site (E2 node) share it; 0: unknown (the surge guard
+                            then watches the cell's own sector only) */
 };
 
 /* One cell's measurements over the last period.  Unknown values: negative. */
@@ -110,6 +114,13 @@ struct kz_es_params {
     double guard_util;        /* measured coverage PRB use that wakes at once (0.45) */
     double guard_ue_thr_mbps; /* measured coverage mean UE throughput that wakes at once (0: off) */
     double margin_sigma;      /* forecast + this x RMS error (1.0) */
+    /* surge guard: a sector's measured load G above its forecast by more than
+     * max(surge_sigma x RMS error, surge_frac x forecast) and surge_min_mbps is a surge; it
+     * wakes at once every sleeping capacity cell of the sector's site, and no cell of the site
+     * goes to sleep while it lasts (muting keeps its own per-cell guards) -- a hotspot next to a sleeping cell lands on
+     * neighbours at poor SINR without loading the coverage cell the other guards watch.  G is
+     * smoothed over ~3 periods; a surge holds for surge_hold_s after it was last seen */
+    double surge_sigma, surge_frac, surge_min_mbps, surge_hold_s; /* (3, 0.5, 10, 1800) */
     double lookahead_s;       /* sleep only if fine for this long (2700) */
     double wake_lead_s;       /* wake this long before forecast demand returns (900) */
     double min_sleep_s;       /* dwell asleep, except for guard wakes (900) */

@@ -56,6 +56,7 @@ struct kz_es_cell *kz_run_es_cells(const kz_emu *e, size_t *n)
         c[i].nci = ci.nci;
         c[i].cover = -1;
         c[i].n_txru = kz_emu_cell_n_txru(e, (uint32_t)i);
+        c[i].site = ci.site + 1;
         if (ci.layer == KZ_EMU_LAYER_COVERAGE)
             c[i].role = KZ_ES_COVERAGE;
         else if (ci.layer == KZ_EMU_LAYER_CAPACITY && ci.coverage_peer >= 0) {

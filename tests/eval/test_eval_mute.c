@@ -15,13 +15,13 @@
 #include "eval/es.h"
 
 /* cell 0 coverage, cell 1 its capacity cell */
-static const struct kz_es_cell sector[2] = {{0x10, KZ_ES_COVERAGE, -1, 2},
-                                            {0x13, KZ_ES_CAPACITY, 0, 64}};
+static const struct kz_es_cell sector[2] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
+                                            {0x13, KZ_ES_CAPACITY, 0, 64, 1}};
 /* one sector with two capacity cells: 0 coverage (20 Mbit/s at full PRB use), 1 and 2 capacity
  * (200 Mbit/s each) */
-static const struct kz_es_cell sector3[3] = {{0x10, KZ_ES_COVERAGE, -1, 2},
-                                             {0x13, KZ_ES_CAPACITY, 0, 64},
-                                             {0x16, KZ_ES_CAPACITY, 0, 64}};
+static const struct kz_es_cell sector3[3] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
+                                             {0x13, KZ_ES_CAPACITY, 0, 64, 1},
+                                             {0x16, KZ_ES_CAPACITY, 0, 64, 1}};
 
 static void obs_set(struct kz_es_obs *o, double cov_prb, double cap_prb, double cap_ue_thr)
 {
