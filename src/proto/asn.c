@@ -17,6 +17,11 @@
  *  - the first error is reported with its ASN.1 path and bit offset in kz_asn_diag.
  * Encoding writes the canonical APER; it checks every constraint and fails (KZ_ERANGE) rather
  * than writing bytes a peer would reject.
+ *
+ * The E2SM types also have generated code (descriptor .fenc / .fdec, src/proto/e2sm_*_codec.c,
+ * docs/codec.md): kz_asn_encode / kz_asn_decode try it first -- an E2SM payload is a large tree
+ * of small elements, where this walker's per-element cost dominated -- and run the walker from
+ * the start when it gives up, so errors, paths and offsets always come from here.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -445,8 +450,8 @@ int kz_asn_encode_per(const kz_asn_type *t, const void *value, kz_per_enc *e, kz
 /* The generated code of t (src/proto/e2sm_*_codec.c): the length, or -1 when it gave up (the
  * caller then starts again with the interpreter, which writes the same bits or fails with the
  * diagnostics).  Out of line, so that the interpreter's callers (E2AP) do not pay for it. */
-static KZ_NOINLINE long encode_generated(const kz_asn_type *t, const void *value,
-                                                       uint8_t *buf, size_t cap)
+static KZ_NOINLINE long encode_generated(const kz_asn_type *t, const void *value, uint8_t *buf,
+                                        size_t cap)
 {
     kz_per_enc e = { buf, cap > SIZE_MAX / 8 ? SIZE_MAX / 8 : cap, 0, 0 };   /* kz_per_enc_init */
     if (t->fenc(&e, value, 0) == 0 && !e.err) {
@@ -975,8 +980,8 @@ int kz_asn_decode_per(const kz_asn_type *t, kz_per_dec *d, kz_arena *a, void *ou
 
 /* The generated code of t (src/proto/e2sm_*_codec.c), with the interpreter's allocations: 0,
  * or -1 with the arena as it was (the caller then lets the interpreter decode and report). */
-static inline int decode_generated(const kz_asn_type *t, const uint8_t *buf,
-                                                      size_t len, kz_arena *a, void **out, bool choice)
+static inline int decode_generated(const kz_asn_type *t, const uint8_t *buf, size_t len,
+                                   kz_arena *a, void **out, bool choice)
 {
     size_t mark = a->used;
     void *v;

@@ -16,11 +16,13 @@
  * allocates the same arena blocks and zeroes the same storage.  It returns 0 or -1 and writes no
  * diagnostic.  kz_asn_encode / kz_asn_decode use it through the descriptor (.fenc / .fdec) and, on
  * -1, rewind (arena mark, output position) and run the interpreter from the start: that one fails
- * the same way and names the ASN.1 path and bit offset.  So a function may also give up on
- * anything rare -- extension additions, extension alternatives, sizes outside the root,
- * fragmented lists -- and leave it to the interpreter.  Nesting is counted where asn.c counts it
- * (pointer fields, SEQUENCE OF) with the same limit.  The property tests compare both paths on
- * 10,000 random values per type.
+ * the same way and names the ASN.1 path and bit offset.  So a function also gives up on anything
+ * rare -- values and sizes outside an extensible root, unknown extension values and alternatives,
+ * fragmented lists -- and leaves it to the interpreter.  Runs of fixed-width fields (presence
+ * and extension bits, CHOICE indexes, small numbers and lengths) are one kz_per_put_bits /
+ * kz_per_get_bits each, the value checks first: the same bits.  Nesting is counted where asn.c
+ * counts it (pointer fields, SEQUENCE OF) with the same limit.  test_e2sm_property compares both
+ * paths on every random value (10,000 per type by default); the fuzzers run both.
  */
 #include <stdbool.h>
 #include <stdint.h>
