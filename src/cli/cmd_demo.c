@@ -65,7 +65,10 @@ static void usage(FILE *f)
         "                      load stays below R1, R2 ... of its busiest 5 minutes (0.82,0.6,0.35)\n"
         "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R (0.3; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
-        "  --real-time         over real sockets at wall-clock speed (not available yet)\n",
+        "  --real-time         the energy saver's run over real sockets instead of the\n"
+        "                      simulator: RIC on sctp+udp://127.0.0.1:36421 (usrsctp) and a\n"
+        "                      unix:// bus, emulator and xApp at --speed (not deterministic)\n"
+        "  --speed N           --real-time: simulated seconds per second (600: a day in 144 s)\n",
         d.sleep_util, d.wake_util, d.guard_util);
 }
 
@@ -157,7 +160,7 @@ int kz_cmd_demo(int argc, char **argv)
 {
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
            O_GT, O_MS, O_MA, O_LA, O_OU, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC,
-           O_MUTE, O_MRHO, O_MCOV };
+           O_MUTE, O_MRHO, O_MCOV, O_SPEED };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -167,10 +170,11 @@ int kz_cmd_demo(int argc, char **argv)
         {"oracle-util", 1, 0, O_OU}, {"thr-sleep", 1, 0, O_TS}, {"thr-wake", 1, 0, O_TW},
         {"real-time", 0, 0, O_RT}, {"help", 0, 0, O_HELP}, {"direct", 0, 0, O_DIRECT},
         {"no-rc", 0, 0, O_NORC}, {"mute", 1, 0, O_MUTE}, {"mute-rho", 1, 0, O_MRHO},
-        {"mute-cov-rho", 1, 0, O_MCOV}, {0, 0, 0, 0}};
+        {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2, oracle = -1;
-    int direct = 0, no_rc = 0;
+    int direct = 0, no_rc = 0, real_time = 0;
+    double speed = 600;
     double mute = -1, mute_cov = -1;
     const char *mute_rho = NULL;
     struct kz_es_params ai;
@@ -210,17 +214,17 @@ int kz_cmd_demo(int argc, char **argv)
         case O_MUTE: mute = v; break;
         case O_MRHO: mute_rho = optarg; break;
         case O_MCOV: mute_cov = v; break;
-        case O_RT:
-            fprintf(stderr, "kizuna demo: --real-time is not available yet: the demo runs RIC, "
-                            "emulator and xApps in the deterministic simulator over mem:// "
-                            "(docs/evaluation.md); for real sockets run `kizuna ric`, `kizuna emu "
-                            "--ric ... --speed N` and `kizuna-energy-saver --speed N` "
-                            "(docs/energy-saver.md)\n");
-            return KZ_CLI_BAD_INPUT;
+        case O_RT: real_time = 1; break;
+        case O_SPEED: speed = v; break;
         case O_HELP:
         case 'h': usage(stdout); return KZ_CLI_OK;
         default: usage(stderr); return KZ_CLI_BAD_INPUT;
         }
+    }
+    if (real_time && (direct || !(speed > 0 && speed <= 1e5))) {
+        fprintf(stderr, "kizuna demo: --real-time runs the energy saver over E2 (not with "
+                        "--direct), at --speed in (0, 100000] simulated s per s\n");
+        return KZ_CLI_BAD_INPUT;
     }
     if (hours <= 0 || hours > 24 * 7 || hist < 0 || hist > 7 || threads < 1 ||
         !(ai.sleep_util <= ai.wake_util)) {
@@ -256,6 +260,8 @@ int kz_cmd_demo(int argc, char **argv)
     ec.log = log;
     ec.ai_direct = direct;
     ec.ai_no_rc = no_rc;
+    ec.ai_real_time = real_time;
+    ec.ai_speed = speed;
     struct kz_e2_run_stats e2st;
     memset(&e2st, 0, sizeof e2st);
     ec.e2_stats = &e2st;
@@ -268,9 +274,11 @@ int kz_cmd_demo(int argc, char **argv)
     fprintf(stderr, "kizuna demo: %s, seed %llu, %.0f h, %u learning day(s), %u thread(s); "
                     "energy saver %s\n",
             sc->name, (unsigned long long)s_used, hours, ec.history_days, ec.threads,
-            direct ? "in-process (--direct)"
-                   : no_rc ? "over E2: RIC + emulator + xApps in the simulator, no RC"
-                           : "over E2: RIC + emulator + xApps in the simulator");
+            direct      ? "in-process (--direct)"
+            : real_time ? "over E2 in real time: RIC on sctp+udp:// + unix:// bus, emulator and "
+                          "xApps on a real event loop"
+            : no_rc     ? "over E2: RIC + emulator + xApps in the simulator, no RC"
+                        : "over E2: RIC + emulator + xApps in the simulator");
     struct kz_run_result res[KZ_EVAL_NRUNS];
     int rc = kz_eval_compare(&ec, res, err, sizeof err);
     pthread_mutex_destroy(&pr.mu);
@@ -284,9 +292,10 @@ int kz_cmd_demo(int argc, char **argv)
     printf("\n%s, seed %llu, %.0f simulated hours; figures from the emulator's ground truth\n\n",
            sc->name, (unsigned long long)s_used, hours);
     kz_eval_print_table(stdout, res, KZ_EVAL_NRUNS);
-    printf("\nenergy-saver row: %s\n", direct ? "in-process decision core (--direct)"
-                                             : "the xApp over E2 (RIC, KPM, RC, CCC) in the "
-                                               "simulator");
+    printf("\nenergy-saver row: %s\n",
+           direct      ? "in-process decision core (--direct)"
+           : real_time ? "the xApp over E2 (RIC, KPM, RC, CCC) over real sockets in real time"
+                       : "the xApp over E2 (RIC, KPM, RC, CCC) in the simulator");
     if (!direct)
         kz_e2_run_stats_print(stdout, &e2st);
     double wall = 0;

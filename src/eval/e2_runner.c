@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "emu/scenario.h"
@@ -54,6 +55,7 @@ void kz_e2_run_cfg_default(struct kz_e2_run_cfg *cfg, const struct kz_scenario *
     cfg->rc_handover = true;
     cfg->monitor = true;
     cfg->latency_ns = KZ_NS_PER_MS;
+    cfg->speed = 600;
 }
 
 /* ---- the KPM monitor: a second xApp, cell-level KPM of every cell, counted ---------------- */
@@ -212,21 +214,41 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     r.tod0 = rc->sc->start_s;
 
     kz_sim *sim = NULL;
+    kz_loop *real = NULL;
     kz_ric *ric = NULL;
     kz_esx *esx = NULL;
     struct monitor *mon = NULL;
     struct kz_es_cell *cells = NULL;
-    kz_sim_cfg sc = {.seed = rc->seed ? rc->seed : rc->sc->seed, .latency_ns = cfg->latency_ns};
-    int ret = kz_sim_open(&sim, &sc);
-    if (ret) {
-        errf(err, errlen, "simulator: %s", kz_strerror(ret));
-        return ret;
+    const char *e2_url = E2_URL, *bus_url = BUS_URL;
+    char bus_buf[64];
+    const double speed = cfg->real_time ? cfg->speed : 1;
+    int ret;
+    if (cfg->real_time) {
+        if (!(speed > 0 && speed <= 1e5)) {
+            errf(err, errlen, "real time: speed %g out of (0, 100000]", speed);
+            return KZ_EINVAL;
+        }
+        snprintf(bus_buf, sizeof bus_buf, "unix://@kizuna-demo-%ld", (long)getpid());
+        e2_url = cfg->e2_url ? cfg->e2_url : "sctp+udp://127.0.0.1:36421";
+        bus_url = cfg->bus_url ? cfg->bus_url : bus_buf;
+        if ((ret = kz_loop_open(&real, NULL)) != 0) {
+            errf(err, errlen, "event loop: %s", kz_strerror(ret));
+            return ret;
+        }
+        r.loop = real;
+    } else {
+        kz_sim_cfg sc = {.seed = rc->seed ? rc->seed : rc->sc->seed,
+                         .latency_ns = cfg->latency_ns};
+        if ((ret = kz_sim_open(&sim, &sc)) != 0) {
+            errf(err, errlen, "simulator: %s", kz_strerror(ret));
+            return ret;
+        }
+        r.loop = kz_sim_loop(sim);
     }
-    r.loop = kz_sim_loop(sim);
 
     kz_ric_cfg ricc;
     kz_ric_cfg_default(&ricc);
-    const char *e2l[] = {E2_URL}, *busl[] = {BUS_URL};
+    const char *e2l[] = {e2_url}, *busl[] = {bus_url};
     ricc.e2_listen = e2l;
     ricc.n_e2_listen = 1;
     ricc.bus_listen = busl;
@@ -234,7 +256,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     ricc.log = cfg->ric_log;
     ricc.log_level = cfg->ric_log ? KZ_RIC_LOG_INFO : KZ_RIC_LOG_ERROR;
     if ((ret = kz_ric_open(&ric, r.loop, &ricc)) != 0) {
-        errf(err, errlen, "RIC: %s", kz_strerror(ret));
+        errf(err, errlen, "RIC on %s / %s: %s", e2_url, bus_url, kz_strerror(ret));
         goto out;
     }
 
@@ -247,6 +269,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     ec.step_s = rc->step_s;
     ec.on_step = on_step;
     ec.ud = &r;
+    ec.speed = speed;
     if ((ret = kz_emu_create(&r.e, &ec, err, errlen)) != 0)
         goto out;
     r.nc = kz_emu_n_cells(r.e);
@@ -270,7 +293,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
         errf(err, errlen, "metrics: duration %.0f s / window %.0f s", r.dur, rc->window_s);
         goto out;
     }
-    if ((ret = kz_emu_connect(r.e, E2_URL, NULL)) != 0) {
+    if ((ret = kz_emu_connect(r.e, e2_url, NULL)) != 0) {
         errf(err, errlen, "emulator E2: %s", kz_strerror(ret));
         goto out;
     }
@@ -287,9 +310,10 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     xc.log = rc->log;
     xc.on_action = on_action;
     xc.ud = &r;
+    xc.speed = speed;
     kz_xapp_cfg xa;
     kz_xapp_cfg_default(&xa);
-    xa.url = BUS_URL;
+    xa.url = bus_url;
     xa.name = "energy-saver";
     if ((ret = kz_esx_open(&esx, r.loop, &xa, &xc)) != 0) {
         errf(err, errlen, "energy-saver xApp: %s", kz_strerror(ret));
@@ -303,7 +327,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
         mon->period_ms = (uint32_t)(rc->es.period_s * 1000);
         kz_xapp_cfg ma;
         kz_xapp_cfg_default(&ma);
-        ma.url = BUS_URL;
+        ma.url = bus_url;
         ma.name = "kpm-monitor";
         kz_xapp_cbs mc = {.on_node = mon_node};
         if ((ret = kz_xapp_open(&mon->x, r.loop, &ma, &mc, mon)) != 0) {
@@ -315,7 +339,10 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
         errf(err, errlen, "emulator start: %s", kz_strerror(ret));
         goto out;
     }
-    ret = kz_sim_run_until(sim, (int64_t)((r.dur + 3600) * 1e9));
+    if (sim)
+        ret = kz_sim_run_until(sim, (int64_t)((r.dur + 3600) * 1e9));
+    else /* a real clock: the day at `speed`, plus a minute of slack */
+        ret = kz_loop_run_until(real, kz_loop_now(real) + (int64_t)((r.dur / speed + 60) * 1e9));
     if (ret || !kz_emu_done(r.e)) {
         errf(err, errlen, "the simulation stopped before the emulator's end (%s)",
              ret ? kz_strerror(ret) : "stopped");
@@ -337,7 +364,9 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
         kz_ric_stats rs;
         kz_ric_stats_get(ric, &rs);
         kz_sim_stats ss;
-        kz_sim_stats_get(sim, &ss);
+        memset(&ss, 0, sizeof ss);
+        if (sim)
+            kz_sim_stats_get(sim, &ss);
         st->nodes = es2.nodes;
         st->nodes_setup = es2.nodes_setup;
         st->subs_ok = rs.subs_ok;
@@ -379,7 +408,12 @@ out:
     kz_emu_destroy(r.e);
     if (ric)
         kz_ric_close(ric);
-    kz_sim_close(sim);
+    if (sim)
+        kz_sim_close(sim);
+    if (real) {
+        kz_loop_run_until(real, kz_loop_now(real) + 100 * KZ_NS_PER_MS); /* let closes go out */
+        kz_loop_close(real);
+    }
     kz_metrics_close(r.m);
     free(cells);
     free(r.wake_at);
@@ -400,8 +434,7 @@ void kz_e2_run_stats_print(FILE *f, const struct kz_e2_run_stats *s)
             "    controls: CCC sleep/wake/antenna mask %llu sent, %llu acknowledged+accepted, %llu failed; "
             "RC handover %llu sent, %llu acknowledged, %llu failed\n"
             "      (RIC: %llu controls, %llu acknowledged, %llu failed, %llu timed out; "
-            "%llu sleeps without UE list)\n"
-            "    simulator: %llu messages delivered, trace hash %016llx\n",
+            "%llu sleeps without UE list)\n",
             s->nodes_setup, s->nodes, (unsigned long long)s->subs_ok,
             (unsigned long long)s->subs_failed, (unsigned long long)s->subs_merged,
             (unsigned long long)s->node_indications, (unsigned long long)s->ric_indications_rx,
@@ -415,6 +448,10 @@ void kz_e2_run_stats_print(FILE *f, const struct kz_e2_run_stats *s)
             (unsigned long long)s->ric_controls, (unsigned long long)s->ric_controls_ok,
             (unsigned long long)s->ric_controls_failed,
             (unsigned long long)s->ric_controls_timeout,
-            (unsigned long long)s->handovers_without_ues, (unsigned long long)s->sim_messages,
-            (unsigned long long)s->sim_trace_hash);
+            (unsigned long long)s->handovers_without_ues);
+    if (s->sim_messages)
+        fprintf(f, "    simulator: %llu messages delivered, trace hash %016llx\n",
+                (unsigned long long)s->sim_messages, (unsigned long long)s->sim_trace_hash);
+    else
+        fprintf(f, "    real sockets (sctp+udp:// E2, unix:// bus): no simulator trace\n");
 }

@@ -16,6 +16,9 @@
  * subscribes to the cell-level KPM of every cell (PRB use, throughput, every period) and counts
  * what it receives -- the second xApp of issue 7's picture, with its own RIC queue.
  *
+ * With real_time the same components run on a real kz_loop over real sockets (sctp+udp:// E2,
+ * unix:// bus) at `speed`; the figures still come from the ground truth, step by step.
+ *
  * Learning days run in-process (run.h, the same decision core and KPM-equivalent reports) and
  * the trained core is handed to the xApp (cfg.run.trained); only the evaluated day runs over E2.
  */
@@ -34,6 +37,13 @@ struct kz_e2_run_cfg {
     bool monitor;               /* the KPM monitor xApp alongside (true) */
     int64_t latency_ns;         /* one-way mem:// latency of the simulator (1 ms) */
     FILE *ric_log;              /* the RIC's log lines (NULL: errors only, to stderr) */
+    /* real time: a real event loop and real sockets instead of the simulator -- E2 over
+     * sctp+udp:// (usrsctp on loopback), the xApp bus over unix:// -- with the emulator and the
+     * xApp at `speed` simulated seconds per second.  Not deterministic (the OS schedules). */
+    bool real_time;
+    double speed;               /* (600: a day in 144 s) */
+    const char *e2_url;         /* (sctp+udp://127.0.0.1:36421) */
+    const char *bus_url;        /* (unix://@kizuna-demo-<pid>) */
 };
 
 void kz_e2_run_cfg_default(struct kz_e2_run_cfg *cfg, const struct kz_scenario *sc);

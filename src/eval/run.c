@@ -399,6 +399,9 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
         kz_e2_run_cfg_default(&e2, c->sc);
         e2.run = rc;
         e2.rc_handover = !c->ai_no_rc;
+        e2.real_time = c->ai_real_time != 0;
+        if (c->ai_speed > 0)
+            e2.speed = c->ai_speed;
         r = kz_e2_run(&e2, res, c->e2_stats, err, errlen);
     }
     kz_es_close(es);
