@@ -260,7 +260,12 @@ static int32_t kz__attach_choice(const struct kz_world *w, uint32_t ui, int32_t 
         return -1;
     if (w->sc.attach == KZ_ATTACH_BEST_RSRP)
         return best_all;
-    if (best[1] >= 0 && rb[1] >= w->sc.capacity_min_rsrp_dbm)
+    /* the same bar as the A4-like return to the capacity layer (kz__ho_candidate): a UE that
+     * attached between threshold and threshold + hysteresis would stay on a capacity cell it
+     * would never be admitted back to, until any disturbance (a mute, a sleep) moved it for
+     * good -- an always-on network handicapped by stale camping that every energy-saving
+     * policy then repaired for free (docs/energy-saving.md) */
+    if (best[1] >= 0 && rb[1] >= w->sc.capacity_min_rsrp_dbm + KZ_WORLD_LAYER_HYST_DB)
         return best[1];
     if (best[0] >= 0 && rb[0] >= KZ_WORLD_MIN_RSRP_DBM)
         return best[0];

@@ -30,7 +30,7 @@
  *     min_sleep_s and the forecast peak over wake_lead_s (+ margin) / C exceeds wake_util, or
  *     the measured PRB use of v exceeds wake_util.  sleep_util < wake_util < guard_util is
  *     the hysteresis.
- *   - Antenna muting (MUTE / UNMUTE, on by default): between sleeping and all-on, every capacity
+ *   - Antenna muting (MUTE / UNMUTE, opt-in): between sleeping and all-on, every capacity
  *     cell of the network goes down to 1/2, 1/4, 1/8 of its TxRUs, and coverage cells to 1/2,
  *     as the network's forecast load relative to its busiest slot falls (rules at mute_frac).
  *   - Surge guard: a sector whose load jumps far above its forecast wakes the sleeping capacity
@@ -128,8 +128,9 @@ struct kz_es_params {
     double cov_capacity_mbps; /* prior of a coverage cell's throughput at full PRB use (60) */
     double night_from_s, night_to_s;   /* KZ_ES_NIGHT (3600, 21600) */
     double thr_sleep_prb, thr_wake_prb; /* KZ_ES_THRESHOLD (0.15, 0.60) */
-    /* Antenna-muting lever (KZ_ES_AI and KZ_ES_SCHEDULE only; on by default for KZ_ES_AI via
-     * kz_es_params_mute(p, 0.125), never in the baselines).  Network-wide, because muting one
+    /* Antenna-muting lever (KZ_ES_AI and KZ_ES_SCHEDULE only; off by default -- switched on by
+     * kz_es_params_mute(p, 0.125) -- because it loses p5, docs/energy-saving.md; never in the
+     * baselines).  Network-wide, because muting one
      * cell among unmuted neighbours costs its users SINR while muting every cell alike leaves the
      * interference-limited SINR as it was (docs/energy-saving.md measures both).  Every period:
      *   rho = (sum over sectors of the forecast peak over mute_lookahead_s + mute_margin_sigma x

@@ -315,7 +315,7 @@ void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc)
     kz_es_params_default(&cfg->night, KZ_ES_NIGHT);
     kz_es_params_default(&cfg->threshold, KZ_ES_THRESHOLD);
     cfg->oracle_util = cfg->ai.guard_util;
-    cfg->mute_frac = cfg->ai.mute_frac > 0 ? cfg->ai.mute_frac : 0.125;
+    cfg->mute_frac = 0.125; /* the clairvoyant's lever; the energy saver's: ai.mute_frac */
     cfg->threads = 2;
 }
 

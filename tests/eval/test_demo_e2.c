@@ -167,6 +167,7 @@ static void test_e2_mute(void **state)
     c.duration_s = 3 * 3600;
     /* no learning day here: "busy" is the window's own busiest slot; coverage cells muted
      * too (their 2-TxRU masks) from a relative load of 0.6 */
+    kz_es_params_mute(&c.es, 0.125); /* the lever is opt-in */
     c.es.mute_history_s = 0;
     c.es.mute_rho_cov[1] = 0.6;
     struct kz_run_result dir, e2;

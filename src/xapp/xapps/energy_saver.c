@@ -71,9 +71,9 @@ static void usage(FILE *f)
         "         [--mute FRAC]\n"
         "Puts capacity cells to sleep over E2SM-CCC when their coverage cells can carry the\n"
         "load (moving their UEs with RC handover first), and wakes them ahead of forecast\n"
-        "demand or at once on a guard breach.  Mutes antennas network-wide (CCC O-NESPolicy\n"
-        "antenna masks, down to FRAC of a capacity cell's TxRUs, default 0.125; 0: off) once\n"
-        "it has seen a whole day of KPM, so that it knows the busy hour.\n");
+        "demand or at once on a guard breach.  With --mute FRAC (off by default: it loses\n"
+        "5th-percentile throughput) it also mutes antennas network-wide (CCC O-NESPolicy\n"
+        "masks, down to FRAC of a capacity cell's TxRUs) once it has seen a whole day of KPM.\n");
 }
 
 int main(int argc, char **argv)
