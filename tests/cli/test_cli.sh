@@ -205,6 +205,14 @@ bad_input)
         -- encode --type kpm:E2SM-KPM-EventTriggerDefinition '{"eventDefinition-formats":{"eventDefinition-Format1":{"reportingPeriod":0}}}'
     expect_bad "unreadable -f" "/nonexistent/x.json: No such file" -- encode -f /nonexistent/x.json
     expect_bad "pcap error record" 'no "pdu" to encode' -- encode '{"frame":3,"error":"x"}'
+    # kizuna demo: the energy saver's flags are checked before anything runs
+    expect_bad "demo --mute out of range" "--mute: a TxRU fraction in \[1/64, 1\)" -- demo --mute 2
+    expect_bad "demo --mute-rho increasing" "--mute-rho: decreasing numbers" -- demo --mute-rho 0.5,0.9
+    expect_bad "demo --mute-rho not a number" "--mute-rho: decreasing numbers" -- demo --mute-rho 0.5,x
+    expect_bad "demo --mute-cov-rho out of range" "--mute-cov-rho: a relative load" -- demo --mute-cov-rho 11
+    expect_bad "demo --real-time with --direct" "--real-time runs the energy saver over E2" -- demo --real-time --direct
+    expect_bad "demo --speed zero" "--speed in \(0, 100000\]" -- demo --real-time --speed 0
+    expect_bad "demo --speed not a number" "--speed: not a number" -- demo --speed fast
     # stdin: a bad line among good ones is reported with its line number; the rest decode
     printf '# comment\n%s\n0005zz\n%s\n' "$IND" "$IND" | "$K" decode - >"$T/out" 2>"$T/err"
     rc=$?

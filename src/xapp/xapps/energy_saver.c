@@ -106,8 +106,9 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--duration")) duration = atof(v);
         else if (!strcmp(a, "--speed")) ec.speed = atof(v);
         else if (!strcmp(a, "--mute")) {
-            double f = atof(v);
-            if (f != 0 && !(f >= 1.0 / 64 && f < 1)) {
+            char *end = NULL;
+            double f = v ? strtod(v, &end) : -1;
+            if (!v || end == v || *end || (f != 0 && !(f >= 1.0 / 64 && f < 1))) {
                 fprintf(stderr, "energy-saver: --mute: a TxRU fraction in [1/64, 1), or 0\n");
                 return 2;
             }
