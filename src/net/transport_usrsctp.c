@@ -22,7 +22,9 @@
  *
  * One-to-one style sockets (SOCK_STREAM): one listening socket per transport, one socket per
  * association, PPID per message (SCTP_SNDINFO/RCVINFO), SCTP_NODELAY, heartbeat and RTO tuned so
- * a dead peer is declared within about cfg.dead_peer_ms.
+ * a dead peer is declared within about cfg.dead_peer_ms.  Each association's path MTU is the
+ * kernel's route MTU to the peer, capped (set_path_mtu): usrsctp would assume 1,500 octets even
+ * on loopback, and a packet per four messages is most of its cost under load.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -419,6 +421,65 @@ static uint16_t out_streams(struct socket *so, uint16_t dflt)
     return dflt;
 }
 
+/* usrsctp cannot ask the kernel for a route's MTU, so over UDP it assumes 1,500 octets for every
+ * path (and its path-MTU discovery never learns more: it gets no ICMP on this path).  Then a packet
+ * holds at most four of our ~300-octet E2AP messages, and every packet costs the same whatever it
+ * carries: a sendmsg() and a CRC on the sender, a wake-up of the UDP receive thread, a recvmsg()
+ * and the input path of the receiver, and a SACK every second packet going back -- most of the
+ * stack's cost per message (Debian builds it -O0).  The kernel knows the route's MTU: we open a
+ * UDP socket connected to the peer and read IP_MTU / IPV6_MTU.  An Ethernet path says 1,500 and
+ * nothing changes; loopback says 65,536, a jumbo-frame network 9,000: then we give the
+ * association that MTU, capped at KZ__MTU_CAP (KZ_USRSCTP_MTU_CAP=octets overrides; 0 or 1500
+ * leaves usrsctp's default), with usrsctp's own PMTU probing off for that path.  The datagrams stay
+ * within the route's MTU, so the kernel never fragments them.  Bundling still happens only when
+ * messages queue up (SCTP_NODELAY stays on): a lone control message goes out at once, as before. */
+#define KZ__MTU_CAP 9000
+static uint32_t mtu_cap(void)
+{
+    const char *e = getenv("KZ_USRSCTP_MTU_CAP");
+    if (!e)
+        return KZ__MTU_CAP;
+    long v = strtol(e, NULL, 10);
+    return v < 0 ? 0 : v > 65535 ? 65535 : (uint32_t)v;
+}
+
+static uint32_t route_mtu(const struct sockaddr *peer, socklen_t len)
+{
+    int fam = peer->sa_family;
+    if (fam != AF_INET && fam != AF_INET6)
+        return 0;
+    int s = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return 0;
+    int mtu = 0;
+    socklen_t ml = sizeof mtu;
+    if (connect(s, peer, len) < 0 ||
+        getsockopt(s, fam == AF_INET ? IPPROTO_IP : IPPROTO_IPV6, fam == AF_INET ? IP_MTU : IPV6_MTU,
+                   &mtu, &ml) < 0)
+        mtu = 0;
+    close(s);
+    return mtu > 0 ? (uint32_t)mtu : 0;
+}
+
+/* Give the association's path to `peer` (an address it has: the connect target, or the accepted
+ * peer) the route's MTU, see above.  Best effort: on any failure usrsctp's default stays. */
+static void set_path_mtu(struct socket *so, const struct sockaddr *peer, socklen_t len)
+{
+    uint32_t mtu = route_mtu(peer, len), cap = mtu_cap();
+    if (mtu > cap)
+        mtu = cap;
+    if (mtu <= 1500 || len > sizeof(struct sockaddr_storage))
+        return;
+    struct sctp_paddrparams pp;
+    memset(&pp, 0, sizeof pp);
+    memcpy(&pp.spp_address, peer, len);
+    pp.spp_flags = SPP_PMTUD_DISABLE;
+    /* spp_pathmtu counts what follows the IP and SCTP common headers; usrsctp adds the UDP
+     * header on top: IP (20 / 40) + UDP 8 + SCTP 12 */
+    pp.spp_pathmtu = mtu - (peer->sa_family == AF_INET ? 40 : 60);
+    usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof pp);
+}
+
 /* ---- servicing a socket (loop thread) ------------------------------------------------------ */
 static void accept_all(uhub *h, usock *ls)
 {
@@ -446,6 +507,7 @@ static void accept_all(uhub *h, usock *ls)
         us->a = a;
         a->bk = us;
         kz__format_peer(a->peer, sizeof a->peer, (struct sockaddr *)&ss);
+        set_path_mtu(so, (struct sockaddr *)&ss, len);
         kz__assoc_up(a, out_streams(so, t->cfg.streams));
         service(h, us);   /* data may have arrived before the upcall was set */
     }
@@ -622,6 +684,7 @@ static int u_connect(kz_transport *t, kz_assoc *a, const kz__addr *addr)
         a->bk = NULL;
         return KZ_EIO;
     }
+    set_path_mtu(so, (struct sockaddr *)&ss, len);   /* the association exists from here on */
     return 0;
 }
 
