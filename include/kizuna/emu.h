@@ -201,7 +201,9 @@ typedef struct kz_emu_truth {
     uint32_t handovers;      /* this step (A3/A4/A2, RC, and moves off sleeping cells) */
     uint64_t handovers_total;
     /* throughput (bit/s while transmitting, TS 28.552 UEThpDl style) of each active UE this
-     * step, unordered -- for percentiles; n_thp == n_active */
+     * step; n_thp == n_active.  Grouped by serving cell in cell-index order: cells[0].n_active
+     * values, then cells[1].n_active ..., then the active UEs no cell serves (so a UE's value
+     * can be charged to its cell) */
     size_t n_thp;
     const float *ue_thp_bps;
 } kz_emu_truth;

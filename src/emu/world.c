@@ -483,6 +483,24 @@ static void kz__run_mobility(struct kz_world *w, double t_end)
 
 /* ---- demand ------------------------------------------------------------------------------- */
 
+/* A session starting on an idle UE (no data for the inactivity timer) is set up on the cell the
+ * UE camps on by then: the camping rule (kz__attach_choice), not the cell its last connection
+ * was handed to.  Why: UEs here keep their RSRPs for hours (static indoor users, frozen
+ * shadowing), so without idle-mode reselection every connected-mode hysteresis band (A3 offset,
+ * capacity-layer threshold +- hysteresis) would be absorbing -- one mute or sleep would leave
+ * its UEs on second-best cells for the rest of the day, and the always-on network, sorted at
+ * attach, could never be matched by any policy.  Real idle UEs re-rank cells (TS 38.304 R
+ * criterion) on measurements that fluctuate by more than those bands between sessions. */
+static void kz__idle_reselect(struct kz_world *w, uint32_t ui)
+{
+    struct kz_world_ue *u = &w->ues[ui];
+    if (u->in_conn || u->serving < 0)
+        return; /* connected: handovers decide; no cell: the evaluations attach it */
+    int32_t c = kz__attach_choice(w, ui, -1);
+    if (c >= 0 && c != u->serving)
+        kz__set_serving(w, ui, c, 0);
+}
+
 static void kz__run_arrivals(struct kz_world *w, double t, double dt)
 {
     double tod = fmod(w->tod0 + t + dt / 2.0, 86400.0);
@@ -499,6 +517,7 @@ static void kz__run_arrivals(struct kz_world *w, double t, double dt)
             if (u->backlog_bits <= 0.0) {
                 u->backlog_since = t;
                 w->active[w->n_active++] = ui;
+                kz__idle_reselect(w, ui);
             }
             u->backlog_bits += bits;
         }
@@ -516,6 +535,7 @@ static void kz__run_arrivals(struct kz_world *w, double t, double dt)
             if (u->backlog_bits <= 0.0) {
                 u->backlog_since = t;
                 w->active[w->n_active++] = ui;
+                kz__idle_reselect(w, ui);
             }
             u->backlog_bits += bits;
         }

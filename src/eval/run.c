@@ -14,7 +14,7 @@
 
 #include "emu/scenario.h"
 #include "eval/e2_runner.h"
-#include "eval/oracle.h"
+#include "eval/bound.h"
 #include "kizuna/emu.h"
 #include "kizuna/error.h"
 
@@ -180,6 +180,8 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
         int done = kz_emu_step(e);
         const kz_emu_truth *t = kz_emu_truth_get(e);
         kz_metrics_add(m, t, res->layer);
+        if (cfg->on_step)
+            cfg->on_step(cfg->step_ud, t);
         for (size_t i = 0; i < nc; i++) {
             const kz_emu_cell_truth *c = &t->cells[i];
             acc[i].prb_dt += c->prb_util * t->dt_s;
@@ -314,8 +316,9 @@ void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc)
     kz_es_params_default(&cfg->ai, KZ_ES_AI);
     kz_es_params_default(&cfg->night, KZ_ES_NIGHT);
     kz_es_params_default(&cfg->threshold, KZ_ES_THRESHOLD);
-    cfg->oracle_util = cfg->ai.guard_util;
-    cfg->mute_frac = 0.125; /* the clairvoyant's lever; the energy saver's: ai.mute_frac */
+    cfg->bound_p5_tol = 0.02;
+    cfg->bound_unmet_pp = 0.5;
+    cfg->bound_rounds = 2;
     cfg->threads = 2;
 }
 
@@ -408,39 +411,6 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
     return r;
 }
 
-/* The true relative network load per period of a recorded run: the peak of the served traffic
- * over the next mute_lookahead_s, over the busiest slot_s mean of the day. */
-static void hindsight_rho(const struct kz_run_result *ref, const struct kz_es_params *p,
-                          double *rho)
-{
-    const size_t nc = ref->n_cells, np = ref->n_periods;
-    size_t per_slot = (size_t)(p->slot_s / p->period_s + 0.5), ahead;
-    ahead = (size_t)(p->mute_lookahead_s / p->period_s + 0.5);
-    if (per_slot < 1)
-        per_slot = 1;
-    for (size_t k = 0; k < np; k++) {
-        double sum = 0;
-        for (size_t i = 0; i < nc; i++)
-            if (ref->layer[i] == KZ_EMU_LAYER_COVERAGE || ref->cover[i] >= 0)
-                sum += ref->served_mbps[i * np + k];
-        rho[k] = sum;
-    }
-    double peak = 0;
-    for (size_t k = 0; k + per_slot <= np; k += per_slot) {
-        double m = 0;
-        for (size_t j = k; j < k + per_slot; j++)
-            m += rho[j];
-        if (m / (double)per_slot > peak)
-            peak = m / (double)per_slot;
-    }
-    for (size_t k = 0; k < np; k++) { /* in place: rho[k] only reads rho[k..] */
-        double mx = rho[k];
-        for (size_t j = k + 1; j < np && j <= k + ahead; j++)
-            mx = rho[j] > mx ? rho[j] : mx;
-        rho[k] = peak > 0 ? mx / peak : 1;
-    }
-}
-
 static int run_job(struct kz__eval *ev, int id, char *err, size_t errlen)
 {
     const struct kz_eval_cfg *c = ev->cfg;
@@ -464,61 +434,23 @@ static int run_job(struct kz__eval *ev, int id, char *err, size_t errlen)
         return kz_run_policy(&rc, &ev->res[id], err, errlen);
     case KZ_EVAL_CLAIRVOYANT: {
         const struct kz_run_result *ref = &ev->res[KZ_EVAL_ALWAYS_ON];
-        double *u = kz_run_oracle_u(ref);
-        uint8_t *s = malloc(ref->n_cells * ref->n_periods);
-        if (!u || !s) {
-            free(u);
-            free(s);
-            return KZ_ENOMEM;
-        }
-        rc.es = c->ai;
-        rc.es.mode = KZ_ES_SCHEDULE;
-        unsigned ms = (unsigned)ceil(c->ai.min_sleep_s / c->ai.period_s - 1e-9);
-        unsigned ma = (unsigned)ceil(c->ai.min_awake_s / c->ai.period_s - 1e-9);
-        long r = kz_oracle_schedule(u, ref->n_cells, ref->n_periods, c->oracle_util, ms, ma, s);
-        free(u);
-        if (r < 0) {
-            free(s);
-            return (int)r;
-        }
-        rc.schedule = s;
-        rc.sched_slots = ref->n_periods;
-        uint8_t *msch = NULL;
-        if (c->mute_frac > 0) {
-            /* the lever with hindsight: the network-wide levels of the energy saver's rule
-             * (es.h), fed the TRUE relative load -- the always-on served traffic of the next
-             * mute_lookahead_s over the day's own busiest 5-min slot -- instead of a forecast;
-             * no level while a cell sleeps (the sleep schedule above). */
-            if (rc.es.mute_frac <= 0)
-                kz_es_params_mute(&rc.es, c->mute_frac);
-            const size_t nc = ref->n_cells, np = ref->n_periods;
-            double *rho = malloc(np * sizeof *rho);
-            uint8_t *lv_cap = malloc(np), *lv_cov = malloc(np);
-            msch = malloc(nc * np);
-            if (!rho || !lv_cap || !lv_cov || !msch) {
-                free(rho);
-                free(lv_cap);
-                free(lv_cov);
-                free(msch);
-                free(s);
-                return KZ_ENOMEM;
-            }
-            hindsight_rho(ref, &rc.es, rho);
-            kz_es_level_schedule(rho, np, &rc.es, 0, lv_cap);
-            kz_es_level_schedule(rho, np, &rc.es, 1, lv_cov);
-            for (size_t i = 0; i < nc; i++)
-                for (size_t k = 0; k < np; k++)
-                    msch[i * np + k] = ref->layer[i] == KZ_EMU_LAYER_COVERAGE ? lv_cov[k]
-                                       : ref->cover[i] >= 0 && !s[i * np + k] ? lv_cap[k]
-                                                                            : 0;
-            free(rho);
-            free(lv_cap);
-            free(lv_cov);
-            rc.mute_schedule = msch;
-        }
-        int rr = kz_run_policy(&rc, &ev->res[id], err, errlen);
-        free(s);
-        free(msch);
+        struct kz_bound_cfg bc;
+        kz_bound_cfg_default(&bc, c->sc);
+        bc.seed = c->seed;
+        bc.duration_s = c->duration_s;
+        bc.es.min_sleep_s = c->ai.min_sleep_s;
+        bc.es.min_awake_s = c->ai.min_awake_s;
+        bc.p5_tol = c->bound_p5_tol;
+        bc.unmet_pp = c->bound_unmet_pp;
+        bc.rounds = c->bound_rounds;
+        bc.threads = c->threads;
+        bc.p5_ref_mbps = ref->m.thp_p5_mbps;
+        bc.progress = c->progress;
+        bc.ud = c->ud;
+        struct kz_bound_info info;
+        int rr = kz_bound_search(&bc, &ev->res[id], &info, err, errlen);
+        if (rr == 0 && c->bound_info)
+            *c->bound_info = info;
         return rr;
     }
     case KZ_EVAL_AI:

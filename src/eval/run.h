@@ -13,10 +13,9 @@
  * xApp makes the same decisions from real KPM over E2 (src/xapp/xapps/energy_saver.c).
  *
  * Comparison (kz_eval_compare):
- *   1. always-on on (scenario, seed): the reference, and the ground truth the clairvoyant
- *      schedule is computed from (per capacity cell and period, the PRB use its coverage cell
- *      would have needed to carry both cells' served traffic; oracle.h);
- *   2. clairvoyant: that schedule replayed (energy and QoS measured, not assumed);
+ *   1. always-on on (scenario, seed): the reference;
+ *   2. clairvoyant: the bound under the QoS bar, searched with hindsight on (scenario, seed)
+ *      and replayed (bound.h: energy and QoS measured, not assumed);
  *   3. night schedule, 4. threshold rule;
  *   5. energy saver: its forecasters first learn from history_days of always-on KPM-equivalent
  *      reports of a DIFFERENT seed (seed + 1000 + d: "the previous days", same city, another
@@ -53,6 +52,10 @@ struct kz_run_cfg {
     int record;                 /* keep per-period served Mbit/s per cell (for the oracle) */
     void (*progress)(void *ud, const char *name, double frac);
     void *ud;
+    /* optional: called after every emulator step with its ground truth (the searched bound,
+     * bound.h, folds it per window and site); must not keep t */
+    void (*on_step)(void *step_ud, const kz_emu_truth *t);
+    void *step_ud;
 };
 
 struct kz_run_result {
@@ -90,6 +93,7 @@ struct kz_emu;
 struct kz_es_cell *kz_run_es_cells(const struct kz_emu *e, size_t *n);
 
 struct kz_e2_run_stats;
+struct kz_bound_info;
 
 struct kz_eval_cfg {
     const struct kz_scenario *sc;
@@ -98,13 +102,13 @@ struct kz_eval_cfg {
     unsigned history_days;      /* energy saver's learning days before the evaluated one (1) */
     struct kz_es_params ai;     /* energy saver parameters */
     struct kz_es_params night, threshold; /* baselines */
-    double oracle_util;         /* clairvoyant: coverage PRB use it may fill (ai.guard_util) */
-    double mute_frac;           /* antenna-muting lever of the clairvoyant (0.25 = 16 of 64
-                                   TxRUs; 0: off), with kz_es_params_mute's defaults.  The
-                                   energy saver mutes only when ai.mute_frac is set
-                                   (kz_es_params_mute(&cfg->ai, f)), in-process and over E2:
-                                   off by default, since with its guards it loses the p5 QoS
-                                   bound (docs/evaluation.md).  The baselines never mute */
+    /* the clairvoyant bound (bound.h): the most a policy knowing the day could save with the
+     * energy saver's levers while keeping p5 within bound_p5_tol of always-on and unmet demand
+     * within bound_unmet_pp; searched over bound_rounds rounds of two replays */
+    double bound_p5_tol;        /* 0.02 */
+    double bound_unmet_pp;      /* 0.5 */
+    unsigned bound_rounds;      /* 2 */
+    struct kz_bound_info *bound_info; /* filled when not NULL */
     unsigned threads;           /* parallel runs (2) */
     FILE *log;                  /* energy saver decisions */
     int ai_direct;              /* energy saver in-process (run.h) instead of over E2 (0) */

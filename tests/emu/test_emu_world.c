@@ -298,8 +298,9 @@ static void test_diurnal_day(void **state)
     assert_true(peak_p > min_p * 1.1);           /* power follows load ... */
     assert_true(peak_p < min_p * 1.6);           /* ... on top of a large idle floor */
     int busy = 21;
-    /* 0.44 since UEs camp on a capacity cell only above threshold + hysteresis (world.c) */
-    assert_true(cap_util[busy] > 0.40 && cap_util[busy] < 0.8);
+    /* DESIGN.md: 50-80 % in the busy hour (0.51 since the traffic was recalibrated for idle-mode
+     * reselection, world.c: UEs on their best cells need fewer PRBs for the same bytes) */
+    assert_true(cap_util[busy] >= 0.50 && cap_util[busy] < 0.8);
     assert_true(max_cell_util[busy] < 0.95);
     assert_int_equal(unserved, 0);
     free(cell_util);

@@ -27,6 +27,7 @@
 #include "emu/scenario.h"
 #include "eval/run.h"
 #include "kizuna/emu.h"
+#include "eval/bound.h"
 #include "kizuna/error.h"
 
 static struct kz_scenario *sc;
@@ -38,6 +39,8 @@ static void test_compare(void **state)
     kz_eval_cfg_default(&ec, sc);
     ec.duration_s = 6 * 3600;
     ec.history_days = 0;
+    struct kz_bound_info bi;
+    ec.bound_info = &bi;
     static struct kz_run_result res[KZ_EVAL_NRUNS];
     char err[256];
     int rc = kz_eval_compare(&ec, res, err, sizeof err);
@@ -47,6 +50,13 @@ static void test_compare(void **state)
     kz_eval_print_table(stdout, res, KZ_EVAL_NRUNS);
     const struct kz_metrics_result *a0 = &res[KZ_EVAL_ALWAYS_ON].m, *ai = &res[KZ_EVAL_AI].m;
     const struct kz_metrics_result *cv = &res[KZ_EVAL_CLAIRVOYANT].m;
+    /* the clairvoyant bound: found a schedule, and its replay (measured) keeps the bar */
+    printf("# bound: feasible %d after %u replays, scale %.2f\n", bi.feasible, bi.replays, bi.scale);
+    assert_true(bi.feasible);
+    assert_true(fabs(bi.p5_ref_mbps - a0->thp_p5_mbps) < 1e-9);
+    assert_true(cv->thp_p5_mbps >= 0.98 * a0->thp_p5_mbps);
+    assert_true(cv->unmet_pct <= a0->unmet_pct + 0.5);
+    assert_true(cv->energy_kwh < a0->energy_kwh);
     /* QoS bounds */
     assert_true(ai->thp_p5_mbps >= 0.98 * a0->thp_p5_mbps);
     assert_true(ai->unmet_pct <= a0->unmet_pct + 0.5);
@@ -74,10 +84,11 @@ static void test_compare(void **state)
 }
 
 /* A whole day with one learning day, in-process: the default energy saver (sleep with its
- * guards; the antenna-muting lever is opt-in because it loses p5) against always-on and the
- * clairvoyant.  Asserts that it saves energy, unmet <= +0.5 pp, p5 within 5 % (the issue's 2 %
- * is not met: -2.6 % measured) and that every control is taken.  The issue's 20 % is not met
- * either (1.5 % here; docs/energy-saving.md).  Under the sanitizers (10x slower) it is skipped. */
+ * guards; the antenna-muting lever is opt-in) against always-on and the clairvoyant bound.
+ * Asserts that it saves energy, p5 within 2 % and unmet <= +0.5 pp (the issue's QoS bar: -0.7 %
+ * measured since idle-mode reselection and the traffic recalibration) and that every control
+ * is taken.  The issue's 20 % is not met (1.1 % here, the bound 10.9 %; docs/energy-saving.md).
+ * Under the sanitizers (10x slower) it is skipped. */
 static void test_day(void **state)
 {
     (void)state;
@@ -103,9 +114,7 @@ static void test_day(void **state)
            (unsigned long long)r->es.mutes, (unsigned long long)r->es.unmutes,
            (unsigned long long)r->es.unmutes_guard, r->es.muted_s / 3600);
     assert_true(save > 0);
-    /* issue 7 asks p5 within 2 %: NOT met since the emulator's camping fix (measured -2.6 %,
-     * 8.96 vs 9.20 Mbit/s); this bound guards against regressions from there */
-    assert_true(ai->thp_p5_mbps >= 0.95 * a0->thp_p5_mbps);
+    assert_true(ai->thp_p5_mbps >= 0.98 * a0->thp_p5_mbps);
     assert_true(ai->unmet_pct <= a0->unmet_pct + 0.5);
     assert_int_equal(r->ctrl_failed, 0);
     /* level changes: at most one deeper step per dwell per cell, plus the way back up */
