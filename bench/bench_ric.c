@@ -508,7 +508,9 @@ int main(int argc, char **argv)
         if (argc < 3)
             return 2;
         char e2[64], bus[64];
-        snprintf(e2, sizeof e2, "sctp+udp://127.0.0.1:%s", argv[2]);
+        int port = atoi(argv[2]);   /* PORT 0: one derived from the pid, as --udp3 */
+        snprintf(e2, sizeof e2, "sctp+udp://127.0.0.1:%d",
+                 port > 0 ? port : 30000 + (int)(getpid() % 20000));
         snprintf(bus, sizeof bus, "unix://@kizuna-bench-%d", (int)getpid());
         if (argc > 3)
             n = strtoull(argv[3], NULL, 10);

@@ -141,6 +141,12 @@ int kz__usrsctp_crc_mode(void);
 /* The raw reflected CRC32c update (no inversions), as usrsctp's calculate_crc32c. */
 uint32_t kz__crc32c_update(uint32_t crc, const void *p, size_t n);
 
+/* ---- usrsctp's path MTU (transport_usrsctp.c) ---------------------------------------------- */
+/* The path MTU usrsctp uses now towards a's primary peer address, as it reports it (SCTP_STATUS):
+ * the octets left for chunks after the IP, UDP and SCTP common headers -- 1,460 for a 1,500-octet
+ * IPv4 path.  0 if a is not an sctp+udp:// association or is gone.  For tests. */
+uint32_t kz__usrsctp_path_mtu(const kz_assoc *a);
+
 /* ---- the in-memory network (transport_mem.c), as the simulator steers it ------------------ */
 typedef struct kz__memnet kz__memnet;
 typedef struct kz__mem_policy {
