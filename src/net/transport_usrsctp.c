@@ -425,17 +425,21 @@ static uint16_t out_streams(struct socket *so, uint16_t dflt)
  * path (and its path-MTU discovery never learns more: it gets no ICMP on this path).  Then a packet
  * holds at most four of our ~300-octet E2AP messages, and every packet costs the same whatever it
  * carries: a sendmsg() and a CRC on the sender, a wake-up of the UDP receive thread, a recvmsg()
- * and the input path of the receiver, and a SACK every second packet going back -- most of the
- * stack's cost per message (Debian builds it -O0).  The kernel knows the route's MTU: we open a
- * UDP socket connected to the peer and read IP_MTU / IPV6_MTU.  An Ethernet path says 1,500 and
- * nothing changes; loopback says 65,535 (here), a jumbo-frame network 9,000: then we give the
- * association that MTU, capped at KZ__MTU_CAP (KZ_USRSCTP_MTU_CAP=octets overrides, at most
- * KZ__MTU_MAX; 0 or 1500 leaves usrsctp's default), with usrsctp's own PMTU probing off for that
- * path.  Why a cap: beyond ~16 KiB loopback measured no faster (fewer packets in flight per
- * receive window), and at 65,535 Debian's usrsctp 0.9.5 stalls (full packets retransmitted
- * forever, measured), so the override stops at 32 KiB.  The datagrams stay
- * within the route's MTU, so the kernel never fragments them.  Bundling still happens only when
- * messages queue up (SCTP_NODELAY stays on): a lone control message goes out at once, as before. */
+ * and the input path of the receiver, and a SACK every second packet going back -- under load,
+ * most of the CPU per message, in the kernel more than in usrsctp.  The kernel knows the route's
+ * MTU: we open a UDP socket connected to the peer and read IP_MTU / IPV6_MTU.  An Ethernet path
+ * says 1,500 and nothing changes; loopback says 65,535 (here), a jumbo-frame network 9,000: then
+ * we give the association that MTU, capped at KZ__MTU_CAP (KZ_USRSCTP_MTU_CAP=octets overrides,
+ * at most KZ__MTU_MAX; 0 or 1500 leaves usrsctp's default), with usrsctp's PMTU probing off for
+ * that path.  Why 9,000: on loopback larger measured no faster, and it is what jumbo-frame
+ * networks carry; at 65,535 Debian's usrsctp 0.9.5 stalls (full-size packets never acknowledged,
+ * measured), so the override stops at 32 KiB.  The datagrams stay within the route's MTU, so the
+ * kernel does not fragment them -- unless a hop beyond is narrower than our route (jumbo frames
+ * on this side only): then the first large datagram is lost, and the kernel, once an ICMP reply
+ * tells it the path MTU, fragments larger UDP datagrams (Linux's default for UDP sockets); where
+ * such a path also filters ICMP, large packets never arrive and KZ_USRSCTP_MTU_CAP=1500 is the
+ * way out.  Bundling still happens only when messages queue up (SCTP_NODELAY stays on): a lone
+ * control message goes out at once, as before. */
 #define KZ__MTU_CAP 9000
 #define KZ__MTU_MAX 32768
 static uint32_t mtu_cap(void)
