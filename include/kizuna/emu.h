@@ -206,6 +206,7 @@ typedef struct kz_emu_truth {
      * can be charged to its cell) */
     size_t n_thp;
     const float *ue_thp_bps;
+    const uint32_t *ue_index; /* the UE (kz_emu_ue_info_get) of each ue_thp_bps value */
 } kz_emu_truth;
 
 /* The truth of the last step (step 0: all zero but cells' state). */

@@ -32,6 +32,7 @@ static void usage(FILE *f)
 {
     struct kz_es_params d;
     kz_es_params_default(&d, KZ_ES_AI);
+    kz_es_params_mute(&d, 0.125);
     fprintf(f,
         "usage: kizuna demo [OPTIONS]\n\n"
         "Runs a simulated day of an emulated city under five energy-saving policies on the same\n"
@@ -59,11 +60,17 @@ static void usage(FILE *f)
         "  --lookahead S       forecast horizon of a sleep decision in seconds\n"
         "  --thr-sleep P, --thr-wake P    threshold rule: capacity PRB below / coverage above\n"
         "  --direct            the energy saver in-process too (no RIC, no E2), for comparison\n"
-        "  --mute F            antenna muting, off by default (it loses p5): deepest active\n"
-        "                      TxRU fraction of a capacity cell (0.125 = 8 of 64; 0: off)\n"
+        "  --mute F            antenna muting: deepest active TxRU fraction of a capacity cell\n"
+        "                      (0.125 = 8 of 64, the default; 0: off -- sleep only)\n"
         "  --mute-rho R1,R2,.. mute to 1/2, 1/4 ... of the TxRUs while the network's forecast\n"
-        "                      load stays below R1, R2 ... of its busiest 5 minutes (0.82,0.6,0.35)\n"
-        "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R (0.3; 0: off)\n"
+        "                      load stays below R1, R2 ... of its busiest 5 minutes (0.6,0.45,0.3)\n"
+        "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R (0: off,\n"
+        "                      the default)\n"
+        "  --tail-floor M      QoS guard of the muting: a cell goes deeper only while its users'\n"
+        "                      10th-percentile throughput, halved per level, stays >= M Mbit/s\n"
+        "                      (0: learned, --tail-margin x the 5th percentile of the UE-level\n"
+        "                      KPM of the learning days, the default; < 0: off)\n"
+        "  --tail-margin X     the learned floor's margin (0.5)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
         "  --real-time         the energy saver's run over real sockets instead of the\n"
         "                      simulator: RIC on sctp+udp://127.0.0.1:36421 (usrsctp) and a\n"
@@ -160,7 +167,7 @@ int kz_cmd_demo(int argc, char **argv)
 {
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
            O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC,
-           O_MUTE, O_MRHO, O_MCOV, O_SPEED };
+           O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -170,15 +177,17 @@ int kz_cmd_demo(int argc, char **argv)
         {"thr-sleep", 1, 0, O_TS}, {"thr-wake", 1, 0, O_TW},
         {"real-time", 0, 0, O_RT}, {"help", 0, 0, O_HELP}, {"direct", 0, 0, O_DIRECT},
         {"no-rc", 0, 0, O_NORC}, {"mute", 1, 0, O_MUTE}, {"mute-rho", 1, 0, O_MRHO},
-        {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED}, {0, 0, 0, 0}};
+        {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED},
+        {"tail-floor", 1, 0, O_TFLOOR}, {"tail-margin", 1, 0, O_TMARGIN}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2;
     int direct = 0, no_rc = 0, real_time = 0;
     double speed = 600;
-    double mute = -1, mute_cov = -1;
+    double mute = -1, mute_cov = -1, tail_floor = 0, tail_margin = 1.5;
     const char *mute_rho = NULL;
     struct kz_es_params ai;
     kz_es_params_default(&ai, KZ_ES_AI);
+    kz_es_params_mute(&ai, 0.125); /* the lever with its tail guard (docs/energy-saving.md) */
     struct kz_es_params thr;
     kz_es_params_default(&thr, KZ_ES_THRESHOLD);
     optind = 1;
@@ -215,6 +224,8 @@ int kz_cmd_demo(int argc, char **argv)
         case O_MCOV: mute_cov = v; break;
         case O_RT: real_time = 1; break;
         case O_SPEED: speed = v; break;
+        case O_TFLOOR: tail_floor = v; break;
+        case O_TMARGIN: tail_margin = v; break;
         case O_HELP:
         case 'h': usage(stdout); return KZ_CLI_OK;
         default: usage(stderr); return KZ_CLI_BAD_INPUT;
@@ -233,6 +244,13 @@ int kz_cmd_demo(int argc, char **argv)
     }
     if (mute_option(&ai, mute, mute_rho, mute_cov))
         return KZ_CLI_BAD_INPUT;
+    if (!(tail_floor <= 1e4) || !(tail_margin > 0 && tail_margin <= 100)) {
+        fprintf(stderr, "kizuna demo: --tail-floor: Mbit/s up to 10000 (0 learned, < 0 off); "
+                        "--tail-margin in (0, 100]\n");
+        return KZ_CLI_BAD_INPUT;
+    }
+    ai.tail_floor_mbps = tail_floor < 0 ? -1 : tail_floor;
+    ai.tail_margin = tail_margin;
     thr.min_awake_s = ai.min_awake_s;
     struct kz_scenario *sc = NULL;
     char err[512];

@@ -760,6 +760,7 @@ static void kz__schedule(struct kz_world *w, double t_end)
     }
     tr->n_thp = n_thp;
     tr->ue_thp_bps = w->thp_out;
+    tr->ue_index = w->order; /* order[k] is the UE of thp_out[k]: both filled cell by cell */
 
     /* compact the list of UEs with data */
     size_t m = 0;
@@ -1256,6 +1257,7 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
     w->truth.n_cells = nc;
     w->truth.cells = w->ct;
     w->truth.ue_thp_bps = w->thp_out;
+    w->truth.ue_index = w->order;
     for (int k = 0; k < KZ_EMU_UE_CLASSES; k++)
         w->truth.classes[k].n_ues = w->class_n[k];
     for (size_t c = 0; c < nc; c++)

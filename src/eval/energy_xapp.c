@@ -36,8 +36,10 @@ struct cell {
     double v[M_N];
     bool seen[M_N];
     int64_t *ues;           /* AMF UE NGAP ids of the last UE-level report */
+    float *ue_thp;          /* and their DRB.UEThpDl (kbit/s; 0: not reported) */
     size_t n_ues, cap_ues;
     double ue_stamp;        /* decision clock of that report (-1: none) */
+    double ue_used;         /* the report's stamp when the tail guard took it */
 };
 
 struct subctx {
@@ -335,6 +337,34 @@ static void send_handovers(kz_esx *s, const struct kz_es_action *a, double t)
           (unsigned long long)cl->cgi.nci, cl->n_ues, (unsigned long long)tg->cgi.nci);
 }
 
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The tail guard's input (es.h): the 10th percentile of the UE throughputs of the cell's last
+ * UE-level report, if it is this period's, in Mbit/s (-1: none); a fresh report's samples also
+ * go to the core's learned floor, once. */
+static double ue_tail(kz_esx *s, struct cell *c)
+{
+    if (c->ue_stamp < 0 || now_s(s) - c->ue_stamp > 1.5 * s->cfg.p.period_s || !c->n_ues)
+        return -1;
+    if (c->ue_used != c->ue_stamp) {
+        kz_es_ue_samples(s->es, c->ue_thp, c->n_ues, 1e-3);
+        c->ue_used = c->ue_stamp;
+    }
+    float v[256];
+    size_t n = 0;
+    for (size_t k = 0; k < c->n_ues && n < sizeof v / sizeof v[0]; k++)
+        if (c->ue_thp[k] > 0)
+            v[n++] = c->ue_thp[k];
+    if (!n)
+        return -1;
+    qsort(v, n, sizeof v[0], cmp_float);
+    return v[(size_t)(0.1 * (double)(n - 1))] / 1000.0;
+}
+
 static void decide(kz_esx *s)
 {
     if (!s->n_cells || ensure_core(s) != 0)
@@ -348,6 +378,7 @@ static void decide(kz_esx *s)
         o->ue_thr_mbps = c->seen[M_UETHP] ? c->v[M_UETHP] / 1000.0 : -1;
         o->n_ue = c->seen[M_CONN] ? c->v[M_CONN] : -1;
         o->power_w = c->seen[M_POWER] ? c->v[M_POWER] : -1;
+        o->ue_thr_lo_mbps = ue_tail(s, c);
         o->serving = -1;
         c->fresh = false;
     }
@@ -426,8 +457,15 @@ static void ue_report(kz_esx *s, struct cell *cell, const kz_kpm_E2SM_KPM_Indica
             if (!p)
                 return;
             cell->ues = p;
+            float *q = realloc(cell->ue_thp, nc * sizeof *q);
+            if (!q)
+                return;
+            cell->ue_thp = q;
             cell->cap_ues = nc;
         }
+        double v = smp.v.kind == KZ_KPM_VALUE_INT ? (double)smp.v.i
+                   : smp.v.kind == KZ_KPM_VALUE_REAL ? smp.v.r : 0;
+        cell->ue_thp[cell->n_ues] = v > 0 && v < 1e12 ? (float)v : 0.0f;
         cell->ues[cell->n_ues++] = smp.ue->u.gNB_UEID.amf_UE_NGAP_ID;
         s->st.ue_reports++;
     }
@@ -604,6 +642,7 @@ static void subscribe_node(kz_esx *s, const kz_xapp_node *xn)
                     continue; /* not in the given topology */
                 idx = (int)s->n_cells++;
                 s->cells[idx].ue_stamp = -1;
+                s->cells[idx].ue_used = -2;
             }
             struct cell *cl = &s->cells[idx];
             cl->node = xn->id;
@@ -685,6 +724,7 @@ int kz_esx_open(kz_esx **out, kz_loop *loop, const kz_xapp_cfg *xc, const struct
         for (size_t i = 0; i < cfg->n_cells; i++) {
             s->cells[i].cgi.nci = cfg->cells[i].nci;
             s->cells[i].ue_stamp = -1;
+            s->cells[i].ue_used = -2;
         }
         s->es = cfg->core;
         int rc = 0;
@@ -733,8 +773,10 @@ void kz_esx_close(kz_esx *s)
         s->ctrls = c->next;
         free(c);
     }
-    for (size_t i = 0; i < MAX_CELLS; i++)
+    for (size_t i = 0; i < MAX_CELLS; i++) {
         free(s->cells[i].ues);
+        free(s->cells[i].ue_thp);
+    }
     if (s->own_core)
         kz_es_close(s->es);
     free(s);

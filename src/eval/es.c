@@ -63,7 +63,53 @@ struct kz_es {
     uint8_t *sched;
     size_t sched_slots;
     double sched_t0, sched_slot_s;
+    /* UE throughput samples, log bins over [UE_LO, UE_LO x UE_R^UE_BINS) Mbit/s */
+    double ue_hist[256], ue_n;
+    double t_seen;        /* last kz_es_step, whatever the mode */
 };
+
+#define UE_BINS 256
+#define UE_LO 0.01   /* Mbit/s */
+#define UE_LOG_R 0.0629 /* ln of the bin ratio: 256 bins over 7 decades (6.5 % wide) */
+
+void kz_es_ue_samples(kz_es *es, const float *v_in, size_t n, double to_mbps)
+{
+    for (size_t k = 0; k < n; k++) {
+        double v = v_in[k] * to_mbps;
+        if (!(v > 0))
+            continue;
+        double b = floor(log(v / UE_LO) / UE_LOG_R);
+        size_t bi = b < 0 ? 0 : b >= UE_BINS ? UE_BINS - 1 : (size_t)b;
+        es->ue_hist[bi] += 1;
+        es->ue_n += 1;
+    }
+}
+
+/* the q-quantile of the samples (lower edge of its bin), 0 when empty */
+static double ue_quantile(const kz_es *es, double q)
+{
+    if (!(es->ue_n > 0))
+        return 0;
+    double want = q * es->ue_n, acc = 0;
+    for (size_t b = 0; b < UE_BINS; b++) {
+        acc += es->ue_hist[b];
+        if (acc >= want)
+            return UE_LO * exp(UE_LOG_R * (double)b);
+    }
+    return UE_LO * exp(UE_LOG_R * UE_BINS);
+}
+
+double kz_es_tail_floor(const kz_es *es)
+{
+    const struct kz_es_params *p = &es->p;
+    if (p->tail_floor_mbps < 0)
+        return 0;
+    if (p->tail_floor_mbps > 0)
+        return p->tail_floor_mbps;
+    if (es->ue_n < 1000 || es->t_seen - es->t_first < p->mute_history_s)
+        return 0;
+    return p->tail_margin * ue_quantile(es, 0.05);
+}
 
 void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
 {
@@ -89,8 +135,8 @@ void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
     p->night_to_s = 21600;
     p->thr_sleep_prb = 0.15;
     p->thr_wake_prb = 0.60;
-    /* the antenna-muting lever is off by default: with the emulator's camping corrected it
-     * costs 10-22 % of the day's p5 at every setting tried (docs/energy-saving.md) */
+    /* the antenna-muting lever is off in the core's defaults (the baselines never mute); the
+     * energy saver's product defaults switch it on with kz_es_params_mute(p, 0.125) */
 }
 
 void kz_es_params_mute(struct kz_es_params *p, double frac)
@@ -102,14 +148,17 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->mute_lookahead_s = 900;
     p->mute_history_s = 86400 - p->period_s;
     p->mute_min_s = 900;
+    p->tail_floor_mbps = 0;
+    p->tail_margin = 0.5;
     p->mute_rho[0] = INFINITY;
-    p->mute_rho[1] = 0.82;
-    p->mute_rho[2] = 0.60;
-    p->mute_rho[3] = 0.35;
+    /* tuned on seed 7 of the small city, judged on others (docs/energy-saving.md) */
+    p->mute_rho[1] = 0.60;
+    p->mute_rho[2] = 0.45;
+    p->mute_rho[3] = 0.30;
     for (int l = 4; l <= KZ_ES_MUTE_MAX_LVL; l++)
         p->mute_rho[l] = p->mute_rho[l - 1] / 2;
     p->mute_hyst = 0.1;
-    p->mute_max_lvl_cov = 1;
+    p->mute_max_lvl_cov = 0; /* coverage MIMO sleep: off (little energy, p5 lost) */
     p->unmute_prb_cov = 0.45;
     p->mute_rho_cov[0] = INFINITY;
     p->mute_rho_cov[1] = 0.30;
@@ -285,6 +334,8 @@ void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
     memcpy(es->p.mute_rho_cov, p->mute_rho_cov, sizeof es->p.mute_rho_cov);
     es->p.mute_max_lvl_cov = p->mute_max_lvl_cov;
     es->p.unmute_prb_cov = p->unmute_prb_cov;
+    es->p.tail_floor_mbps = p->tail_floor_mbps;
+    es->p.tail_margin = p->tail_margin;
 }
 
 int kz_es_cell_muted(const kz_es *es, size_t i)
@@ -713,6 +764,38 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
                      "TxRUs; PRB %.2f, UE throughput %.1f Mbit/s, coverage PRB %.2f",
                      es->net_rho, es->net_now, es->net_peak,
                      100 * kz_es_mute_level_frac(want), prb, thr, obs[v].prb);
+            /* the tail guard: the users' 10th percentile, halved per level deeper, stays at
+             * or above the floor; below it now, one level up at once */
+            double floor_mbps = kz_es_tail_floor(es), lo = obs[i].ue_thr_lo_mbps;
+            /* a capacity cell's muting pushes users to its coverage cell: that one's tail too */
+            double lo_v = cov ? lo : obs[v].ue_thr_lo_mbps;
+            if (p->tail_floor_mbps >= 0 && !(floor_mbps > 0) && want > c->mute_lvl) {
+                want = c->mute_lvl; /* no floor learned yet: no deeper than now */
+                snprintf(text, sizeof text, "tail guard: no floor learned yet (%.0f UE samples)",
+                         es->ue_n);
+            } else if (floor_mbps > 0 && want > 0 && (lo > 0 || lo_v > 0)) {
+                int cur = c->mute_lvl, allow = cur;
+                if (!(lo > 0))
+                    lo = INFINITY;
+                if (lo < floor_mbps || (lo_v > 0 && lo_v < floor_mbps))
+                    allow = cur > 0 ? cur - 1 : 0;
+                else
+                    while (allow < want && lo * ldexp(1.0, cur - allow - 1) >= floor_mbps)
+                        allow++;
+                if (want > allow) {
+                    want = allow;
+                    why = KZ_WHY_GUARD;
+                    if (allow < cur)
+                        c->t_guard = t_s;
+                    snprintf(text, sizeof text,
+                             "tail guard: users' 10th percentile %.1f Mbit/s at %.0f %% TxRUs "
+                             "(coverage cell's %.1f), floor %.1f -> %.0f %% TxRUs (network "
+                             "level %.0f %%)",
+                             lo, 100 * kz_es_mute_level_frac(cur), lo_v, floor_mbps,
+                             100 * kz_es_mute_level_frac(want),
+                             100 * kz_es_mute_level_frac(cov ? es->net_lvl_cov : es->net_lvl));
+                }
+            }
         }
     }
     if (want == c->mute_lvl)
@@ -809,6 +892,7 @@ size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_
 {
     size_t n = 0;
     learn(es, t_s, obs);
+    es->t_seen = t_s;
     if (es->p.mode == KZ_ES_ALWAYS_ON)
         return 0;
     const int lever = mute_max_lvl(&es->p) > 0 &&

@@ -79,6 +79,8 @@ struct kz_es_obs {
     double n_ue;         /* connected UEs */
     double power_w;
     int serving;         /* 1 serving, 0 asleep/waking, -1 unknown */
+    double ue_thr_lo_mbps; /* 10th percentile of the cell's UE throughput samples this period
+                            (UE-level KPM DRB.UEThpDl); <= 0: unknown (no samples) */
 };
 
 /* MUTE / UNMUTE: antenna muting (only with the lever on, kz_es_params_mute): set the cell's
@@ -159,6 +161,16 @@ struct kz_es_params {
     int mute_max_lvl_cov;     /* deepest level of a coverage cell (0: never muted) */
     double mute_rho_cov[KZ_ES_MUTE_MAX_LVL + 1]; /* as mute_rho, for coverage cells */
     double unmute_prb_cov;    /* a muted coverage cell's PRB use that unmutes it (0.45) */
+    /* Tail guard of the lever (KZ_ES_AI): a cell goes one level deeper only while its users'
+     * 10th-percentile throughput (obs.ue_thr_lo_mbps), halved per level (a TxRU halving costs
+     * a noise-limited user 3 dB, about half its rate), stays at or above the floor, and goes one
+     * level up at once when the tail is below it.  The floor protects what the QoS bar counts:
+     * UE-steps under the network's 5th percentile.  tail_floor_mbps 0: learned -- tail_margin x
+     * the 5th percentile of every UE throughput sample seen (kz_es_ue_samples), after
+     * mute_history_s (until then no cell goes deeper); < 0: off. */
+    double tail_floor_mbps;   /* 0 (learned) */
+    double tail_margin;       /* 0.5: the samples are per-UE period means, which sit well above
+                                 the per-step values the day's p5 counts; tuned on seed 7 */
 };
 
 void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode);
@@ -180,6 +192,12 @@ void kz_es_close(kz_es *es);
  * most cap actions to out and returns how many (more are deferred to the next step). */
 size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_es_action *out,
                   size_t cap);
+
+/* UE throughput samples (v[k] x to_mbps Mbit/s: UE-level KPM or its in-process equivalent) for
+ * the tail guard's learned floor; values <= 0 are ignored.  No allocation. */
+void kz_es_ue_samples(kz_es *es, const float *v, size_t n, double to_mbps);
+/* The tail guard's floor now (Mbit/s; 0: none yet or off). */
+double kz_es_tail_floor(const kz_es *es);
 
 /* Change the mode, keeping what was learned (e.g. a core that only observed history days
  * in KZ_ES_ALWAYS_ON mode starts deciding as KZ_ES_AI). */

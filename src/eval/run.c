@@ -101,6 +101,92 @@ static uint64_t move_users(kz_emu *e, uint32_t cell, uint32_t target)
     return moved;
 }
 
+/* The in-process equivalent of UE-level KPM DRB.UEThpDl for the tail guard (es.h): per UE and
+ * period the mean of its per-step throughputs while it had data, reported for the cell that
+ * served its last step -- what the E2 path's UE-level reports carry -- so the floor learned
+ * in-process and the tails the xApp sees over E2 are the same statistic. */
+struct kz__ue_tail {
+    size_t nu, nc, n_touched;
+    double *sum;
+    uint32_t *n, *touched, *count;
+    int32_t *cell;
+    float *vals;
+};
+
+static int ue_tail_open(struct kz__ue_tail *u, size_t nu, size_t nc)
+{
+    memset(u, 0, sizeof *u);
+    u->nu = nu;
+    u->nc = nc;
+    u->sum = calloc(nu ? nu : 1, sizeof *u->sum);
+    u->n = calloc(nu ? nu : 1, sizeof *u->n);
+    u->touched = calloc(nu ? nu : 1, sizeof *u->touched);
+    u->cell = calloc(nu ? nu : 1, sizeof *u->cell);
+    u->vals = calloc(nu ? nu : 1, sizeof *u->vals);
+    u->count = calloc(nc + 1, sizeof *u->count);
+    return u->sum && u->n && u->touched && u->cell && u->vals && u->count ? 0 : KZ_ENOMEM;
+}
+
+static void ue_tail_close(struct kz__ue_tail *u)
+{
+    free(u->sum);
+    free(u->n);
+    free(u->touched);
+    free(u->cell);
+    free(u->vals);
+    free(u->count);
+}
+
+static void ue_tail_step(struct kz__ue_tail *u, const kz_emu_truth *t)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < u->nc && i < t->n_cells; i++)
+        for (uint32_t j = 0; j < t->cells[i].n_active && k < t->n_thp; j++, k++) {
+            uint32_t ui = t->ue_index ? t->ue_index[k] : UINT32_MAX;
+            double v = t->ue_thp_bps[k];
+            if (ui >= u->nu || !(v > 0))
+                continue;
+            if (!u->n[ui])
+                u->touched[u->n_touched++] = ui;
+            u->n[ui]++;
+            u->sum[ui] += v;
+            u->cell[ui] = (int32_t)i;
+        }
+}
+
+static int cmp_f(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The period's UE means into the core's samples and each cell's 10th percentile into obs. */
+static void ue_tail_period(struct kz__ue_tail *u, kz_es *es, struct kz_es_obs *obs)
+{
+    memset(u->count, 0, (u->nc + 1) * sizeof *u->count);
+    for (size_t k = 0; k < u->n_touched; k++)
+        u->count[u->cell[u->touched[k]] + 1]++;
+    for (size_t i = 0; i < u->nc; i++)
+        u->count[i + 1] += u->count[i]; /* count[i]: start of cell i */
+    for (size_t k = 0; k < u->n_touched; k++) {
+        uint32_t ui = u->touched[k];
+        u->vals[u->count[u->cell[ui]]++] = (float)(u->sum[ui] / u->n[ui] * 1e-6);
+        u->sum[ui] = 0;
+        u->n[ui] = 0;
+    }
+    /* count[i] is now the end of cell i */
+    kz_es_ue_samples(es, u->vals, u->n_touched, 1.0);
+    for (size_t i = 0; i < u->nc; i++) {
+        size_t b = i ? u->count[i - 1] : 0, e = u->count[i];
+        obs[i].ue_thr_lo_mbps = -1;
+        if (e > b) {
+            qsort(u->vals + b, e - b, sizeof *u->vals, cmp_f);
+            obs[i].ue_thr_lo_mbps = u->vals[b + (size_t)(0.1 * (double)(e - b - 1))];
+        }
+    }
+    u->n_touched = 0;
+}
+
 int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char *err,
                   size_t errlen)
 {
@@ -130,13 +216,15 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
     struct kz_es_action *act = calloc(nc * 2 + 4, sizeof *act);
     double *wake_at = calloc(nc, sizeof *wake_at);
     double *cap_bits = calloc(nc, sizeof *cap_bits), *cap_prb = calloc(nc, sizeof *cap_prb);
+    struct kz__ue_tail tail;
+    int tail_rc = ue_tail_open(&tail, kz_emu_n_ues(e), nc);
     res->layer = calloc(nc, 1);
     res->cover = calloc(nc, sizeof *res->cover);
     kz_metrics *m = NULL;
     kz_es *es = cfg->trained;
     rc = KZ_ENOMEM;
     if (!cells || !acc || !obs || !act || !wake_at || !cap_bits || !cap_prb || !res->layer ||
-        !res->cover)
+        !res->cover || tail_rc)
         goto out;
     if ((rc = kz_metrics_open(&m, dur, cfg->window_s > 0 ? cfg->window_s : 900)) != 0) {
         errf(err, errlen, "metrics: duration %.0f s / window %.0f s", dur, cfg->window_s);
@@ -182,6 +270,7 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
         kz_metrics_add(m, t, res->layer);
         if (cfg->on_step)
             cfg->on_step(cfg->step_ud, t);
+        ue_tail_step(&tail, t);
         for (size_t i = 0; i < nc; i++) {
             const kz_emu_cell_truth *c = &t->cells[i];
             acc[i].prb_dt += c->prb_util * t->dt_s;
@@ -215,6 +304,7 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
                     res->prb[i * np + period_k] = o->prb;
                 }
             }
+            ue_tail_period(&tail, es, obs);
             memset(acc, 0, nc * sizeof *acc);
             t_acc = 0;
             period_k++;
@@ -277,6 +367,7 @@ out:
     free(wake_at);
     free(cap_bits);
     free(cap_prb);
+    ue_tail_close(&tail);
     kz_emu_destroy(e);
     if (rc)
         kz_run_result_free(res);
@@ -314,6 +405,7 @@ void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc)
     cfg->sc = sc;
     cfg->history_days = 1;
     kz_es_params_default(&cfg->ai, KZ_ES_AI);
+    kz_es_params_mute(&cfg->ai, 0.125); /* the energy saver mutes, with its tail guard */
     kz_es_params_default(&cfg->night, KZ_ES_NIGHT);
     kz_es_params_default(&cfg->threshold, KZ_ES_THRESHOLD);
     cfg->bound_p5_tol = 0.02;

@@ -26,15 +26,15 @@ static const struct kz_es_cell sector3[3] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
 static void obs_set(struct kz_es_obs *o, double cov_prb, double cap_prb, double cap_ue_thr)
 {
     memset(o, 0, 2 * sizeof *o);
-    o[0] = (struct kz_es_obs){cov_prb, 20 * cov_prb, 20, 5, 300, 1};
-    o[1] = (struct kz_es_obs){cap_prb, 200 * cap_prb, cap_ue_thr, 10, 600, 1};
+    o[0] = (struct kz_es_obs){cov_prb, 20 * cov_prb, 20, 5, 300, 1, -1};
+    o[1] = (struct kz_es_obs){cap_prb, 200 * cap_prb, cap_ue_thr, 10, 600, 1, -1};
 }
 
 static void obs3(struct kz_es_obs *o, double cov_prb, double prb1, double prb2, double ue_thr)
 {
-    o[0] = (struct kz_es_obs){cov_prb, 20 * cov_prb, 20, 5, 300, 1};
-    o[1] = (struct kz_es_obs){prb1, 200 * prb1, ue_thr, 10, 600, 1};
-    o[2] = (struct kz_es_obs){prb2, 200 * prb2, ue_thr, 10, 600, 1};
+    o[0] = (struct kz_es_obs){cov_prb, 20 * cov_prb, 20, 5, 300, 1, -1};
+    o[1] = (struct kz_es_obs){prb1, 200 * prb1, ue_thr, 10, 600, 1, -1};
+    o[2] = (struct kz_es_obs){prb2, 200 * prb2, ue_thr, 10, 600, 1, -1};
 }
 
 /* What the core did to each cell over a stretch: the last MUTE/UNMUTE per cell and counts. */
@@ -91,13 +91,16 @@ static kz_es *open_ai3(double frac)
     p.sleep_util = 0.0; /* never sleep: test the lever alone */
     kz_es_params_mute(&p, frac >= 0 ? frac : 0.125);
     p.mute_history_s = 0; /* the busy hours are in the first 3 h of these tests */
+    p.tail_floor_mbps = -1; /* the load rule alone (the tail guard: test_tail_guard) */
+    p.mute_max_lvl_cov = 1; /* and coverage MIMO sleep (off in the defaults) */
+    p.mute_rho_cov[1] = 0.30;
     kz_es *es = NULL;
     assert_int_equal(kz_es_open(&es, &p, sector3, 3), 0);
     return es;
 }
 
-/* The lever is off by default (it loses p5 once the emulator's camping is right), and
- * kz_es_params_mute switches it on: 1/2 .. 1/8 of the TxRUs, coverage MIMO sleep. */
+/* The lever is off in the core's defaults (the baselines never mute), and kz_es_params_mute
+ * switches it on: 1/2 .. 1/8 of the TxRUs, coverage MIMO sleep off, tail guard learned. */
 static void test_lever_off_by_default(void **state)
 {
     (void)state;
@@ -105,7 +108,8 @@ static void test_lever_off_by_default(void **state)
     kz_es_params_default(&p, KZ_ES_AI);
     assert_true(p.mute_frac == 0);
     kz_es_params_mute(&p, 0.125);
-    assert_true(p.mute_frac == 0.125 && p.mute_max_lvl_cov == 1);
+    assert_true(p.mute_frac == 0.125 && p.mute_max_lvl_cov == 0);
+    assert_true(p.tail_floor_mbps == 0 && p.tail_margin == 0.5);
     assert_true(p.mute_rho[1] > p.mute_rho[2] && p.mute_rho[2] > p.mute_rho[3]);
     assert_true(kz_es_mute_level_frac(0) == 1 && kz_es_mute_level_frac(3) == 0.125);
     kz_es_params_default(&p, KZ_ES_THRESHOLD);
@@ -163,22 +167,23 @@ static void test_guard_unmutes_one_cell(void **state)
     double t = 0;
     obs3(o, 0.5, 0.9, 0.9, 40); /* 370 Mbit/s peak */
     run3(es, &t, 3 * 3600, o, &s);
-    obs3(o, 0.2, 0.4, 0.4, 40); /* 164: rho 0.44 -> 1/4 */
+    obs3(o, 0.2, 0.3, 0.3, 40); /* 124: rho 0.34 -> 1/4 */
     run3(es, &t, 5 * 3600, o, &s);
     assert_int_equal(kz_es_cell_muted(es, 1), 2);
-    obs3(o, 0.2, 0.75, 0.05, 40); /* cell 1 busy (PRB 0.75 > 0.70), same total */
+    obs3(o, 0.2, 0.55, 0.05, 40); /* cell 1 busy (PRB 0.75 > 0.70 once muted... */
+    o[1].prb = 0.75;              /* ...), same total */
     run3(es, &t, t + 60, o, &s);
     assert_true(s.n_unmute[1] == 1 && s.n_guard[1] == 1 && s.last[1].txru == 1.0);
     printf("# %s\n", s.last[1].reason);
     assert_int_equal(s.n_unmute[2], 0);
-    obs3(o, 0.2, 0.4, 0.4, 40); /* light again: held unmuted for the dwell (900 s) */
+    obs3(o, 0.2, 0.3, 0.3, 40); /* light again: held unmuted for the dwell (900 s) */
     double t0 = t;
     run3(es, &t, t0 + 840, o, &s);
     assert_int_equal(s.n_mute[1], 0);
     run3(es, &t, t0 + 1200, o, &s);
     assert_true(s.n_mute[1] == 1 && s.last[1].txru == 0.25);
     /* users' throughput below mute_ue_thr_mbps (5) unmutes too */
-    obs3(o, 0.2, 0.4, 0.4, 3);
+    obs3(o, 0.2, 0.3, 0.3, 3);
     run3(es, &t, t + 60, o, &s);
     assert_true(s.n_unmute[1] == 1 && s.n_unmute[2] == 1 && s.n_guard[1] == 1);
     kz_es_close(es);
@@ -202,6 +207,9 @@ static void test_lever_off(void **state)
     kz_es_params_default(&d, KZ_ES_AI);
     kz_es_params_mute(&d, 0.125);
     d.sleep_util = 0;
+    d.tail_floor_mbps = -1;   /* the history gate alone */
+    d.mute_max_lvl_cov = 1;
+    d.mute_rho_cov[1] = 0.30;
     assert_int_equal(kz_es_open(&es, &d, sector3, 3), 0);
     t = 0;
     obs3(o, 0.5, 0.5, 0.5, 40);
@@ -225,6 +233,67 @@ static void test_lever_off(void **state)
     kz_es_close(es);
 }
 
+/* The tail guard: a cell goes deeper only while its users' 10th percentile, halved per level,
+ * stays above the floor; the coverage cell's tail below it sends its capacity cells one level
+ * up at once; with no floor learned nothing goes deeper; the learned floor is tail_margin x the
+ * 5th percentile of the UE samples. */
+static void test_tail_guard(void **state)
+{
+    (void)state;
+    struct kz_es_params p;
+    kz_es_params_default(&p, KZ_ES_AI);
+    kz_es_params_mute(&p, 0.125);
+    p.sleep_util = 0;
+    p.mute_history_s = 0;
+    p.tail_floor_mbps = 10;
+    kz_es *es = NULL;
+    assert_int_equal(kz_es_open(&es, &p, sector3, 3), 0);
+    struct kz_es_obs o[3];
+    struct kz_es_action act[16];
+    const double base[3] = {50, 30, 90}; /* users' 10th percentile with every TxRU on */
+    double t = 0;
+    int guard_up = 0;
+    for (; t < 12 * 3600; t += 60) {
+        int light = t >= 3 * 3600;
+        obs3(o, light ? 0.05 : 0.5, light ? 0.05 : 0.5, light ? 0.05 : 0.5, 40);
+        for (int i = 0; i < 3; i++) /* the tail follows the muting, as a noise-limited user's */
+            o[i].ue_thr_lo_mbps = base[i] * kz_es_mute_level_frac(kz_es_cell_muted(es, (size_t)i));
+        if (t >= 9 * 3600)
+            o[0].ue_thr_lo_mbps = 5; /* the coverage cell's users now under the floor */
+        size_t n = kz_es_step(es, t, o, act, 16);
+        for (size_t k = 0; k < n; k++)
+            if (act[k].kind == KZ_ES_UNMUTE || (act[k].kind == KZ_ES_MUTE && act[k].why == KZ_WHY_GUARD))
+                guard_up += t >= 9 * 3600;
+        if (t == 9 * 3600 - 60) {
+            /* 30 -> 15 at 1/2, 7.5 at 1/4: cell 1 stays at 1/2; 90 -> 11.25 at 1/8: cell 2 at 1/8 */
+            assert_int_equal(kz_es_cell_muted(es, 1), 1);
+            assert_int_equal(kz_es_cell_muted(es, 2), 3);
+        }
+        if (t == 9 * 3600) {
+            assert_int_equal(kz_es_cell_muted(es, 1), 0);
+            assert_int_equal(kz_es_cell_muted(es, 2), 2);
+        }
+    }
+    assert_true(guard_up >= 2);
+    kz_es_close(es);
+    /* learned: none before samples (and then no cell goes deeper), 1.5 x p5 after */
+    p.tail_floor_mbps = 0;
+    p.tail_margin = 1.5;
+    assert_int_equal(kz_es_open(&es, &p, sector3, 3), 0);
+    obs3(o, 0.5, 0.5, 0.5, 40);
+    kz_es_step(es, 0, o, act, 16);
+    assert_true(kz_es_tail_floor(es) == 0);
+    float v[2000];
+    for (int k = 0; k < 2000; k++)
+        v[k] = (float)(1.0 + 99.0 * k / 1999.0); /* uniform 1..100 Mbit/s: p5 5.95 */
+    kz_es_ue_samples(es, v, 2000, 1.0);
+    kz_es_step(es, 60, o, act, 16);
+    double f = kz_es_tail_floor(es);
+    printf("# learned floor %.2f Mbit/s\n", f);
+    assert_true(f > 1.5 * 5.95 * 0.9 && f <= 1.5 * 5.95);
+    kz_es_close(es);
+}
+
 /* The clairvoyant's levels: the same rule on given loads. */
 static void test_level_schedule(void **state)
 {
@@ -232,6 +301,7 @@ static void test_level_schedule(void **state)
     struct kz_es_params p;
     kz_es_params_default(&p, KZ_ES_AI);
     kz_es_params_mute(&p, 0.125);
+    p.mute_max_lvl_cov = 1;
     double rho[120];
     uint8_t cap[120], cov[120];
     for (int k = 0; k < 120; k++)
@@ -289,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_levels_follow_load),
         cmocka_unit_test(test_guard_unmutes_one_cell),
         cmocka_unit_test(test_lever_off),
+        cmocka_unit_test(test_tail_guard),
         cmocka_unit_test(test_level_schedule),
         cmocka_unit_test(test_unmute_before_sleep),
     };
