@@ -207,6 +207,8 @@ typedef struct kz_emu_truth {
     size_t n_thp;
     const float *ue_thp_bps;
     const uint32_t *ue_index; /* the UE (kz_emu_ue_info_get) of each ue_thp_bps value */
+    const float *ue_served_bits; /* and the bits it was served this step (UE-level KPM's
+                                    DRB.UEThpDl over a period = sum(bits) / sum(bits / thp)) */
 } kz_emu_truth;
 
 /* The truth of the last step (step 0: all zero but cells' state). */

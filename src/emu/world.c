@@ -733,6 +733,7 @@ static void kz__schedule(struct kz_world *w, double t_end)
             tr->unmet_bits += dropped;
             if (u->serving < 0 || !can)
                 tr->n_unserved += u->serving < 0;
+            w->served_out[n_thp] = (float)served;
             w->thp_out[n_thp++] = (float)burst;
             if (ct) {
                 ct->n_active++;
@@ -761,6 +762,7 @@ static void kz__schedule(struct kz_world *w, double t_end)
     tr->n_thp = n_thp;
     tr->ue_thp_bps = w->thp_out;
     tr->ue_index = w->order; /* order[k] is the UE of thp_out[k]: both filled cell by cell */
+    tr->ue_served_bits = w->served_out;
 
     /* compact the list of UEs with data */
     size_t m = 0;
@@ -1174,6 +1176,7 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
     w->s_prb = kz__calloc(nu, sizeof(double), &fail);
     w->s_thp = kz__calloc(nu, sizeof(double), &fail);
     w->thp_out = kz__calloc(nu, sizeof(float), &fail);
+    w->served_out = kz__calloc(nu, sizeof(float), &fail);
     w->los_u = kz__calloc(nu * w->n_sites, sizeof(float), &fail);
     w->sf_z = kz__calloc(nu * w->n_sites, sizeof(float), &fail);
     for (int a = 0; a < KZ_AREA_COUNT; a++)
@@ -1257,6 +1260,7 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
     w->truth.n_cells = nc;
     w->truth.cells = w->ct;
     w->truth.ue_thp_bps = w->thp_out;
+    w->truth.ue_served_bits = w->served_out;
     w->truth.ue_index = w->order;
     for (int k = 0; k < KZ_EMU_UE_CLASSES; k++)
         w->truth.classes[k].n_ues = w->class_n[k];
@@ -1286,6 +1290,7 @@ void kz_world_free(struct kz_world *w)
     free(w->s_prb);
     free(w->s_thp);
     free(w->thp_out);
+    free(w->served_out);
     free(w->los_u);
     free(w->sf_z);
     for (int a = 0; a < KZ_AREA_COUNT; a++)

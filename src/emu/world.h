@@ -167,6 +167,7 @@ struct kz_world {
     uint32_t *order, *cell_start;
     double *s_rate, *s_dem, *s_prb, *s_thp;
     float *thp_out;
+    float *served_out;   /* bits served to the UE of thp_out[k] this step */
     /* truth */
     kz_emu_cell_truth *ct;
     kz_emu_truth truth;

@@ -14,7 +14,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,16 +397,6 @@ static int replay_job(void *ctx, size_t j)
     return r->rc[j];
 }
 
-static void errf(char *err, size_t len, const char *fmt, ...)
-{
-    if (!err || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
-
 static int topology(struct kz__bound *b, char *err, size_t errlen)
 {
     const struct kz_bound_cfg *c = b->cfg;
@@ -460,7 +449,7 @@ int kz_bound_search(const struct kz_bound_cfg *cfg, struct kz_run_result *res,
     memset(info, 0, sizeof *info);
     if (!cfg->sc || !(cfg->window_s > 0) || !(cfg->es.period_s > 0) || cfg->p5_tol < 0 ||
         cfg->unmet_pp < 0) {
-        errf(err, errlen, "bound: bad parameters");
+        kz_eval_errf(err, errlen, "bound: bad parameters");
         return KZ_EINVAL;
     }
     struct kz__bound b;
@@ -498,7 +487,7 @@ int kz_bound_search(const struct kz_bound_cfg *cfg, struct kz_run_result *res,
     } else {
         b.thr_bps = 0;
         if ((rc = probe_job(&b, 0)) != 0) {
-            errf(err, errlen, "bound: always-on probe failed");
+            kz_eval_errf(err, errlen, "bound: always-on probe failed");
             goto out;
         }
         info->p5_ref_mbps = b.probe[0].m.thp_p5_mbps;
@@ -511,7 +500,7 @@ int kz_bound_search(const struct kz_bound_cfg *cfg, struct kz_run_result *res,
     for (int a = 0; a < KZ_BOUND_ACTIONS; a++)
         if (b.probe_rc[a]) {
             rc = b.probe_rc[a];
-            errf(err, errlen, "bound: probe '%s' failed", catalogue[a].name);
+            kz_eval_errf(err, errlen, "bound: probe '%s' failed", catalogue[a].name);
             goto out;
         }
     info->unmet_ref_pct = b.probe[0].m.unmet_pct;
@@ -552,7 +541,7 @@ int kz_bound_search(const struct kz_bound_cfg *cfg, struct kz_run_result *res,
         for (int j = 0; j < 2; j++) {
             if (rp.rc[j]) {
                 rc = rp.rc[j];
-                errf(err, errlen, "bound: replay failed");
+                kz_eval_errf(err, errlen, "bound: replay failed");
                 goto out;
             }
             if (info->replays < sizeof info->tried / sizeof info->tried[0]) {

@@ -12,7 +12,6 @@
 #include "eval/e2_runner.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,16 +35,6 @@ static double wall_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void errf(char *err, size_t len, const char *fmt, ...)
-{
-    if (!err || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
 }
 
 void kz_e2_run_cfg_default(struct kz_e2_run_cfg *cfg, const struct kz_scenario *sc)
@@ -225,14 +214,14 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     int ret;
     if (cfg->real_time) {
         if (!(speed > 0 && speed <= 1e5)) {
-            errf(err, errlen, "real time: speed %g out of (0, 100000]", speed);
+            kz_eval_errf(err, errlen, "real time: speed %g out of (0, 100000]", speed);
             return KZ_EINVAL;
         }
         snprintf(bus_buf, sizeof bus_buf, "unix://@kizuna-demo-%ld", (long)getpid());
         e2_url = cfg->e2_url ? cfg->e2_url : "sctp+udp://127.0.0.1:36421";
         bus_url = cfg->bus_url ? cfg->bus_url : bus_buf;
         if ((ret = kz_loop_open(&real, NULL)) != 0) {
-            errf(err, errlen, "event loop: %s", kz_strerror(ret));
+            kz_eval_errf(err, errlen, "event loop: %s", kz_strerror(ret));
             return ret;
         }
         r.loop = real;
@@ -240,7 +229,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
         kz_sim_cfg sc = {.seed = rc->seed ? rc->seed : rc->sc->seed,
                          .latency_ns = cfg->latency_ns};
         if ((ret = kz_sim_open(&sim, &sc)) != 0) {
-            errf(err, errlen, "simulator: %s", kz_strerror(ret));
+            kz_eval_errf(err, errlen, "simulator: %s", kz_strerror(ret));
             return ret;
         }
         r.loop = kz_sim_loop(sim);
@@ -256,7 +245,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     ricc.log = cfg->ric_log;
     ricc.log_level = cfg->ric_log ? KZ_RIC_LOG_INFO : KZ_RIC_LOG_ERROR;
     if ((ret = kz_ric_open(&ric, r.loop, &ricc)) != 0) {
-        errf(err, errlen, "RIC on %s / %s: %s", e2_url, bus_url, kz_strerror(ret));
+        kz_eval_errf(err, errlen, "RIC on %s / %s: %s", e2_url, bus_url, kz_strerror(ret));
         goto out;
     }
 
@@ -290,11 +279,11 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     }
     res->n_periods = (size_t)ceil(r.dur / rc->es.period_s - 1e-9);
     if ((ret = kz_metrics_open(&r.m, r.dur, rc->window_s > 0 ? rc->window_s : 900)) != 0) {
-        errf(err, errlen, "metrics: duration %.0f s / window %.0f s", r.dur, rc->window_s);
+        kz_eval_errf(err, errlen, "metrics: duration %.0f s / window %.0f s", r.dur, rc->window_s);
         goto out;
     }
     if ((ret = kz_emu_connect(r.e, e2_url, NULL)) != 0) {
-        errf(err, errlen, "emulator E2: %s", kz_strerror(ret));
+        kz_eval_errf(err, errlen, "emulator E2: %s", kz_strerror(ret));
         goto out;
     }
 
@@ -316,7 +305,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     xa.url = bus_url;
     xa.name = "energy-saver";
     if ((ret = kz_esx_open(&esx, r.loop, &xa, &xc)) != 0) {
-        errf(err, errlen, "energy-saver xApp: %s", kz_strerror(ret));
+        kz_eval_errf(err, errlen, "energy-saver xApp: %s", kz_strerror(ret));
         goto out;
     }
     if (cfg->monitor) {
@@ -331,12 +320,12 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
         ma.name = "kpm-monitor";
         kz_xapp_cbs mc = {.on_node = mon_node};
         if ((ret = kz_xapp_open(&mon->x, r.loop, &ma, &mc, mon)) != 0) {
-            errf(err, errlen, "KPM monitor: %s", kz_strerror(ret));
+            kz_eval_errf(err, errlen, "KPM monitor: %s", kz_strerror(ret));
             goto out;
         }
     }
     if ((ret = kz_emu_start(r.e)) != 0) {
-        errf(err, errlen, "emulator start: %s", kz_strerror(ret));
+        kz_eval_errf(err, errlen, "emulator start: %s", kz_strerror(ret));
         goto out;
     }
     if (sim)
@@ -344,7 +333,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     else /* a real clock: the day at `speed`, plus a minute of slack */
         ret = kz_loop_run_until(real, kz_loop_now(real) + (int64_t)((r.dur / speed + 60) * 1e9));
     if (ret || !kz_emu_done(r.e)) {
-        errf(err, errlen, "the simulation stopped before the emulator's end (%s)",
+        kz_eval_errf(err, errlen, "the simulation stopped before the emulator's end (%s)",
              ret ? kz_strerror(ret) : "stopped");
         ret = ret ? ret : KZ_EIO;
         goto out;

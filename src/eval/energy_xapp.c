@@ -656,7 +656,10 @@ static void subscribe_node(kz_esx *s, const kz_xapp_node *xn)
             kz_kpm_nr_cgi(&cgis[c->n], st[c->n], cl->plmn, g->nci);
             c->cell_idx[c->n++] = (size_t)idx;
             s->st.cells++;
-            if (s->cfg.rc_handover && rcf && is_capacity(s, (size_t)idx)) {
+            /* UE-level reports: a capacity cell's UEs for the RC handover before a sleep, and
+             * every cell's for the tail guard of the muting lever (its floor and tails) */
+            if ((s->cfg.rc_handover && rcf && is_capacity(s, (size_t)idx)) ||
+                s->cfg.p.mute_frac > 0) {
                 kz_kpm_nr_cgi(&ucgis[u->n], ust[u->n], cl->plmn, g->nci);
                 u->cell_idx[u->n++] = (size_t)idx;
             }

@@ -25,7 +25,7 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void errf(char *err, size_t len, const char *fmt, ...)
+void kz_eval_errf(char *err, size_t len, const char *fmt, ...)
 {
     if (!err || !len)
         return;
@@ -102,12 +102,12 @@ static uint64_t move_users(kz_emu *e, uint32_t cell, uint32_t target)
 }
 
 /* The in-process equivalent of UE-level KPM DRB.UEThpDl for the tail guard (es.h): per UE and
- * period the mean of its per-step throughputs while it had data, reported for the cell that
- * served its last step -- what the E2 path's UE-level reports carry -- so the floor learned
+ * period its bits served over its time transmitting (sum(bits) / sum(bits / throughput), the
+ * node's formula, emu/gnb.c), for the cell that served its last step -- so the floor learned
  * in-process and the tails the xApp sees over E2 are the same statistic. */
 struct kz__ue_tail {
     size_t nu, nc, n_touched;
-    double *sum;
+    double *sum, *tx;   /* bits served, seconds transmitting */
     uint32_t *n, *touched, *count;
     int32_t *cell;
     float *vals;
@@ -119,17 +119,19 @@ static int ue_tail_open(struct kz__ue_tail *u, size_t nu, size_t nc)
     u->nu = nu;
     u->nc = nc;
     u->sum = calloc(nu ? nu : 1, sizeof *u->sum);
+    u->tx = calloc(nu ? nu : 1, sizeof *u->tx);
     u->n = calloc(nu ? nu : 1, sizeof *u->n);
     u->touched = calloc(nu ? nu : 1, sizeof *u->touched);
     u->cell = calloc(nu ? nu : 1, sizeof *u->cell);
     u->vals = calloc(nu ? nu : 1, sizeof *u->vals);
     u->count = calloc(nc + 1, sizeof *u->count);
-    return u->sum && u->n && u->touched && u->cell && u->vals && u->count ? 0 : KZ_ENOMEM;
+    return u->sum && u->tx && u->n && u->touched && u->cell && u->vals && u->count ? 0 : KZ_ENOMEM;
 }
 
 static void ue_tail_close(struct kz__ue_tail *u)
 {
     free(u->sum);
+    free(u->tx);
     free(u->n);
     free(u->touched);
     free(u->cell);
@@ -143,13 +145,14 @@ static void ue_tail_step(struct kz__ue_tail *u, const kz_emu_truth *t)
     for (size_t i = 0; i < u->nc && i < t->n_cells; i++)
         for (uint32_t j = 0; j < t->cells[i].n_active && k < t->n_thp; j++, k++) {
             uint32_t ui = t->ue_index ? t->ue_index[k] : UINT32_MAX;
-            double v = t->ue_thp_bps[k];
-            if (ui >= u->nu || !(v > 0))
+            double v = t->ue_thp_bps[k], bits = t->ue_served_bits ? t->ue_served_bits[k] : 0;
+            if (ui >= u->nu || !(v > 0) || !(bits > 0))
                 continue;
             if (!u->n[ui])
                 u->touched[u->n_touched++] = ui;
             u->n[ui]++;
-            u->sum[ui] += v;
+            u->sum[ui] += bits;
+            u->tx[ui] += bits / v;
             u->cell[ui] = (int32_t)i;
         }
 }
@@ -170,8 +173,9 @@ static void ue_tail_period(struct kz__ue_tail *u, kz_es *es, struct kz_es_obs *o
         u->count[i + 1] += u->count[i]; /* count[i]: start of cell i */
     for (size_t k = 0; k < u->n_touched; k++) {
         uint32_t ui = u->touched[k];
-        u->vals[u->count[u->cell[ui]]++] = (float)(u->sum[ui] / u->n[ui] * 1e-6);
+        u->vals[u->count[u->cell[ui]]++] = (float)(u->sum[ui] / u->tx[ui] * 1e-6);
         u->sum[ui] = 0;
+        u->tx[ui] = 0;
         u->n[ui] = 0;
     }
     /* count[i] is now the end of cell i */
@@ -227,7 +231,7 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
         !res->cover || tail_rc)
         goto out;
     if ((rc = kz_metrics_open(&m, dur, cfg->window_s > 0 ? cfg->window_s : 900)) != 0) {
-        errf(err, errlen, "metrics: duration %.0f s / window %.0f s", dur, cfg->window_s);
+        kz_eval_errf(err, errlen, "metrics: duration %.0f s / window %.0f s", dur, cfg->window_s);
         goto out;
     }
     for (size_t i = 0; i < nc; i++) {
@@ -239,7 +243,7 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
             res->n_capacity++;
     }
     if (!es && (rc = kz_es_open(&es, &cfg->es, cells, nc)) != 0) {
-        errf(err, errlen, "decision core: bad parameters or topology");
+        kz_eval_errf(err, errlen, "decision core: bad parameters or topology");
         goto out;
     }
     if (cfg->es.mode == KZ_ES_SCHEDULE && cfg->schedule &&
@@ -631,7 +635,7 @@ int kz_eval_compare(const struct kz_eval_cfg *cfg, struct kz_run_result *res, ch
     pthread_mutex_destroy(&ev.mu);
     pthread_cond_destroy(&ev.cv);
     if (ev.failed) {
-        errf(err, errlen, "%s", ev.err);
+        kz_eval_errf(err, errlen, "%s", ev.err);
         for (int k = 0; k < KZ_EVAL_NRUNS; k++)
             kz_run_result_free(&res[k]);
         return ev.failed;
@@ -645,11 +649,11 @@ void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n)
     const struct kz_run_result *ref = &res[KZ_EVAL_ALWAYS_ON];
     double e0 = ref->m.energy_kwh;
     double best = n > KZ_EVAL_CLAIRVOYANT ? e0 - res[KZ_EVAL_CLAIRVOYANT].m.energy_kwh : 0;
-    fprintf(f, "%-15s %10s %8s %9s %9s %8s %7s %7s %9s %14s\n", "policy", "energy kWh",
-            "saving", "thp mean", "thp p5", "unmet", "sleeps", "wakes", "of bound",
+    fprintf(f, "%-15s %10s %8s %9s %9s %8s %8s %7s %7s %9s %14s\n", "policy", "energy kWh",
+            "saving", "thp mean", "thp p5", "p5 vs", "unmet", "sleeps", "wakes", "of bound",
             "forecast err");
-    fprintf(f, "%-15s %10s %8s %9s %9s %8s %7s %7s %9s %14s\n", "", "", "%", "Mbit/s",
-            "Mbit/s", "%", "", "", "%", "MAE / MAPE");
+    fprintf(f, "%-15s %10s %8s %9s %9s %8s %8s %7s %7s %9s %14s\n", "", "", "%", "Mbit/s",
+            "Mbit/s", "a-on %", "%", "", "", "%", "MAE / MAPE");
     for (size_t k = 0; k < n; k++) {
         const struct kz_run_result *r = &res[k];
         double sav = e0 > 0 ? 100.0 * (e0 - r->m.energy_kwh) / e0 : 0;
@@ -661,8 +665,10 @@ void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n)
         }
         if (best > 0 && k != KZ_EVAL_ALWAYS_ON)
             snprintf(ob, sizeof ob, "%.0f", 100.0 * (e0 - r->m.energy_kwh) / best);
-        fprintf(f, "%-15s %10.1f %8.1f %9.1f %9.2f %8.2f %7llu %7llu %9s %14s\n", r->name,
-                r->m.energy_kwh, sav, r->m.thp_mean_mbps, r->m.thp_p5_mbps, r->m.unmet_pct,
+        double p5d = ref->m.thp_p5_mbps > 0
+                         ? 100.0 * (r->m.thp_p5_mbps / ref->m.thp_p5_mbps - 1) : 0;
+        fprintf(f, "%-15s %10.1f %8.1f %9.1f %9.3f %+8.2f %8.2f %7llu %7llu %9s %14s\n", r->name,
+                r->m.energy_kwh, sav, r->m.thp_mean_mbps, r->m.thp_p5_mbps, p5d, r->m.unmet_pct,
                 (unsigned long long)r->es.sleeps, (unsigned long long)r->es.wakes, ob, fc);
     }
 }

@@ -128,6 +128,10 @@ void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc);
 int kz_eval_compare(const struct kz_eval_cfg *cfg, struct kz_run_result *res, char *err,
                     size_t errlen);
 
+/* vsnprintf into err (nothing when err is NULL or len 0): the eval modules' error texts. */
+void kz_eval_errf(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The results table (text) as `kizuna demo` prints it. */
 void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n);
 
