@@ -31,8 +31,7 @@ int kz_cmd_demo(int argc, char **argv);
 static void usage(FILE *f)
 {
     struct kz_es_params d;
-    kz_es_params_default(&d, KZ_ES_AI);
-    kz_es_params_mute(&d, 0.125);
+    kz_es_params_energy_saver(&d);
     fprintf(f,
         "usage: kizuna demo [OPTIONS]\n\n"
         "Runs a simulated day of an emulated city under five energy-saving policies on the same\n"
@@ -70,7 +69,9 @@ static void usage(FILE *f)
         "                      10th-percentile throughput, halved per level, stays >= M Mbit/s\n"
         "                      (0: learned, --tail-margin x the 5th percentile of the UE-level\n"
         "                      KPM of the learning days, the default; < 0: off)\n"
-        "  --tail-margin X     the learned floor's margin (0.5)\n"
+        "  --tail-margin X     the learned floor's margin (0.7)\n"
+        "  --empty-sleep P,W   sleep a capacity cell whose own PRB use is below P while its\n"
+        "                      coverage cell's is below W, wake above W (0.03,0.2; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
         "  --real-time         the energy saver's run over real sockets instead of the\n"
         "                      simulator: RIC on sctp+udp://127.0.0.1:36421 (usrsctp) and a\n"
@@ -167,7 +168,7 @@ int kz_cmd_demo(int argc, char **argv)
 {
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
            O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC,
-           O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN };
+           O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -178,16 +179,16 @@ int kz_cmd_demo(int argc, char **argv)
         {"real-time", 0, 0, O_RT}, {"help", 0, 0, O_HELP}, {"direct", 0, 0, O_DIRECT},
         {"no-rc", 0, 0, O_NORC}, {"mute", 1, 0, O_MUTE}, {"mute-rho", 1, 0, O_MRHO},
         {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED},
-        {"tail-floor", 1, 0, O_TFLOOR}, {"tail-margin", 1, 0, O_TMARGIN}, {0, 0, 0, 0}};
+        {"tail-floor", 1, 0, O_TFLOOR}, {"tail-margin", 1, 0, O_TMARGIN},
+        {"empty-sleep", 1, 0, O_EMPTY}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2;
     int direct = 0, no_rc = 0, real_time = 0;
     double speed = 600;
     double mute = -1, mute_cov = -1, tail_floor = 0, tail_margin = 1.5;
-    const char *mute_rho = NULL;
+    const char *mute_rho = NULL, *empty = NULL;
     struct kz_es_params ai;
-    kz_es_params_default(&ai, KZ_ES_AI);
-    kz_es_params_mute(&ai, 0.125); /* the lever with its tail guard (docs/energy-saving.md) */
+    kz_es_params_energy_saver(&ai); /* docs/energy-saving.md */
     struct kz_es_params thr;
     kz_es_params_default(&thr, KZ_ES_THRESHOLD);
     optind = 1;
@@ -195,7 +196,8 @@ int kz_cmd_demo(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         double v = 0;
         if (c != O_SCEN && c != O_REPORT && c != O_LOG && c != O_RT && c != O_HELP && c != 'h' &&
-            c != O_DIRECT && c != O_NORC && c != O_MRHO && c != '?' && num(optarg, &v)) {
+            c != O_DIRECT && c != O_NORC && c != O_MRHO && c != O_EMPTY && c != '?' &&
+            num(optarg, &v)) {
             fprintf(stderr, "kizuna demo: --%s: not a number: '%s'\n", opts[c - O_SCEN].name,
                     optarg);
             return KZ_CLI_BAD_INPUT;
@@ -226,6 +228,7 @@ int kz_cmd_demo(int argc, char **argv)
         case O_SPEED: speed = v; break;
         case O_TFLOOR: tail_floor = v; break;
         case O_TMARGIN: tail_margin = v; break;
+        case O_EMPTY: empty = optarg; break;
         case O_HELP:
         case 'h': usage(stdout); return KZ_CLI_OK;
         default: usage(stderr); return KZ_CLI_BAD_INPUT;
@@ -251,6 +254,18 @@ int kz_cmd_demo(int argc, char **argv)
     }
     ai.tail_floor_mbps = tail_floor < 0 ? -1 : tail_floor;
     ai.tail_margin = tail_margin;
+    if (empty) {
+        double ep = 0, ew = 0;
+        char tail;
+        int k = sscanf(empty, "%lf,%lf%c", &ep, &ew, &tail);
+        if (!((k == 1 && ep == 0) || (k == 2 && ep > 0 && ep < 1 && ew > 0 && ew <= 1))) {
+            fprintf(stderr, "kizuna demo: --empty-sleep: P,W with P in (0, 1) and W in (0, 1] "
+                            "(PRB use), or 0 for off: '%s'\n", empty);
+            return KZ_CLI_BAD_INPUT;
+        }
+        ai.empty_prb = ep;
+        ai.empty_wake_prb = ew;
+    }
     thr.min_awake_s = ai.min_awake_s;
     struct kz_scenario *sc = NULL;
     char err[512];

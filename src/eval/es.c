@@ -38,6 +38,7 @@ struct kz__es_cell {
     int mute_prev;        /* level before the last change (to undo a refused control) */
     double t_mute;        /* last mute change */
     double t_guard;       /* last guard unmute */
+    int empty_sleep;      /* asleep through the empty-cell path (wakes on coverage PRB) */
 };
 
 struct kz_es {
@@ -139,6 +140,14 @@ void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
      * energy saver's product defaults switch it on with kz_es_params_mute(p, 0.125) */
 }
 
+void kz_es_params_energy_saver(struct kz_es_params *p)
+{
+    kz_es_params_default(p, KZ_ES_AI);
+    kz_es_params_mute(p, 0.125);
+    p->empty_prb = 0.03;
+    p->empty_wake_prb = 0.20;
+}
+
 void kz_es_params_mute(struct kz_es_params *p, double frac)
 {
     p->mute_frac = frac;
@@ -149,7 +158,7 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->mute_history_s = 86400 - p->period_s;
     p->mute_min_s = 900;
     p->tail_floor_mbps = 0;
-    p->tail_margin = 0.5;
+    p->tail_margin = 0.7;
     p->mute_rho[0] = INFINITY;
     /* tuned on seed 7 of the small city, judged on others (docs/energy-saving.md) */
     p->mute_rho[1] = 0.60;
@@ -562,7 +571,21 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
     case ST_AWAKE:
         if (!have_fc || t_s - c->t_change < p->min_awake_s || guard_util || guard_thr || sg)
             return;
+        if (p->empty_prb > 0 && obs[i].prb >= 0 && obs[i].prb < p->empty_prb && u_cov >= 0 &&
+            u_cov < p->empty_wake_prb && !(u_now < p->sleep_util && u_la < p->sleep_util)) {
+            /* an empty cell: its few users cost the coverage cell little (the threshold rule's
+             * criterion, with the energy saver's guards, dwell and handover) */
+            a = go_sleep(es, out, cap, n, KZ_WHY_LOAD, i, t_s, obs);
+            if (a) {
+                c->empty_sleep = 1;
+                snprintf(a->reason, sizeof a->reason,
+                         "empty: PRB %.3f < %.3f, coverage PRB %.2f < %.2f", obs[i].prb,
+                         p->empty_prb, u_cov, p->empty_wake_prb);
+            }
+            return;
+        }
         if (u_now < p->sleep_util && u_la < p->sleep_util) {
+            c->empty_sleep = 0;
             a = go_sleep(es, out, cap, n, KZ_WHY_FORECAST, i, t_s, obs);
             if (a) {
                 a->forecast_util = u_la;
@@ -575,16 +598,24 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
         }
         return;
     case ST_DRAINING:
-        if (!guard_util && !guard_thr && !sg && u_now < p->sleep_util && u_la < p->sleep_util) {
-            a = emit(es, out, cap, n, KZ_ES_SLEEP, KZ_WHY_FORECAST, i, t_s, obs);
+        if (!guard_util && !guard_thr && !sg &&
+            ((u_now < p->sleep_util && u_la < p->sleep_util) ||
+             (c->empty_sleep && u_cov >= 0 && u_cov < p->empty_wake_prb))) {
+            a = emit(es, out, cap, n, KZ_ES_SLEEP, c->empty_sleep ? KZ_WHY_LOAD : KZ_WHY_FORECAST,
+                     i, t_s, obs);
             if (!a)
                 return;
             c->state = ST_ASLEEP;
             c->t_change = t_s;
             a->forecast_util = u_la;
-            snprintf(a->reason, sizeof a->reason,
-                     "users moved; coverage %.2f now (PRB %.2f), forecast %.2f < %.2f", u_now,
-                     u_cov, u_la, p->sleep_util);
+            if (c->empty_sleep)
+                snprintf(a->reason, sizeof a->reason,
+                         "users moved; empty cell, coverage PRB %.2f < %.2f", u_cov,
+                         p->empty_wake_prb);
+            else
+                snprintf(a->reason, sizeof a->reason,
+                         "users moved; coverage %.2f now (PRB %.2f), forecast %.2f < %.2f", u_now,
+                         u_cov, u_la, p->sleep_util);
         } else {
             c->state = ST_AWAKE; /* reason to sleep gone: stay awake, no dwell reset */
         }
@@ -605,8 +636,9 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
                          "(guard %.1f)",
                          u_cov, p->guard_util, thr_cov, p->guard_ue_thr_mbps);
         } else if (t_s - c->t_change >= p->min_sleep_s &&
-                   ((have_fc && u_ld > p->wake_util) || u_cov > p->wake_util)) {
-            int by_fc = have_fc && u_ld > p->wake_util;
+                   (c->empty_sleep ? u_cov > p->empty_wake_prb
+                                   : ((have_fc && u_ld > p->wake_util) || u_cov > p->wake_util))) {
+            int by_fc = !c->empty_sleep && have_fc && u_ld > p->wake_util;
             a = emit(es, out, cap, n, KZ_ES_WAKE, by_fc ? KZ_WHY_FORECAST : KZ_WHY_LOAD, i, t_s,
                      obs);
             if (!a)

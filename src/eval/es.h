@@ -169,11 +169,20 @@ struct kz_es_params {
      * the 5th percentile of every UE throughput sample seen (kz_es_ue_samples), after
      * mute_history_s (until then no cell goes deeper); < 0: off. */
     double tail_floor_mbps;   /* 0 (learned) */
-    double tail_margin;       /* 0.5: the samples are per-UE period means, which sit well above
+    /* KZ_ES_AI, empty-cell sleep: a capacity cell whose own PRB use is below empty_prb sleeps
+     * (handover first, dwell and guards as above) while its coverage cell's PRB use is below
+     * empty_wake_prb, and wakes when it passes it -- the threshold rule's criterion inside the
+     * energy saver (0: off) */
+    double empty_prb, empty_wake_prb;
+    double tail_margin;       /* 0.7: the samples are per-UE period means, which sit well above
                                  the per-step values the day's p5 counts; tuned on seed 7 */
 };
 
 void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode);
+/* The energy saver's defaults as shipped (kizuna demo, the xApp): KZ_ES_AI, the muting lever at
+ * 0.125 with its tail guard, and empty-cell sleep at 3 % / 20 % -- tuned on seed 7 of the small
+ * city (docs/energy-saving.md). */
+void kz_es_params_energy_saver(struct kz_es_params *p);
 /* Switch the antenna-muting lever on with its defaults (above) and TxRU fraction frac. */
 void kz_es_params_mute(struct kz_es_params *p, double frac);
 const char *kz_es_mode_name(enum kz_es_mode m);

@@ -408,8 +408,7 @@ void kz_eval_cfg_default(struct kz_eval_cfg *cfg, const struct kz_scenario *sc)
     memset(cfg, 0, sizeof *cfg);
     cfg->sc = sc;
     cfg->history_days = 1;
-    kz_es_params_default(&cfg->ai, KZ_ES_AI);
-    kz_es_params_mute(&cfg->ai, 0.125); /* the energy saver mutes, with its tail guard */
+    kz_es_params_energy_saver(&cfg->ai); /* muting with its tail guard, empty-cell sleep */
     kz_es_params_default(&cfg->night, KZ_ES_NIGHT);
     kz_es_params_default(&cfg->threshold, KZ_ES_THRESHOLD);
     cfg->bound_p5_tol = 0.02;

@@ -213,6 +213,10 @@ bad_input)
     expect_bad "demo --real-time with --direct" "--real-time runs the energy saver over E2" -- demo --real-time --direct
     expect_bad "demo --speed zero" "--speed in \(0, 100000\]" -- demo --real-time --speed 0
     expect_bad "demo --speed not a number" "--speed: not a number" -- demo --speed fast
+    expect_bad "demo --empty-sleep one number" "--empty-sleep: P,W" -- demo --empty-sleep 0.03
+    expect_bad "demo --empty-sleep out of range" "--empty-sleep: P,W" -- demo --empty-sleep 0.03,2
+    expect_bad "demo --empty-sleep trailing" "--empty-sleep: P,W" -- demo --empty-sleep 0.03,0.2x
+    expect_bad "demo --tail-margin zero" "--tail-margin in \(0, 100\]" -- demo --tail-margin 0
     # stdin: a bad line among good ones is reported with its line number; the rest decode
     printf '# comment\n%s\n0005zz\n%s\n' "$IND" "$IND" | "$K" decode - >"$T/out" 2>"$T/err"
     rc=$?

@@ -109,7 +109,7 @@ static void test_lever_off_by_default(void **state)
     assert_true(p.mute_frac == 0);
     kz_es_params_mute(&p, 0.125);
     assert_true(p.mute_frac == 0.125 && p.mute_max_lvl_cov == 0);
-    assert_true(p.tail_floor_mbps == 0 && p.tail_margin == 0.5);
+    assert_true(p.tail_floor_mbps == 0 && p.tail_margin == 0.7);
     assert_true(p.mute_rho[1] > p.mute_rho[2] && p.mute_rho[2] > p.mute_rho[3]);
     assert_true(kz_es_mute_level_frac(0) == 1 && kz_es_mute_level_frac(3) == 0.125);
     kz_es_params_default(&p, KZ_ES_THRESHOLD);
@@ -294,6 +294,48 @@ static void test_tail_guard(void **state)
     kz_es_close(es);
 }
 
+/* Empty-cell sleep (the threshold rule's criterion inside the energy saver): a capacity cell
+ * with almost no PRB use sleeps even when the coverage cell could not carry the sector's load
+ * by the forecast rule, hands its users over first, and wakes when the coverage cell's PRB use
+ * passes empty_wake_prb; off (empty_prb 0), it stays awake. */
+static void test_empty_sleep(void **state)
+{
+    (void)state;
+    for (int on = 0; on <= 1; on++) {
+        struct kz_es_params p;
+        kz_es_params_energy_saver(&p);
+        p.mute_frac = 0; /* sleep alone */
+        if (!on)
+            p.empty_prb = 0;
+        kz_es *es = NULL;
+        assert_int_equal(kz_es_open(&es, &p, sector, 2), 0);
+        struct kz_es_obs o[2];
+        /* coverage 0.18 PRB (3.6 of 20 Mbit/s), capacity 0.025 PRB (5 Mbit/s): the coverage
+         * cell would carry 0.43 > sleep_util 0.25, so the forecast rule never sleeps the cell */
+        obs_set(o, 0.18, 0.025, 40);
+        double t = 0;
+        struct kz_es_action last;
+        int sleeps = run(es, &t, 3 * 3600, o, KZ_ES_SLEEP, &last);
+        if (!on) {
+            if (sleeps)
+                printf("# off: %s\n", last.reason);
+            assert_int_equal(sleeps, 0);
+            kz_es_close(es);
+            continue;
+        }
+        assert_int_equal(sleeps, 1);
+        assert_true(last.why == KZ_WHY_LOAD);
+        printf("# %s\n", last.reason);
+        assert_true(kz_es_cell_asleep(es, 1));
+        obs_set(o, 0.19, 0.0, 40); /* coverage busier but under 0.20: stays asleep */
+        assert_int_equal(run(es, &t, t + 3600, o, KZ_ES_WAKE, NULL), 0);
+        obs_set(o, 0.25, 0.0, 40); /* over 0.20: wakes */
+        assert_int_equal(run(es, &t, t + 120, o, KZ_ES_WAKE, &last), 1);
+        assert_true(!kz_es_cell_asleep(es, 1));
+        kz_es_close(es);
+    }
+}
+
 /* The clairvoyant's levels: the same rule on given loads. */
 static void test_level_schedule(void **state)
 {
@@ -360,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_guard_unmutes_one_cell),
         cmocka_unit_test(test_lever_off),
         cmocka_unit_test(test_tail_guard),
+        cmocka_unit_test(test_empty_sleep),
         cmocka_unit_test(test_level_schedule),
         cmocka_unit_test(test_unmute_before_sleep),
     };

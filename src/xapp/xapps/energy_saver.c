@@ -74,7 +74,7 @@ static void usage(FILE *f)
         "demand or at once on a guard breach.  It also mutes antennas (CCC O-NESPolicy masks,\n"
         "down to FRAC of a capacity cell's TxRUs: --mute FRAC, 0.125 by default, 0 off) once\n"
         "it has seen a whole day of KPM, a cell deeper only while its users' 10th-percentile\n"
-        "throughput (UE-level KPM), halved per level, stays above 0.5 x the 5th percentile\n"
+        "throughput (UE-level KPM), halved per level, stays above 0.7 x the 5th percentile\n"
         "of every UE report it has seen.\n");
 }
 
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
     static struct app app;
     struct kz_esx_cfg ec;
     kz_esx_cfg_default(&ec);
-    kz_es_params_mute(&ec.p, 0.125); /* muting with its tail guard; --mute 0: sleep only */
+    kz_es_params_energy_saver(&ec.p); /* muting with its tail guard, empty-cell sleep */
     const char *bus = "unix:///tmp/kizuna-ric.sock", *token = NULL, *logp = NULL;
     double duration = 0, tod = 0;
     for (int i = 1; i < argc; i++) {
