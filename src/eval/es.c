@@ -571,8 +571,13 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
     case ST_AWAKE:
         if (!have_fc || t_s - c->t_change < p->min_awake_s || guard_util || guard_thr || sg)
             return;
+        /* the tail guard's floor too (es.h): the coverage cell's users must stay above it, and
+         * with the guard on but no floor learned yet, no empty-cell sleep */
+        double fl = kz_es_tail_floor(es), lo_v = obs[v].ue_thr_lo_mbps;
+        int tail_ok = p->tail_floor_mbps < 0 || (fl > 0 && (!(lo_v > 0) || lo_v >= fl));
         if (p->empty_prb > 0 && obs[i].prb >= 0 && obs[i].prb < p->empty_prb && u_cov >= 0 &&
-            u_cov < p->empty_wake_prb && !(u_now < p->sleep_util && u_la < p->sleep_util)) {
+            u_cov < p->empty_wake_prb && tail_ok &&
+            !(u_now < p->sleep_util && u_la < p->sleep_util)) {
             /* an empty cell: its few users cost the coverage cell little (the threshold rule's
              * criterion, with the energy saver's guards, dwell and handover) */
             a = go_sleep(es, out, cap, n, KZ_WHY_LOAD, i, t_s, obs);

@@ -171,8 +171,9 @@ struct kz_es_params {
     double tail_floor_mbps;   /* 0 (learned) */
     /* KZ_ES_AI, empty-cell sleep: a capacity cell whose own PRB use is below empty_prb sleeps
      * (handover first, dwell and guards as above) while its coverage cell's PRB use is below
-     * empty_wake_prb, and wakes when it passes it -- the threshold rule's criterion inside the
-     * energy saver (0: off) */
+     * empty_wake_prb and its users' 10th percentile is at or above the tail guard's floor (none
+     * learned yet: no empty-cell sleep), and wakes when the coverage PRB use passes
+     * empty_wake_prb -- the threshold rule's criterion inside the energy saver (0: off) */
     double empty_prb, empty_wake_prb;
     double tail_margin;       /* 0.7: the samples are per-UE period means, which sit well above
                                  the per-step values the day's p5 counts; tuned on seed 7 */

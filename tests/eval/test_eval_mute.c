@@ -296,8 +296,9 @@ static void test_tail_guard(void **state)
 
 /* Empty-cell sleep (the threshold rule's criterion inside the energy saver): a capacity cell
  * with almost no PRB use sleeps even when the coverage cell could not carry the sector's load
- * by the forecast rule, hands its users over first, and wakes when the coverage cell's PRB use
- * passes empty_wake_prb; off (empty_prb 0), it stays awake. */
+ * by the forecast rule -- but not while the coverage cell's users are under the tail floor --
+ * hands its users over first, and wakes when the coverage cell's PRB use passes
+ * empty_wake_prb; off (empty_prb 0), it stays awake. */
 static void test_empty_sleep(void **state)
 {
     (void)state;
@@ -305,6 +306,7 @@ static void test_empty_sleep(void **state)
         struct kz_es_params p;
         kz_es_params_energy_saver(&p);
         p.mute_frac = 0; /* sleep alone */
+        p.tail_floor_mbps = 10; /* a fixed floor (learned: test_tail_guard) */
         if (!on)
             p.empty_prb = 0;
         kz_es *es = NULL;
@@ -315,6 +317,9 @@ static void test_empty_sleep(void **state)
         obs_set(o, 0.18, 0.025, 40);
         double t = 0;
         struct kz_es_action last;
+        o[0].ue_thr_lo_mbps = 5; /* the coverage cell's users under the floor: no sleep */
+        assert_int_equal(run(es, &t, 2 * 3600, o, KZ_ES_SLEEP, NULL), 0);
+        o[0].ue_thr_lo_mbps = 12;
         int sleeps = run(es, &t, 3 * 3600, o, KZ_ES_SLEEP, &last);
         if (!on) {
             if (sleeps)
