@@ -80,6 +80,8 @@ struct kz_esx {
     uint8_t text_mem[1 << 16];
     uint8_t buf[1 << 16], scratch_mem[1 << 16];
     kz_ccc_ran_function_def def;
+    float *tail_buf;        /* scratch for a cell's UE throughputs, sorted (ue_tail) */
+    size_t tail_cap;
 };
 
 static void logf_(kz_esx *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -354,9 +356,16 @@ static double ue_tail(kz_esx *s, struct cell *c)
         kz_es_ue_samples(s->es, c->ue_thp, c->n_ues, 1e-3);
         c->ue_used = c->ue_stamp;
     }
-    float v[256];
+    if (c->n_ues > s->tail_cap) { /* grows with the largest cell seen, not per report */
+        float *b = realloc(s->tail_buf, c->n_ues * sizeof *b);
+        if (!b)
+            return -1;
+        s->tail_buf = b;
+        s->tail_cap = c->n_ues;
+    }
+    float *v = s->tail_buf;
     size_t n = 0;
-    for (size_t k = 0; k < c->n_ues && n < sizeof v / sizeof v[0]; k++)
+    for (size_t k = 0; k < c->n_ues; k++)
         if (c->ue_thp[k] > 0)
             v[n++] = c->ue_thp[k];
     if (!n)
@@ -780,6 +789,7 @@ void kz_esx_close(kz_esx *s)
         free(s->cells[i].ues);
         free(s->cells[i].ue_thp);
     }
+    free(s->tail_buf);
     if (s->own_core)
         kz_es_close(s->es);
     free(s);
