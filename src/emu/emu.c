@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include "emu/gnb.h"
+#include "emu/nrt.h"
 #include "emu/scenario.h"
 #include "emu/world.h"
 #include "kizuna/error.h"
 
 struct kz_emu {
     struct kz_world w;
+    struct kz_nrt nrt;       /* neighbour relations, built at creation (nrt.h) */
     kz_emu_cfg cfg;
     kz_loop *loop;
     kz_timer timer;
@@ -134,6 +136,14 @@ int kz_emu_create(kz_emu **out, const kz_emu_cfg *cfg, char *err, size_t errlen)
         free(e);
         return rc;
     }
+    rc = kz_nrt_build(&e->nrt, &e->w, KZ_NRT_MARGIN_DB, KZ_NRT_MIN_HITS, KZ_NRT_MIN_FRAC,
+                      KZ_NRT_MAX_PER_CELL);
+    if (rc < 0) {
+        snprintf(err, errlen, "neighbour relation table: %s", kz_strerror(rc));
+        kz_world_free(&e->w);
+        free(e);
+        return rc;
+    }
     e->loop = cfg->loop;
     if (e->loop)
         kz_timer_init(e->loop, &e->timer);
@@ -148,6 +158,7 @@ void kz_emu_destroy(kz_emu *e)
     kz_emu_stop(e);
     if (e->gnbs)
         kz_gnbs_close(e->gnbs);
+    kz_nrt_free(&e->nrt);
     kz_world_free(&e->w);
     free(e);
 }
@@ -373,6 +384,13 @@ int kz_emu_cell_info_get(const kz_emu *e, uint32_t c, kz_emu_cell_info *out)
     return 0;
 }
 
+int kz_emu_cell_neighbours(const kz_emu *e, uint32_t cell, uint32_t *out, size_t cap)
+{
+    if (!e || cell >= e->w.n_cells || (cap && !out))
+        return KZ_EINVAL;
+    return (int)kz_nrt_get(&e->nrt, cell, out, cap);
+}
+
 int32_t kz_emu_cell_by_nci(const kz_emu *e, uint64_t nci)
 {
     for (size_t c = 0; c < e->w.n_cells; c++)
@@ -475,7 +493,7 @@ int kz_emu_connect(kz_emu *e, const char *ric_url, const kz_emu_e2_cfg *cfg)
         if (cfg->max_ue_reports)
             d.max_ue_reports = cfg->max_ue_reports;
     }
-    return kz_gnbs_open(&e->gnbs, &e->w, e->loop, ric_url, &d);
+    return kz_gnbs_open(&e->gnbs, &e->w, &e->nrt, e->loop, ric_url, &d);
 }
 
 void kz_emu_e2_stats_get(const kz_emu *e, kz_emu_e2_stats *out)

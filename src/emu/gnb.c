@@ -11,8 +11,15 @@
  * window at the first world step at or after its end, computing the values from differences
  * of the world's cumulative counters (world.h), and sends one RICindication once it has the
  * reporting period's windows.  Values follow TS 28.552 units (docs/emulator.md lists them).
+ *
+ * RC REPORT style 3 (E2 node information): a subscription with event trigger format 3 gets,
+ * right after its response, one indication (header format 1, message format 3) with every
+ * cell of the node and its neighbour relation table (nrt.h).  The table is built once, at the
+ * emulator's creation, and never changes, so there is no later "change" to report; a RIC that
+ * re-subscribes after a reconnect gets it again.
  */
 #include "emu/gnb.h"
+#include "emu/nrt.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -104,6 +111,7 @@ struct kz__action {
 
 struct kz__sub {
     bool used;
+    bool rc_nrt;                /* RC REPORT style 3: no KPM windows, one report at start */
     int64_t requestor, instance, ran_function;
     uint32_t period_ms;
     size_t n_actions;
@@ -129,6 +137,7 @@ struct kz__node {
 
 struct kz_gnbs {
     struct kz_world *w;
+    const struct kz_nrt *nrt;   /* may be NULL: RC REPORT style 3 not offered */
     kz_loop *loop;
     kz_transport *tr;
     char url[256];
@@ -581,7 +590,7 @@ static void kz__kpm_step(struct kz__node *n)
     double now = g->w->t;
     for (size_t s = 0; s < KZ__MAX_SUBS; s++) {
         struct kz__sub *sub = &n->subs[s];
-        if (!sub->used)
+        if (!sub->used || sub->rc_nrt)
             continue;
         for (size_t k = 0; k < sub->n_actions; k++) {
             struct kz__action *a = &sub->actions[k];
@@ -643,10 +652,172 @@ static int32_t kz__node_cell_by_cgi(const struct kz__node *n, const struct kz_wo
     return -1;
 }
 
+/* One RC indication (header format 1, message format 3) with the node's cells and their
+ * neighbour relation tables, for action a of sub. */
+static void kz__report_nrt(struct kz__node *n, struct kz__sub *sub, struct kz__action *a)
+{
+    struct kz_gnbs *g = n->g;
+    const struct kz_world *w = g->w;
+    kz_rc_cell_nrt cells[16];
+    kz_rc_nr_nbr nbr[16 * KZ_NRT_MAX_PER_CELL];
+    uint32_t idx[KZ_NRT_MAX_PER_CELL];
+    size_t nn = 0;
+    for (size_t k = 0; k < n->n_cells; k++) {
+        const struct kz_cell *c = &w->cells[n->cells[k]];
+        kz_rc_cell_nrt *o = &cells[k];
+        memset(o, 0, sizeof *o);
+        kz_kpm_plmn(o->cgi.plmn, c->plmn.mcc, c->plmn.mnc, c->plmn.mnc_digits);
+        o->cgi.nci = c->nci;
+        o->pci = c->pci;
+        o->arfcn = kz_rc_nr_arfcn(c->fc_ghz * 1000.0);
+        o->nbr = &nbr[nn];
+        size_t m = kz_nrt_get(g->nrt, n->cells[k], idx, KZ_NRT_MAX_PER_CELL);
+        for (size_t j = 0; j < m && j < KZ_NRT_MAX_PER_CELL; j++) {
+            const struct kz_cell *d = &w->cells[idx[j]];
+            kz_rc_nr_nbr *b = &nbr[nn++];
+            memset(b, 0, sizeof *b);
+            kz_kpm_plmn(b->cgi.plmn, d->plmn.mcc, d->plmn.mnc, d->plmn.mnc_digits);
+            b->cgi.nci = d->nci;
+            b->pci = d->pci;
+            b->arfcn = kz_rc_nr_arfcn(d->fc_ghz * 1000.0);
+            b->band = d->band >= 1 && d->band <= 1024 ? d->band : 1;
+            b->tac = 1;               /* the emulator has one tracking area */
+            b->tdd = d->duplex == KZ_DUPLEX_TDD;
+            b->xn = true;             /* every gNB can hand over to every other */
+            b->ho_validated = true;
+            b->version = 1;           /* the table never changes */
+            o->n_nbr++;
+        }
+    }
+    uint8_t hdr[64];
+    long hl = kz_rc_build_nrt_header(hdr, sizeof hdr);
+    kz_arena_reset(&g->scratch);
+    long ml = kz_rc_build_nrt_message(cells, n->n_cells, &g->scratch, g->buf2, KZ__BUF);
+    if (hl > 0 && ml > 0)
+        kz__send_indication(n, sub, a, hdr, (size_t)hl, g->buf2, (size_t)ml);
+}
+
+/* RC subscriptions: REPORT style 3 (event trigger format 3, action definition style 3 format 1
+ * asking for the neighbour relation table, or no action definition) is served; anything else
+ * is refused with a cause, as before. */
+static void kz__on_subscription_rc(struct kz__node *n, const kz_e2ap_RICsubscriptionRequest *rq)
+{
+    struct kz_gnbs *g = n->g;
+    const kz_e2ap_RICsubscriptionDetails *d = &rq->RICsubscriptionDetails;
+    int64_t change = 0;
+    kz_arena_reset(&g->scratch);
+    if (!g->nrt || kz_rc_parse_nrt_event_trigger(d->ricEventTriggerDefinition.buf,
+                                                 d->ricEventTriggerDefinition.len, &g->scratch,
+                                                 &change, NULL) < 0) {
+        kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
+                     g->nrt ? kz_e2ap_CauseRICrequest_eventTriggerNotSupported
+                            : kz_e2ap_CauseRICrequest_action_not_supported);
+        return;
+    }
+    struct kz__sub *sub = NULL;
+    for (size_t s = 0; s < KZ__MAX_SUBS; s++) {
+        struct kz__sub *x = &n->subs[s];
+        if (x->used && x->requestor == rq->RICrequestID.ricRequestorID &&
+            x->instance == rq->RICrequestID.ricInstanceID) {
+            kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
+                         kz_e2ap_CauseRICrequest_duplicate_ric_request_id);
+            return;
+        }
+        if (!x->used && !sub)
+            sub = x;
+    }
+    if (!sub) {
+        kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
+                     kz_e2ap_CauseRICrequest_function_resource_limit);
+        return;
+    }
+    memset(sub, 0, sizeof *sub);
+    kz_e2ap_RICaction_Admitted_List__item adm[KZ__MAX_ACTIONS];
+    kz_e2ap_RICaction_NotAdmitted_List__item nadm[KZ__MAX_ACTIONS];
+    size_t n_adm = 0, n_nadm = 0;
+    for (uint32_t i = 0; i < d->ricAction_ToBeSetup_List.count; i++) {
+        const kz_e2ap_RICaction_ToBeSetup_Item *it = &d->ricAction_ToBeSetup_List.items[i].value;
+        uint32_t cause = kz_e2ap_CauseRICrequest_action_not_supported;
+        bool ok = it->ricActionType == kz_e2ap_RICactionType_report;
+        for (size_t k = 0; k < sub->n_actions && ok; k++)
+            if (sub->actions[k].id == it->ricActionID) {
+                ok = false;
+                cause = kz_e2ap_CauseRICrequest_duplicate_action;
+            }
+        if (ok && sub->n_actions >= KZ__MAX_ACTIONS) {
+            ok = false;
+            cause = kz_e2ap_CauseRICrequest_excessive_actions;
+        }
+        if (ok && it->has_ricActionDefinition) {
+            kz_rc_E2SM_RC_ActionDefinition *ad = NULL;
+            ok = false;
+            if (kz_asn_decode(&kz_rc_E2SM_RC_ActionDefinition_desc, it->ricActionDefinition.buf,
+                              it->ricActionDefinition.len, &g->scratch, (void **)&ad, NULL) == 0 &&
+                ad->ric_Style_Type == KZ_RC_REPORT_STYLE_E2_NODE_INFO &&
+                ad->ric_actionDefinition_formats.present ==
+                    kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_actionDefinition_Format1) {
+                const kz_rc_E2SM_RC_ActionDefinition_Format1 *f1 =
+                    &ad->ric_actionDefinition_formats.u.actionDefinition_Format1;
+                for (uint32_t k = 0; k < f1->ranP_ToBeReported_List.count; k++)
+                    ok |= f1->ranP_ToBeReported_List.items[k].ranParameter_ID == KZ_RC_P_NRT;
+                if (!ok)
+                    cause = kz_e2ap_CauseRICrequest_requested_information_unavailable;
+            }
+        }
+        if (ok) {
+            struct kz__action *a = &sub->actions[sub->n_actions++];
+            memset(a, 0, sizeof *a);
+            a->id = it->ricActionID;
+            a->cell = -1;
+            memset(&adm[n_adm], 0, sizeof adm[n_adm]);
+            adm[n_adm++].value.ricActionID = it->ricActionID;
+        } else if (n_nadm < KZ__MAX_ACTIONS) {
+            memset(&nadm[n_nadm], 0, sizeof nadm[n_nadm]);
+            nadm[n_nadm].value.ricActionID = it->ricActionID;
+            kz__cause(&nadm[n_nadm].value.cause, kz_e2ap_Cause_ricRequest, cause);
+            n_nadm++;
+        }
+    }
+    if (n_adm == 0) {
+        uint32_t cause = n_nadm ? nadm[0].value.cause.u.ricRequest
+                                : kz_e2ap_CauseRICrequest_action_not_supported;
+        memset(sub, 0, sizeof *sub);
+        kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest, cause);
+        return;
+    }
+    sub->used = true;
+    sub->rc_nrt = true;
+    sub->requestor = rq->RICrequestID.ricRequestorID;
+    sub->instance = rq->RICrequestID.ricInstanceID;
+    sub->ran_function = rq->RANfunctionID;
+    g->st.subscriptions++;
+    kz_e2ap_pdu pdu;
+    memset(&pdu, 0, sizeof pdu);
+    pdu.present = kz_e2ap_E2AP_PDU_successfulOutcome;
+    pdu.u.successfulOutcome.present = kz_e2ap_SuccessfulOutcome_RICsubscriptionResponse;
+    kz_e2ap_RICsubscriptionResponse *r = &pdu.u.successfulOutcome.u.RICsubscriptionResponse;
+    r->RICrequestID = rq->RICrequestID;
+    r->RANfunctionID = rq->RANfunctionID;
+    r->RICactions_Admitted.count = (uint32_t)n_adm;
+    r->RICactions_Admitted.items = adm;
+    if (n_nadm) {
+        r->has_RICactions_NotAdmitted = true;
+        r->RICactions_NotAdmitted.count = (uint32_t)n_nadm;
+        r->RICactions_NotAdmitted.items = nadm;
+    }
+    kz__send_pdu(n, &pdu, false);
+    for (size_t k = 0; k < sub->n_actions; k++) /* the table as it stands: the first report */
+        kz__report_nrt(n, sub, &sub->actions[k]);
+}
+
 static void kz__on_subscription(struct kz__node *n, const kz_e2ap_RICsubscriptionRequest *rq)
 {
     struct kz_gnbs *g = n->g;
     struct kz_world *w = g->w;
+    if (rq->RANfunctionID == KZ__RF_RC) {
+        kz__on_subscription_rc(n, rq);
+        return;
+    }
     if (rq->RANfunctionID != KZ__RF_KPM) {
         kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
                      rq->RANfunctionID == KZ__RF_RC || rq->RANfunctionID == KZ__RF_CCC
@@ -1299,8 +1470,8 @@ static void kz__tr_down(kz_assoc *a, int reason, void *ud)
 
 /* ---- lifecycle -------------------------------------------------------------------------------- */
 
-int kz_gnbs_open(struct kz_gnbs **out, struct kz_world *w, kz_loop *loop, const char *url,
-                 const kz_emu_e2_cfg *cfg)
+int kz_gnbs_open(struct kz_gnbs **out, struct kz_world *w, const struct kz_nrt *nrt,
+                 kz_loop *loop, const char *url, const kz_emu_e2_cfg *cfg)
 {
     *out = NULL;
     if (!url || strlen(url) >= sizeof((struct kz_gnbs *)0)->url)
@@ -1309,6 +1480,7 @@ int kz_gnbs_open(struct kz_gnbs **out, struct kz_world *w, kz_loop *loop, const 
     if (!g)
         return KZ_ENOMEM;
     g->w = w;
+    g->nrt = nrt;
     g->loop = loop;
     g->cfg = *cfg;
     snprintf(g->url, sizeof g->url, "%s", url);
@@ -1340,7 +1512,7 @@ int kz_gnbs_open(struct kz_gnbs **out, struct kz_world *w, kz_loop *loop, const 
     kz_kpm_ran_function_info fi = {NULL, "KPM Monitor", -1, styles, 2};
     kz_arena_reset(&g->scratch);
     g->kpm_def_len = kz_kpm_build_ran_function(&fi, &g->scratch, g->kpm_def, sizeof g->kpm_def);
-    g->rc_def_len = kz_rc_build_ran_function_handover(g->rc_def, sizeof g->rc_def);
+    g->rc_def_len = kz_rc_build_ran_function(nrt != NULL, g->rc_def, sizeof g->rc_def);
     if (g->kpm_def_len <= 0 || g->rc_def_len <= 0) {
         rc = KZ_EINVAL;
         goto fail;

@@ -3,7 +3,8 @@
  *
  * Why: xApps see the emulated network only through E2.  Each gNB runs E2 setup with three RAN
  * functions that have real definitions (KPM id 2, RC id 3, CCC id 4), serves KPM
- * subscriptions from the world's counters, and turns RC handover and CCC energy-saving
+ * subscriptions from the world's counters, serves RC REPORT style 3 (each cell's neighbour
+ * relation table, nrt.h, as indication message format 3), and turns RC handover and CCC energy-saving
  * controls into world controls (kz_world_handover / kz_world_sleep / kz_world_wake).
  *
  * Guarantees: malformed E2AP gets an ErrorIndication (E2AP 10.3) and the node stays up; a
@@ -22,8 +23,10 @@
 
 struct kz_gnbs;
 
-int kz_gnbs_open(struct kz_gnbs **out, struct kz_world *w, kz_loop *loop, const char *url,
-                 const kz_emu_e2_cfg *cfg);
+struct kz_nrt;
+/* nrt (may be NULL: then RC REPORT style 3 is neither advertised nor served) must outlive g. */
+int kz_gnbs_open(struct kz_gnbs **out, struct kz_world *w, const struct kz_nrt *nrt,
+                 kz_loop *loop, const char *url, const kz_emu_e2_cfg *cfg);
 /* After every world step: send the KPM reports that are due. */
 void kz_gnbs_step(struct kz_gnbs *g);
 void kz_gnbs_close(struct kz_gnbs *g);

@@ -6,6 +6,7 @@
  * decode with the descriptors, then search the parameter tree by ID, since a node may order
  * the items or nest them however the tree allows.
  */
+#include <math.h>
 #include <string.h>
 
 #include "kizuna/e2sm_rc.h"
@@ -333,9 +334,254 @@ long kz_rc_build_control_outcome(const kz_rc_E2SM_RC_ControlOutcome_Format1_Item
     return kz_asn_encode(&kz_rc_E2SM_RC_ControlOutcome_desc, &o, buf, cap, NULL);
 }
 
+/* ---- neighbour relations: REPORT style 3 -------------------------------------------------- */
+
+uint32_t kz_rc_nr_arfcn(double f_mhz)
+{
+    /* TS 38.104 Table 5.4.2.1-1: F_REF = F_REF-Offs + dF_Global (N_REF - N_REF-Offs) */
+    if (!(f_mhz >= 0))
+        return 0;
+    if (f_mhz < 3000)
+        return (uint32_t)llround(f_mhz / 0.005);
+    if (f_mhz < 24250)
+        return (uint32_t)llround(600000 + (f_mhz - 3000) / 0.015);
+    if (f_mhz <= 100000)
+        return (uint32_t)llround(2016667 + (f_mhz - 24250.08) / 0.060);
+    return 0;
+}
+
+long kz_rc_build_nrt_event_trigger(uint8_t *buf, size_t cap)
+{
+    kz_rc_E2SM_RC_EventTrigger_Format3_Item it;
+    memset(&it, 0, sizeof it);
+    it.ric_eventTriggerCondition_ID = 1;
+    it.e2NodeInfoChange_ID = KZ_RC_E2NODE_CHANGE_NRT;
+    kz_rc_E2SM_RC_EventTrigger t;
+    memset(&t, 0, sizeof t);
+    t.ric_eventTrigger_formats.present =
+        kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_eventTrigger_Format3;
+    t.ric_eventTrigger_formats.u.eventTrigger_Format3.e2NodeInfoChange_List.count = 1;
+    t.ric_eventTrigger_formats.u.eventTrigger_Format3.e2NodeInfoChange_List.items = &it;
+    return kz_asn_encode(&kz_rc_E2SM_RC_EventTrigger_desc, &t, buf, cap, NULL);
+}
+
+long kz_rc_build_nrt_action(uint8_t *buf, size_t cap)
+{
+    kz_rc_E2SM_RC_ActionDefinition_Format1_Item it;
+    memset(&it, 0, sizeof it);
+    it.ranParameter_ID = KZ_RC_P_NRT;
+    kz_rc_E2SM_RC_ActionDefinition d;
+    memset(&d, 0, sizeof d);
+    d.ric_Style_Type = KZ_RC_REPORT_STYLE_E2_NODE_INFO;
+    d.ric_actionDefinition_formats.present =
+        kz_rc_E2SM_RC_ActionDefinition__ric_actionDefinition_formats_actionDefinition_Format1;
+    d.ric_actionDefinition_formats.u.actionDefinition_Format1.ranP_ToBeReported_List.count = 1;
+    d.ric_actionDefinition_formats.u.actionDefinition_Format1.ranP_ToBeReported_List.items = &it;
+    return kz_asn_encode(&kz_rc_E2SM_RC_ActionDefinition_desc, &d, buf, cap, NULL);
+}
+
+long kz_rc_build_nrt_header(uint8_t *buf, size_t cap)
+{
+    kz_rc_E2SM_RC_IndicationHeader h;
+    memset(&h, 0, sizeof h);
+    h.ric_indicationHeader_formats.present =
+        kz_rc_E2SM_RC_IndicationHeader__ric_indicationHeader_formats_indicationHeader_Format1;
+    h.ric_indicationHeader_formats.u.indicationHeader_Format1.has_ric_eventTriggerCondition_ID =
+        true;
+    h.ric_indicationHeader_formats.u.indicationHeader_Format1.ric_eventTriggerCondition_ID = 1;
+    return kz_asn_encode(&kz_rc_E2SM_RC_IndicationHeader_desc, &h, buf, cap, NULL);
+}
+
+/* NR CGI into the generated CHOICE, its octets in st[8] (3 PLMN + 5 NCI). */
+static void put_cgi(kz_e2sm_NR_CGI *out, uint8_t st[8], const kz_rc_nr_cgi *c)
+{
+    memcpy(st, c->plmn, 3);
+    uint64_t v = c->nci << 4;
+    for (int i = 0; i < 5; i++)
+        st[3 + i] = (uint8_t)(v >> (32 - 8 * i));
+    out->pLMNIdentity.buf = st;
+    out->pLMNIdentity.len = 3;
+    out->nRCellIdentity.buf = st + 3;
+    out->nRCellIdentity.nbits = 36;
+}
+
+static int get_cgi(const kz_e2sm_NR_CGI *in, kz_rc_nr_cgi *c)
+{
+    if (in->pLMNIdentity.len != 3 || !in->pLMNIdentity.buf || in->nRCellIdentity.nbits != 36 ||
+        !in->nRCellIdentity.buf)
+        return KZ_EPROTO;
+    memcpy(c->plmn, in->pLMNIdentity.buf, 3);
+    uint64_t nci = 0;
+    for (int i = 0; i < 5; i++)
+        nci = nci << 8 | in->nRCellIdentity.buf[i];
+    c->nci = nci >> 4;
+    return 0;
+}
+
+static int nr_cgi_ok(const kz_rc_nr_cgi *c)
+{
+    return c->nci <= 0xFFFFFFFFFull;
+}
+
+long kz_rc_build_nrt_message(const kz_rc_cell_nrt *cells, size_t n, kz_arena *scratch,
+                             uint8_t *buf, size_t cap)
+{
+    if (!cells || n == 0 || n > 65535 || !scratch)
+        return KZ_EINVAL;
+    kz_rc_E2SM_RC_IndicationMessage_Format3_Item *items =
+        kz_arena_alloc(scratch, n * sizeof *items);
+    uint8_t *st = kz_arena_alloc(scratch, n * 8);
+    if (!items || !st)
+        return KZ_ENOSPC;
+    for (size_t i = 0; i < n; i++) {
+        const kz_rc_cell_nrt *c = &cells[i];
+        kz_rc_E2SM_RC_IndicationMessage_Format3_Item *it = &items[i];
+        if (!nr_cgi_ok(&c->cgi) || c->n_nbr > KZ_RC_NRT_MAX_NBR || (c->n_nbr && !c->nbr) ||
+            c->pci > 1007 || c->arfcn > 3279165)
+            return KZ_EINVAL;
+        it->cellGlobal_ID.present = kz_e2sm_CGI_nR_CGI;
+        put_cgi(&it->cellGlobal_ID.u.nR_CGI, st + 8 * i, &c->cgi);
+        if (!c->n_nbr)
+            continue;
+        it->has_neighborRelation_Table = true;
+        kz_rc_NeighborRelation_Info *nr = &it->neighborRelation_Table;
+        nr->servingCellPCI.present = kz_e2sm_ServingCell_PCI_nR;
+        nr->servingCellPCI.u.nR = c->pci;
+        nr->servingCellARFCN.present = kz_e2sm_ServingCell_ARFCN_nR;
+        nr->servingCellARFCN.u.nR.nRARFCN = c->arfcn;
+        kz_rc_NeighborCell_Item *ni = kz_arena_alloc(scratch, c->n_nbr * sizeof *ni);
+        kz_e2sm_NRFrequencyBandItem *bi = kz_arena_alloc(scratch, c->n_nbr * sizeof *bi);
+        uint8_t *nst = kz_arena_alloc(scratch, c->n_nbr * 11);
+        if (!ni || !bi || !nst)
+            return KZ_ENOSPC;
+        nr->neighborCell_List.count = (uint32_t)c->n_nbr;
+        nr->neighborCell_List.items = ni;
+        for (size_t k = 0; k < c->n_nbr; k++) {
+            const kz_rc_nr_nbr *b = &c->nbr[k];
+            if (!nr_cgi_ok(&b->cgi) || b->pci > 1007 || b->arfcn > 3279165 || b->band < 1 ||
+                b->band > 1024 || b->tac > 0xFFFFFF || b->version < 1)
+                return KZ_EINVAL;
+            ni[k].present = kz_rc_NeighborCell_Item_ranType_Choice_NR;
+            kz_rc_NeighborCell_Item_Choice_NR *x = &ni[k].u.ranType_Choice_NR;
+            uint8_t *o = nst + 11 * k;
+            put_cgi(&x->nR_CGI, o, &b->cgi);
+            o[8] = (uint8_t)(b->tac >> 16);
+            o[9] = (uint8_t)(b->tac >> 8);
+            o[10] = (uint8_t)b->tac;
+            x->nR_PCI = b->pci;
+            x->fiveGS_TAC.buf = o + 8;
+            x->fiveGS_TAC.len = 3;
+            x->nR_mode_info = b->tdd ? kz_rc_NeighborCell_Item_Choice_NR__nR_mode_info_tdd
+                                     : kz_rc_NeighborCell_Item_Choice_NR__nR_mode_info_fdd;
+            x->nR_FreqInfo.nrARFCN.nRARFCN = b->arfcn;
+            bi[k].freqBandIndicatorNr = b->band;
+            x->nR_FreqInfo.frequencyBand_List.count = 1;
+            x->nR_FreqInfo.frequencyBand_List.items = &bi[k];
+            x->x2_Xn_established = b->xn ? kz_rc_NeighborCell_Item_Choice_NR__x2_Xn_established_true
+                                         : kz_rc_NeighborCell_Item_Choice_NR__x2_Xn_established_false;
+            x->hO_validated = b->ho_validated ? kz_rc_NeighborCell_Item_Choice_NR__hO_validated_true
+                                              : kz_rc_NeighborCell_Item_Choice_NR__hO_validated_false;
+            x->version = b->version;
+        }
+    }
+    kz_rc_E2SM_RC_IndicationMessage m;
+    memset(&m, 0, sizeof m);
+    m.ric_indicationMessage_formats.present =
+        kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_indicationMessage_Format3;
+    m.ric_indicationMessage_formats.u.indicationMessage_Format3.cellInfo_List.count = (uint32_t)n;
+    m.ric_indicationMessage_formats.u.indicationMessage_Format3.cellInfo_List.items = items;
+    return kz_asn_encode(&kz_rc_E2SM_RC_IndicationMessage_desc, &m, buf, cap, NULL);
+}
+
+int kz_rc_parse_nrt_event_trigger(const uint8_t *buf, size_t len, kz_arena *a,
+                                  int64_t *change_id, kz_asn_diag *diag)
+{
+    kz_rc_E2SM_RC_EventTrigger *t;
+    int rc = kz_asn_decode(&kz_rc_E2SM_RC_EventTrigger_desc, buf, len, a, (void **)&t, diag);
+    if (rc)
+        return rc;
+    if (t->ric_eventTrigger_formats.present !=
+            kz_rc_E2SM_RC_EventTrigger__ric_eventTrigger_formats_eventTrigger_Format3 ||
+        t->ric_eventTrigger_formats.u.eventTrigger_Format3.e2NodeInfoChange_List.count < 1)
+        return KZ_EPROTO;
+    *change_id =
+        t->ric_eventTrigger_formats.u.eventTrigger_Format3.e2NodeInfoChange_List.items[0]
+            .e2NodeInfoChange_ID;
+    return 0;
+}
+
+int kz_rc_parse_nrt_message(const uint8_t *buf, size_t len, kz_arena *a, kz_rc_cell_nrt *cells,
+                            size_t max_cells, kz_rc_nr_nbr *nbrs, size_t max_nbrs,
+                            kz_asn_diag *diag)
+{
+    kz_rc_E2SM_RC_IndicationMessage *m;
+    int rc = kz_asn_decode(&kz_rc_E2SM_RC_IndicationMessage_desc, buf, len, a, (void **)&m, diag);
+    if (rc)
+        return rc;
+    if (m->ric_indicationMessage_formats.present !=
+        kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_indicationMessage_Format3)
+        return KZ_EPROTO;
+    const kz_rc_E2SM_RC_IndicationMessage_Format3 *f3 =
+        &m->ric_indicationMessage_formats.u.indicationMessage_Format3;
+    size_t nc = 0, nn = 0;
+    for (uint32_t i = 0; i < f3->cellInfo_List.count; i++) {
+        const kz_rc_E2SM_RC_IndicationMessage_Format3_Item *it = &f3->cellInfo_List.items[i];
+        if (it->cellGlobal_ID.present != kz_e2sm_CGI_nR_CGI)
+            continue; /* an E-UTRA cell: not ours to use */
+        if (nc >= max_cells)
+            return KZ_ENOSPC;
+        kz_rc_cell_nrt *c = &cells[nc];
+        memset(c, 0, sizeof *c);
+        if (get_cgi(&it->cellGlobal_ID.u.nR_CGI, &c->cgi) < 0)
+            return KZ_EPROTO;
+        c->nbr = nbrs + nn;
+        if (it->has_neighborRelation_Table) {
+            const kz_rc_NeighborRelation_Info *nr = &it->neighborRelation_Table;
+            if (nr->servingCellPCI.present == kz_e2sm_ServingCell_PCI_nR)
+                c->pci = (uint16_t)nr->servingCellPCI.u.nR;
+            if (nr->servingCellARFCN.present == kz_e2sm_ServingCell_ARFCN_nR)
+                c->arfcn = (uint32_t)nr->servingCellARFCN.u.nR.nRARFCN;
+            for (uint32_t k = 0; k < nr->neighborCell_List.count; k++) {
+                const kz_rc_NeighborCell_Item *ni = &nr->neighborCell_List.items[k];
+                if (ni->present != kz_rc_NeighborCell_Item_ranType_Choice_NR)
+                    continue;
+                if (nn >= max_nbrs)
+                    return KZ_ENOSPC;
+                const kz_rc_NeighborCell_Item_Choice_NR *x = &ni->u.ranType_Choice_NR;
+                kz_rc_nr_nbr *b = &nbrs[nn];
+                memset(b, 0, sizeof *b);
+                if (get_cgi(&x->nR_CGI, &b->cgi) < 0 || x->fiveGS_TAC.len != 3 ||
+                    !x->fiveGS_TAC.buf)
+                    return KZ_EPROTO;
+                b->pci = (uint16_t)x->nR_PCI;
+                b->arfcn = (uint32_t)x->nR_FreqInfo.nrARFCN.nRARFCN;
+                if (x->nR_FreqInfo.frequencyBand_List.count)
+                    b->band = (uint16_t)x->nR_FreqInfo.frequencyBand_List.items[0].freqBandIndicatorNr;
+                b->tac = (uint32_t)x->fiveGS_TAC.buf[0] << 16 |
+                         (uint32_t)x->fiveGS_TAC.buf[1] << 8 | x->fiveGS_TAC.buf[2];
+                b->tdd = x->nR_mode_info == kz_rc_NeighborCell_Item_Choice_NR__nR_mode_info_tdd;
+                b->xn = x->x2_Xn_established ==
+                        kz_rc_NeighborCell_Item_Choice_NR__x2_Xn_established_true;
+                b->ho_validated =
+                    x->hO_validated == kz_rc_NeighborCell_Item_Choice_NR__hO_validated_true;
+                b->version = (uint16_t)(x->version > 65535 ? 65535 : x->version < 0 ? 0 : x->version);
+                nn++;
+                c->n_nbr++;
+            }
+        }
+        nc++;
+    }
+    return (int)nc;
+}
+
 /* ---- RAN function definition ---------------------------------------------------------------- */
 
 long kz_rc_build_ran_function_handover(uint8_t *buf, size_t cap)
+{
+    return kz_rc_build_ran_function(false, buf, cap);
+}
+
+long kz_rc_build_ran_function(bool nrt_report, uint8_t *buf, size_t cap)
 {
     /* Parameter 1 is described as the tree it heads (a STRUCTURE of STRUCTUREs); the list
      * also names every parameter of the tree, as the 8.4.4.1 table does. */
@@ -423,6 +669,36 @@ long kz_rc_build_ran_function_handover(uint8_t *buf, size_t cap)
     d.has_ranFunctionDefinition_Control = true;
     d.ranFunctionDefinition_Control.ric_ControlStyle_List.count = 1;
     d.ranFunctionDefinition_Control.ric_ControlStyle_List.items = &style;
+
+    /* REPORT style 3 and the event trigger style it rides on */
+    kz_rc_RANFunctionDefinition_EventTrigger_Style_Item ets;
+    memset(&ets, 0, sizeof ets);
+    ets.ric_EventTriggerStyle_Type = KZ_RC_EVENT_STYLE_E2_NODE_INFO;
+    ets.ric_EventTriggerStyle_Name = cstr("E2 Node Information Change");
+    ets.ric_EventTriggerFormat_Type = 3;
+    kz_rc_Report_RANParameter_Item rp;
+    memset(&rp, 0, sizeof rp);
+    rp.ranParameter_ID = KZ_RC_P_NRT;
+    rp.ranParameter_name = cstr("Neighbour Relation Table");
+    kz_rc_RANFunctionDefinition_Report_Item rs;
+    memset(&rs, 0, sizeof rs);
+    rs.ric_ReportStyle_Type = KZ_RC_REPORT_STYLE_E2_NODE_INFO;
+    rs.ric_ReportStyle_Name = cstr("E2 Node Information");
+    rs.ric_SupportedEventTriggerStyle_Type = KZ_RC_EVENT_STYLE_E2_NODE_INFO;
+    rs.ric_ReportActionFormat_Type = 1;
+    rs.ric_IndicationHeaderFormat_Type = 1;
+    rs.ric_IndicationMessageFormat_Type = 3;
+    rs.has_ran_ReportParameters_List = true;
+    rs.ran_ReportParameters_List.count = 1;
+    rs.ran_ReportParameters_List.items = &rp;
+    if (nrt_report) {
+        d.has_ranFunctionDefinition_EventTrigger = true;
+        d.ranFunctionDefinition_EventTrigger.ric_EventTriggerStyle_List.count = 1;
+        d.ranFunctionDefinition_EventTrigger.ric_EventTriggerStyle_List.items = &ets;
+        d.has_ranFunctionDefinition_Report = true;
+        d.ranFunctionDefinition_Report.ric_ReportStyle_List.count = 1;
+        d.ranFunctionDefinition_Report.ric_ReportStyle_List.items = &rs;
+    }
     return kz_asn_encode(&kz_rc_E2SM_RC_RANFunctionDefinition_desc, &d, buf, cap, NULL);
 }
 
@@ -431,6 +707,18 @@ int kz_rc_decode_ran_function(const uint8_t *buf, size_t len, kz_arena *a,
 {
     return kz_asn_decode(&kz_rc_E2SM_RC_RANFunctionDefinition_desc, buf, len, a, (void **)out,
                          diag);
+}
+
+bool kz_rc_ran_function_report_style(const kz_rc_E2SM_RC_RANFunctionDefinition *def,
+                                     int64_t style)
+{
+    if (!def || !def->has_ranFunctionDefinition_Report)
+        return false;
+    const kz_rc_RANFunctionDefinition_Report *r = &def->ranFunctionDefinition_Report;
+    for (uint32_t i = 0; i < r->ric_ReportStyle_List.count; i++)
+        if (r->ric_ReportStyle_List.items[i].ric_ReportStyle_Type == style)
+            return true;
+    return false;
 }
 
 const kz_rc_RANFunctionDefinition_Control_Action_Item *

@@ -52,6 +52,9 @@ typedef struct ric {
     bool values_ok;
     double max_err;
     int ue_rsrp_seen;
+    /* RC REPORT style 3 */
+    int n_rc_ind, rc_cells, rc_nbrs;
+    bool rc_ok;
 } ric;
 
 static ric R;
@@ -214,8 +217,38 @@ static int ue_sample_cb(const kz_kpm_sample *s, void *u)
     return 0;
 }
 
+/* An RC neighbour relation report: every cell's table must be the emulator's (by NCI). */
+static void on_rc_indication(const kz_e2ap_RICindication *ind)
+{
+    kz_arena ar;
+    kz_arena_init(&ar, arena_mem + (1 << 20), 1 << 20);
+    static kz_rc_cell_nrt cells[16];
+    static kz_rc_nr_nbr nbrs[16 * KZ_RC_NRT_MAX_NBR];
+    int n = kz_rc_parse_nrt_message(ind->RICindicationMessage.buf, ind->RICindicationMessage.len,
+                                    &ar, cells, 16, nbrs, 16 * KZ_RC_NRT_MAX_NBR, NULL);
+    R.n_rc_ind++;
+    R.rc_ok = n > 0;
+    R.rc_cells = n;
+    for (int i = 0; i < n; i++) {
+        int32_t c = kz_emu_cell_by_nci(E, cells[i].cgi.nci);
+        uint32_t want[64];
+        int m = c >= 0 ? kz_emu_cell_neighbours(E, (uint32_t)c, want, 64) : -1;
+        if (m != (int)cells[i].n_nbr) {
+            R.rc_ok = false;
+            continue;
+        }
+        for (int k = 0; k < m; k++)
+            R.rc_ok &= kz_emu_cell_by_nci(E, cells[i].nbr[k].cgi.nci) == (int32_t)want[k];
+        R.rc_nbrs += m;
+    }
+}
+
 static void on_indication(const kz_e2ap_RICindication *ind)
 {
+    if (ind->RANfunctionID == 3) {
+        on_rc_indication(ind);
+        return;
+    }
     kz_arena ar;
     kz_arena_init(&ar, arena_mem + (1 << 20), 1 << 20);
     const kz_kpm_E2SM_KPM_IndicationHeader *h;
@@ -454,11 +487,30 @@ static void test_e2_end_to_end(void **state)
     subscribe(n1, 2, &t2, &a2, 2);
     run_for(0.1);
     assert_int_equal(R.last_kind, 1);
-    /* a subscription to the RC function: refused with a cause */
+    /* a KPM trigger sent to the RC function: refused with a cause */
     subscribe(n1, 3, &t2, &a2, 3);
     run_for(0.1);
     assert_int_equal(R.last_kind, 2);
-    assert_int_equal(R.last_cause, kz_e2ap_CauseRICrequest_action_not_supported);
+    assert_int_equal(R.last_cause, kz_e2ap_CauseRICrequest_eventTriggerNotSupported);
+    /* RC REPORT style 3 with a KPM action definition: refused */
+    uint8_t rtrig[64], ract[64];
+    long rtl = kz_rc_build_nrt_event_trigger(rtrig, sizeof rtrig);
+    long ral = kz_rc_build_nrt_action(ract, sizeof ract);
+    assert_true(rtl > 0 && ral > 0);
+    kz_kpm_blob rt = {rtrig, (size_t)rtl}, ra = {ract, (size_t)ral};
+    subscribe(n1, 4, &rt, &a2, 3);
+    run_for(0.1);
+    assert_int_equal(R.last_kind, 2);
+    assert_int_equal(R.n_rc_ind, 0);
+    /* RC REPORT style 3: admitted, and one indication with the node's tables */
+    subscribe(n1, 5, &rt, &ra, 3);
+    run_for(0.1);
+    assert_int_equal(R.n_rc_ind, 1);
+    printf("# RC REPORT style 3: %d cells, %d neighbour relations, equal to the emulator's: %d\n",
+           R.rc_cells, R.rc_nbrs, R.rc_ok);
+    assert_int_equal(R.rc_cells, 6);
+    assert_true(R.rc_nbrs >= 6);
+    assert_true(R.rc_ok);
 
     run_for(20.0);
     printf("# 20 s: %d cell indications (1 s period), %d UE indications with %d UE reports, %d "
