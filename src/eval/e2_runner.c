@@ -296,6 +296,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
     xc.core = rc->trained;
     xc.clock = run_clock;
     xc.rc_handover = cfg->rc_handover;
+    xc.no_nrt = rc->no_nrt != 0;
     xc.log = rc->log;
     xc.on_action = on_action;
     xc.ud = &r;
@@ -367,6 +368,9 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
         st->ric_dropped = rs.indications_dropped;
         st->ric_orphan = rs.indications_orphan;
         st->xapp_indications = xs.indications;
+        st->nrt_reports = xs.nrt_reports;
+        st->nrt_cells = xs.nrt_cells;
+        st->nrt_bad = xs.nrt_bad;
         st->xapp_ue_indications = xs.ue_indications;
         st->xapp_ue_reports = xs.ue_reports;
         st->monitor_indications = mon ? mon->indications : 0;
@@ -438,6 +442,9 @@ void kz_e2_run_stats_print(FILE *f, const struct kz_e2_run_stats *s)
             (unsigned long long)s->ric_controls_failed,
             (unsigned long long)s->ric_controls_timeout,
             (unsigned long long)s->handovers_without_ues);
+    fprintf(f, "    neighbour relations (RC REPORT style 3): %llu reports, %llu cells, %llu bad\n",
+            (unsigned long long)s->nrt_reports, (unsigned long long)s->nrt_cells,
+            (unsigned long long)s->nrt_bad);
     if (s->sim_messages)
         fprintf(f, "    simulator: %llu messages delivered, trace hash %016llx\n",
                 (unsigned long long)s->sim_messages, (unsigned long long)s->sim_trace_hash);

@@ -21,6 +21,8 @@
  *
  * Learning days run in-process (run.h, the same decision core and KPM-equivalent reports) and
  * the trained core is handed to the xApp (cfg.run.trained); only the evaluated day runs over E2.
+ * Neighbour relations reach the core over E2 only (the xApp's RC REPORT style 3 subscription;
+ * learning days, always-on, give the core none; cfg.run.no_nrt: the xApp does not ask).
  */
 #ifndef KZ_EVAL_E2_RUNNER_H
 #define KZ_EVAL_E2_RUNNER_H
@@ -61,6 +63,8 @@ struct kz_e2_run_stats {
     uint64_t ccc_sent, ccc_ok, ccc_failed;
     uint64_t rc_sent, rc_ok, rc_failed, handovers_without_ues;
     uint64_t ric_controls, ric_controls_ok, ric_controls_failed, ric_controls_timeout;
+    /* neighbour relations over E2 (RC REPORT style 3): reports decoded, cells with a list */
+    uint64_t nrt_reports, nrt_cells, nrt_bad;
     /* the simulator */
     uint64_t sim_messages, sim_trace_hash;
 };

@@ -22,6 +22,7 @@
 #define MAX_NODES 1024
 #define CELLS_PER_NODE 16
 #define SETTLE_S 0.05       /* loop s after the last fresh cell before deciding */
+#define MAX_NBR 32          /* neighbours per cell kept from the RC NRT reports */
 
 enum { M_PRB = 0, M_VOL, M_UETHP, M_CONN, M_POWER, M_N };
 static const char *const metric_names[M_N] = {"RRU.PrbTotDl", "DRB.PdcpSduVolumeDL",
@@ -40,13 +41,16 @@ struct cell {
     size_t n_ues, cap_ues;
     double ue_stamp;        /* decision clock of that report (-1: none) */
     double ue_used;         /* the report's stamp when the tail guard took it */
+    uint64_t nbr[MAX_NBR];  /* NCIs of its neighbours from the last RC NRT report */
+    uint8_t n_nbr;
+    bool has_nrt;           /* an NRT report listed this cell */
 };
 
 struct subctx {
     struct subctx *next;
     kz_esx *s;
     uint32_t node;
-    bool ue_level, over;
+    bool ue_level, over, nrt;
     size_t cell_idx[CELLS_PER_NODE];
     size_t n;
 };
@@ -80,6 +84,9 @@ struct kz_esx {
     uint8_t text_mem[1 << 16];
     uint8_t buf[1 << 16], scratch_mem[1 << 16];
     kz_ccc_ran_function_def def;
+    bool nrt_dirty;         /* NRT reports not yet given to the core */
+    kz_rc_cell_nrt nrt_cells[CELLS_PER_NODE];
+    kz_rc_nr_nbr nrt_nbrs[CELLS_PER_NODE * KZ_RC_NRT_MAX_NBR];
     float *tail_buf;        /* scratch for a cell's UE throughputs, sorted (ue_tail) */
     size_t tail_cap;
 };
@@ -374,10 +381,34 @@ static double ue_tail(kz_esx *s, struct cell *c)
     return v[(size_t)(0.1 * (double)(n - 1))] / 1000.0;
 }
 
+/* Give the core every neighbour list we have whose cells it knows (after a new report, or a
+ * rebuilt core: a relation to a cell of a node that is not up yet is added when it is). */
+static void apply_nrt(kz_esx *s)
+{
+    uint32_t idx[MAX_NBR];
+    for (size_t i = 0; i < s->n_cells && i < s->n_cells_core; i++) {
+        const struct cell *c = &s->cells[i];
+        if (!c->has_nrt)
+            continue;
+        size_t m = 0;
+        for (size_t k = 0; k < c->n_nbr; k++) {
+            int j = cell_find(s, c->nbr[k]);
+            if (j >= 0 && (size_t)j < s->n_cells_core && (size_t)j != i)
+                idx[m++] = (uint32_t)j;
+        }
+        kz_es_set_neighbours(s->es, (uint32_t)i, idx, m);
+    }
+    s->nrt_dirty = false;
+}
+
 static void decide(kz_esx *s)
 {
+    size_t before = s->n_cells_core;
+    kz_es *core_before = s->es;
     if (!s->n_cells || ensure_core(s) != 0)
         return;
+    if (s->nrt_dirty || s->es != core_before || s->n_cells_core != before)
+        apply_nrt(s);
     double period = s->cfg.p.period_s;
     for (size_t i = 0; i < s->n_cells; i++) {
         struct cell *c = &s->cells[i];
@@ -480,11 +511,52 @@ static void ue_report(kz_esx *s, struct cell *cell, const kz_kpm_E2SM_KPM_Indica
     }
 }
 
+/* An RC REPORT style 3 indication: the node's cells' neighbour lists (by NCI).  Anything
+ * undecodable is counted and dropped; cells we do not know are ignored. */
+static void nrt_report(kz_esx *s, struct subctx *c, const kz_xapp_indication *ind)
+{
+    kz_arena ar;
+    kz_arena_init(&ar, s->arena_mem, sizeof s->arena_mem);
+    kz_asn_diag diag;
+    memset(&diag, 0, sizeof diag);
+    int n = kz_rc_parse_nrt_message(ind->msg, ind->msg_len, &ar, s->nrt_cells, CELLS_PER_NODE,
+                                    s->nrt_nbrs, CELLS_PER_NODE * KZ_RC_NRT_MAX_NBR, &diag);
+    if (n < 0) {
+        s->st.nrt_bad++;
+        logf_(s, "msg=\"bad NRT report\" node=%u error=\"%s\"\n", c->node, kz_strerror(n));
+        return;
+    }
+    s->st.nrt_reports++;
+    size_t used = 0, rel = 0;
+    for (int i = 0; i < n; i++) {
+        const kz_rc_cell_nrt *r = &s->nrt_cells[i];
+        int idx = cell_find(s, r->cgi.nci);
+        if (idx < 0 || s->cells[idx].node != c->node)
+            continue; /* a node speaks for its own cells only */
+        struct cell *cl = &s->cells[idx];
+        cl->n_nbr = 0;
+        for (size_t k = 0; k < r->n_nbr && cl->n_nbr < MAX_NBR; k++)
+            if (r->nbr[k].cgi.nci != r->cgi.nci)
+                cl->nbr[cl->n_nbr++] = r->nbr[k].cgi.nci;
+        if (!cl->has_nrt)
+            s->st.nrt_cells++;
+        cl->has_nrt = true;
+        used++;
+        rel += cl->n_nbr;
+    }
+    s->nrt_dirty = true;
+    logf_(s, "msg=\"NRT report\" node=%u cells=%zu relations=%zu\n", c->node, used, rel);
+}
+
 static void on_ind(kz_xapp *x, const kz_xapp_indication *ind, void *ud)
 {
     struct subctx *c = ud;
     kz_esx *s = c->s;
     (void)x;
+    if (c->nrt) {
+        nrt_report(s, c, ind);
+        return;
+    }
     size_t a = ind->action >= 1 ? (size_t)ind->action - 1 : 0;
     if (a >= c->n)
         return;
@@ -532,7 +604,16 @@ static void on_sub_state(kz_xapp *x, const kz_xapp_sub_event *ev, void *ud)
     (void)x;
     static const char *const names[] = {"?", "active", "suspended", "failed", "deleted"};
     logf_(s, "msg=subscription node=%u level=%s state=%s error=%d\n", c->node,
-          c->ue_level ? "ue" : "cell", names[ev->state], ev->error);
+          c->nrt ? "nrt" : c->ue_level ? "ue" : "cell", names[ev->state], ev->error);
+    if (c->nrt) { /* without it the core keeps the same-site surge rule for these cells */
+        if (ev->state == KZ_XAPP_SUB_ACTIVE)
+            s->st.subs_active++;
+        else if (ev->state == KZ_XAPP_SUB_FAILED)
+            s->st.subs_failed++;
+        if (ev->state == KZ_XAPP_SUB_FAILED || ev->state == KZ_XAPP_SUB_DELETED)
+            c->over = true;
+        return;
+    }
     if (ev->state == KZ_XAPP_SUB_ACTIVE)
         s->st.subs_active++;
     if (ev->state == KZ_XAPP_SUB_FAILED || ev->state == KZ_XAPP_SUB_DELETED) {
@@ -612,6 +693,41 @@ static int subscribe(kz_esx *s, uint32_t node, uint16_t kpm_ranf, struct subctx 
     kz_xapp_sub_cbs cbs = {.on_state = on_sub_state, .on_indication = on_ind};
     uint32_t id;
     return kz_xapp_subscribe(s->x, &req, &cbs, c, &id);
+}
+
+/* RC REPORT style 3 (the node's neighbour relation tables), if its RC RAN function definition
+ * offers it. */
+static void subscribe_nrt(kz_esx *s, const kz_xapp_node *xn, const kz_xapp_ran_function *rcf)
+{
+    kz_arena ar;
+    kz_arena_init(&ar, s->arena_mem, sizeof s->arena_mem);
+    const kz_rc_E2SM_RC_RANFunctionDefinition *def = NULL;
+    if (kz_rc_decode_ran_function(rcf->def, rcf->def_len, &ar, &def, NULL) != 0 ||
+        !kz_rc_ran_function_report_style(def, KZ_RC_REPORT_STYLE_E2_NODE_INFO)) {
+        logf_(s, "msg=\"no NRT report offered: same-site surge guard\" node=%s\n", xn->name);
+        return;
+    }
+    uint8_t trig[64], act[64];
+    long tl = kz_rc_build_nrt_event_trigger(trig, sizeof trig);
+    long al = kz_rc_build_nrt_action(act, sizeof act);
+    struct subctx *c = tl > 0 && al > 0 ? subctx_new(s, xn->id, false) : NULL;
+    if (!c)
+        return;
+    c->nrt = true;
+    kz_xapp_action xa = {.id = 1, .type = KZ_XAPP_ACTION_REPORT, .def = act,
+                         .def_len = (size_t)al};
+    kz_xapp_sub_req req = {.node = xn->id, .ran_function = rcf->id, .trigger = trig,
+                           .trigger_len = (size_t)tl, .actions = &xa, .n_actions = 1};
+    kz_xapp_sub_cbs cbs = {.on_state = on_sub_state, .on_indication = on_ind};
+    uint32_t id;
+    int rc = kz_xapp_subscribe(s->x, &req, &cbs, c, &id);
+    if (rc != 0) {
+        logf_(s, "msg=\"cannot subscribe NRT\" node=%s error=\"%s\"\n", xn->name,
+              kz_strerror(rc));
+        c->over = true;
+        return;
+    }
+    s->st.nrt_subs++;
 }
 
 /* Cells of a node from its CCC RAN function definition; subscribe to their KPM (once per node:
@@ -697,6 +813,8 @@ static void subscribe_node(kz_esx *s, const kz_xapp_node *xn)
               kz_strerror(rc));
         u->over = true;
     }
+    if (rcf && !s->cfg.no_nrt)
+        subscribe_nrt(s, xn, rcf);
 }
 
 static void on_node(kz_xapp *x, const kz_xapp_node *xn, bool up, void *ud)

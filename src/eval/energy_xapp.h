@@ -22,7 +22,14 @@
  *   - SLEEP / WAKE: an E2SM-CCC control (energySavingControl); a refused, failed or timed-out
  *     control puts the cell back in the core's state (kz_es_action_failed);
  *   - any other kind of action (a lever this xApp does not send yet): logged, counted and
- *     handed back with kz_es_action_failed.
+ *     handed back with kz_es_action_failed;
+ *   - neighbour relations: a node whose E2SM-RC RAN function definition offers REPORT style 3
+ *     ("E2 Node Information") gets one RC subscription (event trigger format 3, action format 1
+ *     asking for the neighbour relation table); each indication (message format 3) replaces
+ *     its cells' neighbour lists (by NCI), which go to the core (kz_es_set_neighbours) as soon
+ *     as both ends are cells of the core.  A node without the style, a refused subscription
+ *     or an undecodable report leaves the core without those relations: the surge guard then
+ *     keeps to the surging sector's own site, as without an NRT (logged and counted).
  *
  * Topology: given (cfg.cells: roles and coverage peers by NCI, e.g. from the emulator or a
  * deployment's configuration) or derived from NCIs (local id >= pair_offset: capacity cell of
@@ -57,6 +64,7 @@ struct kz_esx_cfg {
     double t0_s;
     double speed;                       /* simulated s per loop s, scales the timers (1) */
     bool rc_handover;                   /* UE-level KPM + RC handover before a sleep */
+    bool no_nrt;                        /* do not subscribe to RC REPORT style 3 (NRT) */
     FILE *log;                          /* logfmt, one line per event/action (NULL: none) */
     /* every action as decided, before it is sent (the runner's guard-reaction probe) */
     void (*on_action)(void *ud, const struct kz_es_action *a, double t_s);
@@ -71,6 +79,9 @@ struct kz_esx_stats {
     uint64_t ccc_sent, ccc_ok, ccc_failed;
     uint64_t rc_sent, rc_ok, rc_failed, handovers_without_ues;
     uint64_t unsupported;       /* actions of a kind not sent over E2 (put back in the core) */
+    uint64_t nrt_subs, nrt_reports, nrt_bad; /* RC REPORT style 3: subscriptions asked,
+                                   indications used, indications refused (undecodable) */
+    uint64_t nrt_cells;         /* cells whose neighbour list came over E2 */
 };
 
 /* Opens the SDK connection (xc: url, name, token...) and starts.  Errors: KZ_EINVAL (bad

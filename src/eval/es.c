@@ -39,6 +39,7 @@ struct kz__es_cell {
     double t_mute;        /* last mute change */
     double t_guard;       /* last guard unmute */
     int empty_sleep;      /* asleep through the empty-cell path (wakes on coverage PRB) */
+    int surge_by_nbr;     /* this period's surge guard hold comes from a neighbour sector */
 };
 
 struct kz_es {
@@ -47,6 +48,10 @@ struct kz_es {
     struct kz__es_cell *cells;
     struct kz__es_group *groups;
     int *group_of_cov;    /* cell index -> group index, -1 */
+    uint8_t *adj;         /* neighbour relations: adj[a * n_cells + b] when a lists b (NULL: none
+                             given; kz_es_set_neighbours) */
+    const struct kz__es_group **surge_of; /* per cell, this period: the surging group that holds
+                                             it awake (own sector, own site or a neighbour) */
     uint64_t sleeps, wakes, wakes_guard, wakes_forecast, handovers;
     uint64_t mutes, unmutes, unmutes_guard;
     double muted_s, t_last;
@@ -245,7 +250,8 @@ int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cel
     es->cells = calloc(n_cells, sizeof *es->cells);
     es->group_of_cov = malloc(n_cells * sizeof *es->group_of_cov);
     es->groups = calloc(n_cells, sizeof *es->groups);
-    if (!es->cells || !es->group_of_cov || !es->groups) {
+    es->surge_of = calloc(n_cells, sizeof *es->surge_of);
+    if (!es->cells || !es->group_of_cov || !es->groups || !es->surge_of) {
         kz_es_close(es);
         return KZ_ENOMEM;
     }
@@ -290,6 +296,8 @@ void kz_es_close(kz_es *es)
     free(es->cells);
     free(es->groups);
     free(es->group_of_cov);
+    free(es->adj);
+    free(es->surge_of);
     free(es->sched);
     free(es->mute_sched);
     free(es);
@@ -518,19 +526,95 @@ static int sched_asleep(const kz_es *es, size_t i, double t_s)
     return es->sched[i * es->sched_slots + (size_t)k] != 0;
 }
 
-/* A surge in capacity cell i's site (or, site unknown, its own sector): the group that surges,
- * or NULL. */
-static const struct kz__es_group *site_surge(const kz_es *es, size_t i)
+int kz_es_set_neighbours(kz_es *es, uint32_t cell, const uint32_t *nbr, size_t n)
+{
+    if (!es || cell >= es->n_cells || (n && !nbr))
+        return KZ_EINVAL;
+    for (size_t k = 0; k < n; k++)
+        if (nbr[k] >= es->n_cells)
+            return KZ_EINVAL;
+    if (!es->adj) {
+        es->adj = calloc(es->n_cells * es->n_cells, 1);
+        if (!es->adj)
+            return KZ_ENOMEM;
+    }
+    uint8_t *row = es->adj + (size_t)cell * es->n_cells;
+    memset(row, 0, es->n_cells);
+    for (size_t k = 0; k < n; k++)
+        if (nbr[k] != cell)
+            row[nbr[k]] = 1;
+    return 0;
+}
+
+size_t kz_es_neighbours(const kz_es *es, uint32_t cell, uint32_t *out, size_t cap)
+{
+    size_t m = 0;
+    if (!es || !es->adj || cell >= es->n_cells)
+        return 0;
+    for (size_t j = 0; j < es->n_cells; j++)
+        if (j != cell && (es->adj[(size_t)cell * es->n_cells + j] ||
+                          es->adj[j * es->n_cells + cell])) {
+            if (m < cap && out)
+                out[m] = (uint32_t)j;
+            m++;
+        }
+    return m;
+}
+
+static int is_nbr(const kz_es *es, size_t a, size_t b)
+{
+    return es->adj && (es->adj[a * es->n_cells + b] || es->adj[b * es->n_cells + a]);
+}
+
+/* Which surge holds each cell awake and unmuted this period (es->surge_of, NULL: none): its own
+ * sector's, its site's (site known), or -- neighbour relations given -- that of a sector with a
+ * cell (coverage or capacity) it neighbours.  The first surging group found wins, own sector
+ * first, so the reason names the closest cause.  Computed for coverage cells too, but only the
+ * sleep rules of capacity cells use it: the muting lever keeps its own per-cell guards (a
+ * surge guard on muting was tried: on the stadium day it bought little p5 and cost 0.8 pp of
+ * saving, the surge guard firing on ordinary morning ramps). */
+static void surge_map(kz_es *es)
+{
+    for (size_t i = 0; i < es->n_cells; i++) {
+        struct kz__es_cell *c = &es->cells[i];
+        es->surge_of[i] = NULL;
+        c->surge_by_nbr = 0;
+        if (c->topo.role == KZ_ES_OTHER)
+            continue;
+        int own = c->topo.role == KZ_ES_CAPACITY ? c->group : es->group_of_cov[i];
+        if (own >= 0 && es->groups[own].surge) {
+            es->surge_of[i] = &es->groups[own];
+            continue;
+        }
+        for (size_t gi = 0; gi < es->n_groups && !es->surge_of[i]; gi++)
+            if (es->groups[gi].surge && c->topo.site != 0 &&
+                es->cells[es->groups[gi].cov].topo.site == c->topo.site)
+                es->surge_of[i] = &es->groups[gi];
+        if (es->surge_of[i] || !es->adj)
+            continue;
+        for (size_t gi = 0; gi < es->n_groups && !es->surge_of[i]; gi++) {
+            const struct kz__es_group *g = &es->groups[gi];
+            if (!g->surge)
+                continue;
+            int hit = is_nbr(es, i, g->cov);
+            for (size_t j = 0; j < es->n_cells && !hit; j++)
+                hit = es->cells[j].group == (int)gi && is_nbr(es, i, j);
+            if (hit) {
+                es->surge_of[i] = g;
+                c->surge_by_nbr = 1;
+            }
+        }
+    }
+}
+
+/* The reason text's qualifier of the surge that holds cell i. */
+static const char *surge_how(const kz_es *es, size_t i)
 {
     const struct kz__es_cell *c = &es->cells[i];
-    if (c->group >= 0 && es->groups[c->group].surge)
-        return &es->groups[c->group];
-    if (c->topo.site == 0)
-        return NULL;
-    for (size_t gi = 0; gi < es->n_groups; gi++)
-        if (es->groups[gi].surge && es->cells[es->groups[gi].cov].topo.site == c->topo.site)
-            return &es->groups[gi];
-    return NULL;
+    int own = c->topo.role == KZ_ES_CAPACITY ? c->group : es->group_of_cov[i];
+    if (c->surge_by_nbr)
+        return " (neighbour)";
+    return own >= 0 && es->surge_of[i] == &es->groups[own] ? " (own sector)" : " (same site)";
 }
 
 static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *obs,
@@ -564,7 +648,7 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
     int guard_util = u_cov > p->guard_util;
     int guard_thr = p->guard_ue_thr_mbps > 0 && thr_cov >= 0 && obs[v].n_ue > 0.5 &&
                     thr_cov < p->guard_ue_thr_mbps;
-    const struct kz__es_group *sg = site_surge(es, i);
+    const struct kz__es_group *sg = es->surge_of[i];
     struct kz_es_action *a;
 
     switch (c->state) {
@@ -632,9 +716,9 @@ static void decide_ai(kz_es *es, size_t i, double t_s, const struct kz_es_obs *o
                 return;
             if (sg)
                 snprintf(a->reason, sizeof a->reason,
-                         "surge guard: sector of cell %u carries %.1f Mbit/s against a forecast "
+                         "surge guard: sector of cell %u%s carries %.1f Mbit/s against a forecast "
                          "of %.1f; coverage PRB %.2f",
-                         (unsigned)sg->cov, sg->g_now, sg->g_fc, u_cov);
+                         (unsigned)sg->cov, surge_how(es, i), sg->g_now, sg->g_fc, u_cov);
             else
                 snprintf(a->reason, sizeof a->reason,
                          "guard: coverage PRB %.2f (guard %.2f), UE throughput %.1f Mbit/s "
@@ -936,6 +1020,8 @@ size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_
                       (es->p.mode == KZ_ES_AI || es->p.mode == KZ_ES_SCHEDULE);
     if (lever && es->p.mode == KZ_ES_AI)
         decide_net_level(es, t_s, obs);
+    if (es->p.mode == KZ_ES_AI)
+        surge_map(es);
     for (size_t i = 0; i < es->n_cells; i++) {
         if (es->cells[i].topo.role == KZ_ES_COVERAGE && lever && p_cov_lever(&es->p)) {
             if (es->cells[i].mute_lvl && isfinite(es->t_last))

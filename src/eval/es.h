@@ -34,7 +34,9 @@
  *     cell of the network goes down to 1/2, 1/4, 1/8 of its TxRUs, and coverage cells to 1/2,
  *     as the network's forecast load relative to its busiest slot falls (rules at mute_frac).
  *   - Surge guard: a sector whose load jumps far above its forecast wakes the sleeping capacity
- *     cells of its whole site (surge_*).
+ *     cells of its whole site and, with neighbour relations (kz_es_set_neighbours), every
+ *     sleeping capacity cell that neighbours a cell of the sector (surge_*): a crowd next to a
+ *     sleeping cell camps on whatever awake cell it hears next, often at another site.
  * Baselines: KZ_ES_NIGHT sleeps every capacity cell from night_from_s to night_to_s (time of
  * day); KZ_ES_THRESHOLD sleeps c when its PRB use is below thr_sleep_prb (awake >= min_awake_s)
  * and wakes it when v's PRB use is above thr_wake_prb; KZ_ES_SCHEDULE replays a schedule given
@@ -118,8 +120,9 @@ struct kz_es_params {
     double margin_sigma;      /* forecast + this x RMS error (1.0) */
     /* surge guard: a sector's measured load G above its forecast by more than
      * max(surge_sigma x RMS error, surge_frac x forecast) and surge_min_mbps is a surge; it
-     * wakes at once every sleeping capacity cell of the sector's site, and no cell of the site
-     * goes to sleep while it lasts (muting keeps its own per-cell guards) -- a hotspot next to a sleeping cell lands on
+     * wakes at once every sleeping capacity cell of the sector's site and every sleeping
+     * capacity cell that is a neighbour (kz_es_set_neighbours, either direction) of a cell of
+     * the sector, and none of these goes to sleep while it lasts (muting keeps its own per-cell guards) -- a hotspot next to a sleeping cell lands on
      * neighbours at poor SINR without loading the coverage cell the other guards watch.  G is
      * smoothed over ~3 periods; a surge holds for surge_hold_s after it was last seen */
     double surge_sigma, surge_frac, surge_min_mbps, surge_hold_s; /* (3, 0.5, 10, 1800) */
@@ -208,6 +211,15 @@ size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_
 void kz_es_ue_samples(kz_es *es, const float *v, size_t n, double to_mbps);
 /* The tail guard's floor now (Mbit/s; 0: none yet or off). */
 double kz_es_tail_floor(const kz_es *es);
+
+/* Neighbour relations (an NRT: kz_emu_cell_neighbours in-process, E2SM-RC REPORT style 3 over
+ * E2): cell's neighbours are nbr[0 .. n-1] (core cell indices), replacing what cell had.  A
+ * relation counts in either direction (a node reports only its own cells' lists).  Without any
+ * the surge guard keeps to the surging sector's site.  The first call allocates n_cells^2
+ * bytes.  Errors: KZ_EINVAL (bad index), KZ_ENOMEM. */
+int kz_es_set_neighbours(kz_es *es, uint32_t cell, const uint32_t *nbr, size_t n);
+/* The cells related to cell in either direction (up to cap into out); returns how many. */
+size_t kz_es_neighbours(const kz_es *es, uint32_t cell, uint32_t *out, size_t cap);
 
 /* Change the mode, keeping what was learned (e.g. a core that only observed history days
  * in KZ_ES_ALWAYS_ON mode starts deciding as KZ_ES_AI). */

@@ -35,6 +35,20 @@ void kz_eval_errf(char *err, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+int kz_run_es_neighbours(const kz_emu *e, kz_es *es)
+{
+    uint32_t nb[64];
+    for (size_t i = 0; i < kz_emu_n_cells(e); i++) {
+        int n = kz_emu_cell_neighbours(e, (uint32_t)i, nb, 64);
+        if (n < 0)
+            return n;
+        int rc = kz_es_set_neighbours(es, (uint32_t)i, nb, n > 64 ? 64 : (size_t)n);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 void kz_run_cfg_default(struct kz_run_cfg *cfg, const struct kz_scenario *sc,
                         enum kz_es_mode mode)
 {
@@ -244,6 +258,13 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
     }
     if (!es && (rc = kz_es_open(&es, &cfg->es, cells, nc)) != 0) {
         kz_eval_errf(err, errlen, "decision core: bad parameters or topology");
+        goto out;
+    }
+    /* the NRT goes to a deciding core only: a learning day (always-on) leaves a core that the E2
+     * runner hands to the xApp, which must get its relations over E2 */
+    if (!cfg->no_nrt && cfg->es.mode != KZ_ES_ALWAYS_ON &&
+        (rc = kz_run_es_neighbours(e, es)) != 0) {
+        kz_eval_errf(err, errlen, "decision core: neighbour relations");
         goto out;
     }
     if (cfg->es.mode == KZ_ES_SCHEDULE && cfg->schedule &&

@@ -50,6 +50,8 @@ struct kz_run_cfg {
     double window_s;            /* metrics windows (900) */
     FILE *log;                  /* decisions, one line each (NULL: none) */
     int record;                 /* keep per-period served Mbit/s per cell (for the oracle) */
+    int no_nrt;                 /* do not give the decision core the emulator's neighbour
+                                   relations (the surge guard then keeps to the site) */
     void (*progress)(void *ud, const char *name, double frac);
     void *ud;
     /* optional: called after every emulator step with its ground truth (the searched bound,
@@ -91,6 +93,9 @@ double *kz_run_oracle_u(const struct kz_run_result *ref);
 /* Topology for the decision core from an emulator (roles, coverage peers); caller frees. */
 struct kz_emu;
 struct kz_es_cell *kz_run_es_cells(const struct kz_emu *e, size_t *n);
+/* Give es (built on kz_run_es_cells(e)) the emulator's neighbour relation table
+ * (kz_emu_cell_neighbours).  Returns 0 or KZ_E*. */
+int kz_run_es_neighbours(const struct kz_emu *e, struct kz_es *es);
 
 struct kz_e2_run_stats;
 struct kz_bound_info;

@@ -3,12 +3,16 @@
  * capacity cell 1): the energy saver drains then sleeps a lightly loaded cell, refuses when the
  * coverage cell could not carry the load, wakes at once on a guard breach and ahead of a
  * forecast rise, never flaps faster than the dwell times; the baselines do what they say.
+ * And on two sectors at two sites (test_surge_neighbour): a surge in one sector wakes a
+ * sleeping capacity cell of the other site only when the cells are neighbours
+ * (kz_es_set_neighbours), names the neighbour in its reason, and keeps it awake while it holds.
  */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -282,6 +286,105 @@ static void test_schedule_replay(void **state)
     kz_es_close(r.es);
 }
 
+/* Two sectors at two sites: A = coverage 0 + capacity 1 (site 1), B = coverage 2 + capacity 3
+ * (site 2).  Both quiet until the capacity cells sleep, then B's load jumps (a crowd that camps
+ * on B because A's capacity cell is asleep).  With 1 and 2 neighbours the surge guard must wake
+ * cell 1 at once, and no capacity cell may sleep while it holds; without the relation (same
+ * run, no kz_es_set_neighbours) cell 1 must stay asleep -- the old same-site rule. */
+static const struct kz_es_cell two[4] = {
+    {.nci = 0x10, .role = KZ_ES_COVERAGE, .cover = -1, .site = 1},
+    {.nci = 0x13, .role = KZ_ES_CAPACITY, .cover = 0, .site = 1},
+    {.nci = 0x20, .role = KZ_ES_COVERAGE, .cover = -1, .site = 2},
+    {.nci = 0x23, .role = KZ_ES_CAPACITY, .cover = 2, .site = 2},
+};
+
+static void fill_two(struct kz_es_obs *o, double DA, double DB, const int *asleep)
+{
+    fill(o, DA, !asleep[1]);
+    fill(o + 2, DB, !asleep[3]);
+    /* the surge's users land on B's coverage cell at good rates: no other guard fires */
+    o[2].prb = fmin(o[2].prb, 0.3);
+}
+
+/* Returns the time cell 1 was woken by the surge guard (-1: never); *sleeps_in_hold counts
+ * sleeps of any capacity cell between the surge's start and the end of its hold. */
+static double surge_run(int with_nbr, int *sleeps_in_hold, char *reason, size_t rlen)
+{
+    struct kz_es_params p;
+    kz_es_params_default(&p, KZ_ES_AI);
+    set_thresholds(&p);
+    p.mute_frac = 0;
+    kz_es *es = NULL;
+    assert_int_equal(kz_es_open(&es, &p, two, 4), 0);
+    if (with_nbr) {
+        const uint32_t n1[] = {0, 2, 3}, n2[] = {1, 3};
+        assert_int_equal(kz_es_set_neighbours(es, 1, n1, 3), 0);
+        assert_int_equal(kz_es_set_neighbours(es, 2, n2, 2), 0);
+        uint32_t got[4];
+        assert_int_equal(kz_es_neighbours(es, 2, got, 4), 2); /* 1 (both ways) and 3 */
+        assert_int_equal(kz_es_neighbours(es, 0, got, 4), 1); /* 1 lists 0 */
+        assert_int_equal(got[0], 1);
+    }
+    int asleep[4] = {0, 0, 0, 0};
+    struct kz_es_obs o[4];
+    struct kz_es_action a[8];
+    double woke = -1, t_surge = -1;
+    *sleeps_in_hold = 0;
+    for (int k = 1; k <= 6 * 60; k++) {
+        double t = k * 60.0;
+        int surge = asleep[1] && asleep[3] && k > 180;
+        if (surge && t_surge < 0)
+            t_surge = t;
+        fill_two(o, 10.0, t_surge > 0 ? 45.0 : 10.0, asleep);
+        size_t n = kz_es_step(es, t, o, a, 8);
+        for (size_t i = 0; i < n; i++) {
+            if (a[i].kind == KZ_ES_SLEEP) {
+                asleep[a[i].cell] = 1;
+                if (t_surge > 0 && t <= t_surge + p.surge_hold_s)
+                    (*sleeps_in_hold)++;
+            } else if (a[i].kind == KZ_ES_WAKE) {
+                asleep[a[i].cell] = 0;
+                if (a[i].cell == 1 && t_surge > 0 && woke < 0 &&
+                    strstr(a[i].reason, "surge guard")) {
+                    woke = t - t_surge;
+                    snprintf(reason, rlen, "%s", a[i].reason);
+                    assert_int_equal(a[i].why, KZ_WHY_GUARD);
+                }
+            }
+        }
+    }
+    assert_true(t_surge > 0); /* both capacity cells were asleep before the surge */
+    kz_es_close(es);
+    return woke;
+}
+
+static void test_surge_neighbour(void **state)
+{
+    (void)state;
+    char reason[256] = "";
+    int sleeps = 0;
+    double w = surge_run(1, &sleeps, reason, sizeof reason);
+    print_message("with neighbours: cell 1 woken %.0f s after the surge: %s\n", w, reason);
+    assert_true(w >= 0);
+    assert_true(w <= 3 * 60.0); /* detection over the smoothed load, then at once */
+    assert_non_null(strstr(reason, "sector of cell 2 (neighbour)"));
+    assert_int_equal(sleeps, 0);
+    w = surge_run(0, &sleeps, reason, sizeof reason);
+    assert_true(w < 0); /* another site, no relation: not woken by the surge guard */
+    /* bad arguments */
+    kz_es *es = NULL;
+    struct kz_es_params p;
+    kz_es_params_default(&p, KZ_ES_AI);
+    assert_int_equal(kz_es_open(&es, &p, two, 4), 0);
+    const uint32_t bad[] = {4};
+    assert_int_equal(kz_es_set_neighbours(es, 4, bad, 0), KZ_EINVAL);
+    assert_int_equal(kz_es_set_neighbours(es, 1, bad, 1), KZ_EINVAL);
+    assert_int_equal(kz_es_set_neighbours(es, 1, NULL, 1), KZ_EINVAL);
+    assert_int_equal(kz_es_set_neighbours(es, 1, NULL, 0), 0);
+    assert_int_equal(kz_es_neighbours(es, 1, NULL, 0), 0);
+    kz_es_close(es);
+}
+
 static void test_always_on_and_stats(void **state)
 {
     (void)state;
@@ -315,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_threshold_rule),
         cmocka_unit_test(test_schedule_replay),
         cmocka_unit_test(test_always_on_and_stats),
+        cmocka_unit_test(test_surge_neighbour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

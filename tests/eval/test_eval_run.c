@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "emu/scenario.h"
+#include "eval/e2_runner.h"
 #include "eval/run.h"
 #include "kizuna/emu.h"
 #include "eval/bound.h"
@@ -130,40 +131,57 @@ static void test_day(void **state)
  * arrives while the energy saver has capacity cells asleep.  The core runs with its sleep and
  * wake-ahead bounds raised to 0.90 / 0.95 (lever off), so cells sleep whenever the guard (at its
  * default 0.45) allows and only the guards wake them.  The sector's own capacity cell 16 must
- * be asleep when the surge starts; no capacity cell of the site (15, 16, 17) may go to sleep
- * while a surge guard holds (surge_hold_s after a surge wake); every guard wake serves within one period plus the wake-up delay.
- * Unmet demand and the event hour's p5 are printed: they are NOT asserted, because this
- * sleep-happy core also sleeps cells far from the stadium (docs/energy-saving.md). */
-static void test_stadium_served(void **state)
+ * be asleep when the surge starts.  With cell 16 asleep the stadium's users camp on awake
+ * capacity cells of other sectors -- cell 21 at site 3 above all -- so the surge shows there,
+ * not in cell 16's sector; with the emulator's neighbour relations (kz_emu_cell_neighbours:
+ * 21 and its coverage cell 18 neighbour 16) the surge guard must wake cell 16, within the
+ * surge's detection time (the guard's load is smoothed over ~3 periods: 3 x period_s after the
+ * event begins) plus one decision period, so that it serves after its wake-up delay at most.
+ * No capacity cell of the stadium's site (15, 16, 17) may go to sleep while that surge guard
+ * holds (surge_hold_s after it first woke one), and every guard wake serves within one period
+ * plus the wake-up delay.  The same run without the neighbour relations (the old same-site
+ * rule) must not wake cell 16 through the surge guard.  The event hour's 15-min p5 values are
+ * printed for both: with the NRT the worst is better than without, but it stays well below
+ * always-on, because this sleep-happy core also keeps cells far from the stadium asleep (the
+ * p5 is the whole network's); test_stadium_day measures the shipped energy saver. */
+struct stadium {
+    int asleep16;        /* cell 16 asleep at 03:00 (decision log) */
+    double woke16;       /* its first wake after 03:00 (any reason), -1: none */
+    double surge16;      /* its first surge-guard wake after 03:00, -1: none */
+    double surge_t;      /* the first surge-guard wake of a cell of the site (15, 16, 17) */
+    int site_sleeps;     /* sleeps of 15, 16, 17 while that surge holds */
+    double p5[4], p5_min, p5_a0[4], p5_a0_min;
+    struct kz_run_result r;
+};
+
+static void stadium_run(const struct kz_scenario *st, const struct kz_es_params *p, int no_nrt,
+                        const struct kz_run_result *a0, struct stadium *o,
+                        struct kz_e2_run_stats *e2)
 {
-    (void)state;
-    struct kz_scenario *st = NULL;
     char err[256];
-    if (kz_emu_scenario_load(KZ_SOURCE_DIR "/scenarios/small-city-stadium.json", &st, err,
-                             sizeof err)) {
-        print_message("skip: %s\n", err);
-        skip();
-    }
-    st->start_s = 3600; /* 01:00 .. 04:30 */
     struct kz_run_cfg c;
     kz_run_cfg_default(&c, st, KZ_ES_AI);
     c.duration_s = 3.5 * 3600;
-    c.es.mute_frac = 0;
-    c.es.sleep_util = 0.90;
-    c.es.wake_util = 0.95;
+    c.es = *p;
+    c.no_nrt = no_nrt;
     FILE *log = tmpfile();
     assert_non_null(log);
     c.log = log;
-    struct kz_run_result r, a0;
-    assert_int_equal(kz_run_policy(&c, &r, err, sizeof err), 0);
-    struct kz_run_cfg ca;
-    kz_run_cfg_default(&ca, st, KZ_ES_ALWAYS_ON);
-    ca.duration_s = c.duration_s;
-    assert_int_equal(kz_run_policy(&ca, &a0, err, sizeof err), 0);
-    int asleep16 = 0;    /* cell 16's state at 03:00 from the decision log */
-    double woke16 = -1;  /* its first wake after 03:00 (any reason) */
-    double surge_t = -1; /* the first surge-guard wake of a cell of the site (15, 16, 17) */
-    int site_sleeps_in_event = 0;
+    if (e2) { /* the same over E2: emulator gNBs -> RIC -> the energy-saver xApp */
+        struct kz_e2_run_cfg ec;
+        kz_e2_run_cfg_default(&ec, st);
+        ec.run = c;
+        ec.monitor = false;
+        int rc = kz_e2_run(&ec, &o->r, e2, err, sizeof err);
+        if (rc)
+            print_error("E2 run: %s\n", err);
+        assert_int_equal(rc, 0);
+    } else {
+        assert_int_equal(kz_run_policy(&c, &o->r, err, sizeof err), 0);
+    }
+    o->asleep16 = 0;
+    o->woke16 = o->surge16 = o->surge_t = -1;
+    o->site_sleeps = 0;
     char line[512];
     rewind(log);
     while (fgets(line, sizeof line, log)) {
@@ -175,43 +193,257 @@ static void test_stadium_served(void **state)
         if (!site || sscanf(line, "t=%lf", &t) != 1)
             continue;
         int sleep = strstr(line, "action=sleep") != NULL, wake = strstr(line, "action=wake") != NULL;
-        if (surge_t < 0 && wake && strstr(line, "surge guard")) {
-            surge_t = t;
+        int surge = wake && strstr(line, "surge guard") != NULL;
+        if (o->surge_t < 0 && surge && t > 3 * 3600) {
+            o->surge_t = t;
             printf("# %s", line);
         }
-        if (sleep && surge_t > 0 && t < surge_t + c.es.surge_hold_s)
-            site_sleeps_in_event++;
+        if (sleep && o->surge_t > 0 && t < o->surge_t + p->surge_hold_s)
+            o->site_sleeps++;
         if (!strstr(line, " cell=16 "))
             continue;
         if (t <= 3 * 3600)
-            asleep16 = sleep ? 1 : wake ? 0 : asleep16;
-        else if (wake && woke16 < 0)
-            woke16 = t;
+            o->asleep16 = sleep ? 1 : wake ? 0 : o->asleep16;
+        else if (wake && o->woke16 < 0)
+            o->woke16 = t;
+        if (surge && t > 3 * 3600 && o->surge16 < 0)
+            o->surge16 = t;
     }
     fclose(log);
     /* the event's hour: windows of 15 min from 01:00, so 03:00-04:00 is windows 8..11 */
-    double p5_ai = 1e9, p5_a0 = 1e9;
+    o->p5_min = o->p5_a0_min = 1e9;
     for (int w = 8; w < 12; w++) {
-        p5_ai = r.m.w_p5[w] < p5_ai ? r.m.w_p5[w] : p5_ai;
-        p5_a0 = a0.m.w_p5[w] < p5_a0 ? a0.m.w_p5[w] : p5_a0;
+        o->p5[w - 8] = o->r.m.w_p5[w];
+        o->p5_a0[w - 8] = a0->m.w_p5[w];
+        o->p5_min = fmin(o->p5_min, o->r.m.w_p5[w]);
+        o->p5_a0_min = fmin(o->p5_a0_min, a0->m.w_p5[w]);
     }
-    printf("# stadium: cell 16 asleep at 03:00: %d, woken at %.0f s, first surge wake in the "
-           "site at %.0f s; guard wakes %llu, worst reaction %.1f s; "
-           "unmet %.2f %% (always-on %.2f %%); worst 15-min p5 of the event %.2f Mbit/s "
-           "(always-on %.2f); energy %.1f kWh (always-on %.1f)\n",
-           asleep16, woke16, surge_t, (unsigned long long)r.es.wakes_guard, r.max_guard_reaction_s,
-           r.m.unmet_pct, a0.m.unmet_pct, p5_ai, p5_a0, r.m.energy_kwh, a0.m.energy_kwh);
-    assert_true(asleep16);
-    /* Issue 7's safety bar is NOT met here: since the emulator's camping fix the surge guard
-     * does not fire for this stadium (woke16 = -1 at the last run) and the event hour's p5
-     * falls from ~46 to ~10 Mbit/s.  Printed above, not asserted; docs/energy-saving.md. */
-    if (woke16 > 0)
-        printf("# cell 16 woken %.0f s after the surge began\n", woke16 - 3 * 3600);
+}
+
+static void stadium_print(const char *name, const struct stadium *o, const struct kz_run_result *a0)
+{
+    printf("# stadium, %s: cell 16 asleep at 03:00: %d, woken %.0f s after 03:00 (surge guard: "
+           "%.0f s); first surge wake in the site %.0f s after 03:00; guard wakes %llu, worst "
+           "reaction %.1f s; unmet %.2f %% (always-on %.2f %%); event-hour 15-min p5 %.2f %.2f "
+           "%.2f %.2f Mbit/s, worst %.2f (always-on %.2f %.2f %.2f %.2f, worst %.2f); energy "
+           "%.1f kWh (always-on %.1f)\n",
+           name, o->asleep16, o->woke16 < 0 ? -1 : o->woke16 - 3 * 3600,
+           o->surge16 < 0 ? -1 : o->surge16 - 3 * 3600,
+           o->surge_t < 0 ? -1 : o->surge_t - 3 * 3600, (unsigned long long)o->r.es.wakes_guard,
+           o->r.max_guard_reaction_s, o->r.m.unmet_pct, a0->m.unmet_pct, o->p5[0], o->p5[1],
+           o->p5[2], o->p5[3], o->p5_min, o->p5_a0[0], o->p5_a0[1], o->p5_a0[2], o->p5_a0[3],
+           o->p5_a0_min, o->r.m.energy_kwh, a0->m.energy_kwh);
+}
+
+static void test_stadium_served(void **state)
+{
+    (void)state;
+    struct kz_scenario *st = NULL;
+    char err[256];
+    if (kz_emu_scenario_load(KZ_SOURCE_DIR "/scenarios/small-city-stadium.json", &st, err,
+                             sizeof err)) {
+        print_message("skip: %s\n", err);
+        skip();
+    }
+    st->start_s = 3600; /* 01:00 .. 04:30 */
+    struct kz_run_cfg ca;
+    kz_run_cfg_default(&ca, st, KZ_ES_ALWAYS_ON);
+    ca.duration_s = 3.5 * 3600;
+    struct kz_run_result a0;
+    assert_int_equal(kz_run_policy(&ca, &a0, err, sizeof err), 0);
+    struct kz_es_params p;
+    kz_es_params_default(&p, KZ_ES_AI);
+    p.mute_frac = 0;
+    p.sleep_util = 0.90;
+    p.wake_util = 0.95;
+    static struct stadium nrt, old;
+    stadium_run(st, &p, 0, &a0, &nrt, NULL);
+    stadium_print("sleep-happy core, with the NRT", &nrt, &a0);
+    stadium_run(st, &p, 1, &a0, &old, NULL);
+    stadium_print("sleep-happy core, no NRT (same-site rule)", &old, &a0);
+
+    assert_true(nrt.asleep16);
+    /* cell 16 is woken by the surge guard (through its neighbour relations) within detection
+     * (3 periods) + one period of the surge's start: it serves a wake-up delay later */
+    kz_emu_cell_info ci;
+    {
+        kz_emu_cfg ec;
+        kz_emu_cfg_default(&ec);
+        ec.scenario = st;
+        kz_emu *e = NULL;
+        assert_int_equal(kz_emu_create(&e, &ec, err, sizeof err), 0);
+        kz_emu_cell_info_get(e, 16, &ci);
+        kz_emu_destroy(e);
+    }
+    assert_true(nrt.surge16 > 3 * 3600);
+    assert_true(nrt.surge16 - 3 * 3600 <= 3 * p.period_s + p.period_s);
+    printf("# cell 16 woken by the surge guard %.0f s after the surge began, serving %.0f s "
+           "after it (wake-up delay %.0f s)\n",
+           nrt.surge16 - 3 * 3600, nrt.surge16 - 3 * 3600 + ci.wake_s, ci.wake_s);
+    /* without the NRT the same-site rule does not wake it (the surge shows at other sites) */
+    assert_true(old.surge16 < 0);
     /* none of the site's capacity cells (15, 16, 17) goes to sleep while the surge guard holds */
-    assert_int_equal(site_sleeps_in_event, 0);
-    assert_true(r.max_guard_reaction_s <= c.es.period_s + 15.0);
-    assert_true(r.m.energy_kwh < a0.m.energy_kwh);
-    kz_run_result_free(&r);
+    assert_int_equal(nrt.site_sleeps, 0);
+    assert_true(nrt.r.max_guard_reaction_s <= p.period_s + 15.0);
+    assert_true(nrt.r.m.energy_kwh < a0.m.energy_kwh);
+    /* the event hour's p5: better than without the NRT */
+    assert_true(nrt.p5_min > old.p5_min);
+
+    /* the same over E2: the xApp gets the neighbour relations from every gNB (RC REPORT style
+     * 3) and its surge guard wakes cell 16 within the same bound */
+    static struct stadium e2;
+    struct kz_e2_run_stats es2;
+    memset(&es2, 0, sizeof es2);
+    stadium_run(st, &p, 0, &a0, &e2, &es2);
+    stadium_print("sleep-happy core over E2, NRT over E2", &e2, &a0);
+    printf("# over E2: %llu NRT reports, %llu cells with a neighbour list, %llu bad\n",
+           (unsigned long long)es2.nrt_reports, (unsigned long long)es2.nrt_cells,
+           (unsigned long long)es2.nrt_bad);
+    assert_int_equal(es2.nrt_reports, 7);
+    assert_int_equal(es2.nrt_cells, 42);
+    assert_int_equal(es2.nrt_bad, 0);
+    assert_true(e2.asleep16);
+    assert_true(e2.surge16 > 3 * 3600);
+    assert_true(e2.surge16 - 3 * 3600 <= 3 * p.period_s + p.period_s);
+    assert_int_equal(e2.site_sleeps, 0);
+    kz_run_result_free(&e2.r);
+    kz_run_result_free(&nrt.r);
+    kz_run_result_free(&old.r);
+    kz_run_result_free(&a0);
+    kz_emu_scenario_free(st);
+}
+
+/* The shipped energy saver (kz_es_params_energy_saver) on the stadium day, in-process, after
+ * one learning day of the plain small city (a forecaster that had seen the stadium before
+ * would not be surprised by it): 24 h from midnight, the event at 03:00-04:00 (15-min windows
+ * 12..15), with and without the emulator's neighbour relations.  Printed: cell 16's state at
+ * 03:00 and its first surge-guard wake after, the event hour's p5 against always-on on the same
+ * day, the day's saving.  Asserted: with the NRT, if cell 16 is asleep at 03:00 the surge guard
+ * wakes it within detection (3 periods) + one period; unmet demand within +0.5 pp of
+ * always-on.  The event hour's p5 is printed, not asserted: it stays well below always-on's
+ * with or without the NRT, because the shipped saver keeps muting and sleeping cells away from
+ * the stadium through the event (the p5 is the whole network's; see the report of this work).
+ * Skipped under the sanitizers (slow). */
+struct stadium_day {
+    int asleep16;
+    double surge16;      /* first surge-guard wake of cell 16 after 03:00, s after 03:00 */
+    double p5[4], p5_min, save;
+    struct kz_run_result r;
+};
+
+static void stadium_day_run(const struct kz_scenario *st, int no_nrt, struct stadium_day *o)
+{
+    char err[256];
+    struct kz_es_params p;
+    kz_es_params_energy_saver(&p);
+    kz_emu_cfg ec;
+    kz_emu_cfg_default(&ec);
+    ec.scenario = sc;
+    kz_emu *probe = NULL;
+    assert_int_equal(kz_emu_create(&probe, &ec, err, sizeof err), 0);
+    size_t n;
+    struct kz_es_cell *cells = kz_run_es_cells(probe, &n);
+    kz_emu_destroy(probe);
+    assert_non_null(cells);
+    struct kz_es_params ph = p;
+    ph.mode = KZ_ES_ALWAYS_ON;
+    kz_es *es = NULL;
+    assert_int_equal(kz_es_open(&es, &ph, cells, n), 0);
+    free(cells);
+    struct kz_run_cfg hc; /* the learning day: the plain city, another seed, observing only */
+    kz_run_cfg_default(&hc, sc, KZ_ES_ALWAYS_ON);
+    hc.es = ph;
+    hc.seed = sc->seed + 1000;
+    hc.duration_s = 86400;
+    hc.trained = es;
+    struct kz_run_result h;
+    assert_int_equal(kz_run_policy(&hc, &h, err, sizeof err), 0);
+    kz_run_result_free(&h);
+    kz_es_set_mode(es, KZ_ES_AI);
+    struct kz_run_cfg c;
+    kz_run_cfg_default(&c, st, KZ_ES_AI);
+    c.es = p;
+    c.duration_s = 86400;
+    c.trained = es;
+    c.t_offset_s = 86400;
+    c.no_nrt = no_nrt;
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    c.log = log;
+    assert_int_equal(kz_run_policy(&c, &o->r, err, sizeof err), 0);
+    char line[512];
+    o->asleep16 = 0;
+    o->surge16 = -1;
+    rewind(log);
+    while (fgets(line, sizeof line, log)) {
+        double t;
+        if (sscanf(line, "t=%lf", &t) != 1)
+            continue;
+        t -= 86400;
+        if (getenv("KZ_TEST_VERBOSE"))
+            printf("# %s", line);
+        if (!strstr(line, " cell=16 "))
+            continue;
+        int sleep = strstr(line, "action=sleep") != NULL, wake = strstr(line, "action=wake") != NULL;
+        if (t <= 3 * 3600)
+            o->asleep16 = sleep ? 1 : wake ? 0 : o->asleep16;
+        else if (wake && o->surge16 < 0 && strstr(line, "surge guard")) {
+            o->surge16 = t - 3 * 3600;
+            printf("# %s", line);
+        }
+    }
+    fclose(log);
+    kz_es_close(es);
+}
+
+static void test_stadium_day(void **state)
+{
+    (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    skip();
+#endif
+    struct kz_scenario *st = NULL;
+    char err[256];
+    if (kz_emu_scenario_load(KZ_SOURCE_DIR "/scenarios/small-city-stadium.json", &st, err,
+                             sizeof err)) {
+        print_message("skip: %s\n", err);
+        skip();
+    }
+    st->start_s = 0;
+    struct kz_run_cfg ca;
+    kz_run_cfg_default(&ca, st, KZ_ES_ALWAYS_ON);
+    ca.duration_s = 86400;
+    struct kz_run_result a0;
+    assert_int_equal(kz_run_policy(&ca, &a0, err, sizeof err), 0);
+    static struct stadium_day d[2];
+    double p5a = 1e9;
+    for (int w = 12; w < 16; w++)
+        p5a = fmin(p5a, a0.m.w_p5[w]);
+    for (int k = 0; k < 2; k++) {
+        stadium_day_run(st, k, &d[k]);
+        const struct kz_run_result *r = &d[k].r;
+        d[k].p5_min = 1e9;
+        printf("# stadium day, shipped energy saver, %s: event-hour 15-min p5",
+               k ? "no NRT" : "with the NRT");
+        for (int w = 12; w < 16; w++) {
+            printf(" %.2f/%.2f", r->m.w_p5[w], a0.m.w_p5[w]);
+            d[k].p5_min = fmin(d[k].p5_min, r->m.w_p5[w]);
+        }
+        d[k].save = 1 - r->m.energy_kwh / a0.m.energy_kwh;
+        printf(" Mbit/s (energy saver/always-on), worst %.2f vs %.2f; cell 16 asleep at 03:00: "
+               "%d, woken by the surge guard %.0f s after 03:00; day: %.1f %% saved, p5 %.2f vs "
+               "%.2f, unmet %.2f %% vs %.2f %%, guard wakes %llu\n",
+               d[k].p5_min, p5a, d[k].asleep16, d[k].surge16, 100 * d[k].save,
+               r->m.thp_p5_mbps, a0.m.thp_p5_mbps, r->m.unmet_pct, a0.m.unmet_pct,
+               (unsigned long long)r->es.wakes_guard);
+        assert_true(r->m.unmet_pct <= a0.m.unmet_pct + 0.5);
+    }
+    if (d[0].asleep16) {
+        assert_true(d[0].surge16 >= 0);
+        assert_true(d[0].surge16 <= 4 * 60.0);
+    }
+    for (int k = 0; k < 2; k++)
+        kz_run_result_free(&d[k].r);
     kz_run_result_free(&a0);
     kz_emu_scenario_free(st);
 }
@@ -225,7 +457,10 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_compare),
                                        cmocka_unit_test(test_stadium_served),
+                                       cmocka_unit_test(test_stadium_day),
                                        cmocka_unit_test(test_day)};
+    if (getenv("KZ_TEST_FILTER")) /* e.g. KZ_TEST_FILTER=test_stadium_served: one test only */
+        cmocka_set_test_filter(getenv("KZ_TEST_FILTER"));
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     kz_emu_scenario_free(sc);
     return rc;
