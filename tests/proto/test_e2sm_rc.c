@@ -2,7 +2,11 @@
  * test_e2sm_rc.c -- the E2SM-RC helpers (kizuna/e2sm_rc.h): the handover control for every UE ID
  * variant, the control outcome in all three formats, the RAN function definition -- each
  * builder's bytes decode to what was put in and round-trip byte-exact through
- * ../shared/tools/asn1-oracle with the same JSON; the shared RC samples read with the helpers.
+ * ../shared/tools/asn1-oracle with the same JSON; the shared RC samples read with the helpers;
+ * REPORT style 3 (neighbour relation tables): event trigger format 3, action definition format 1,
+ * header format 1, indication message format 3 -- built, parsed back field by field, checked by
+ * the oracle, refused when out of range, and every truncation and bit flip of a message parses
+ * to an error or to a consistent result (never past its arrays).
  * Without the oracle the rest still runs and the program exits 77.
  */
 #include <errno.h>
@@ -326,6 +330,144 @@ static void test_ran_function(void **state)
     }
 }
 
+/* ---- REPORT style 3: neighbour relation tables --------------------------------------------- */
+
+static void test_nrt(void **state)
+{
+    (void)state;
+    long tl = kz_rc_build_nrt_event_trigger(buf, sizeof buf);
+    assert_true(tl > 0);
+    oracle_queue("E2SM-RC-EventTrigger", &kz_rc_E2SM_RC_EventTrigger_desc, buf, (size_t)tl);
+    int64_t change = 0;
+    assert_int_equal(kz_rc_parse_nrt_event_trigger(buf, (size_t)tl, &arena, &change, NULL), 0);
+    assert_int_equal(change, KZ_RC_E2NODE_CHANGE_NRT);
+    long al = kz_rc_build_nrt_action(buf, sizeof buf);
+    assert_true(al > 0);
+    oracle_queue("E2SM-RC-ActionDefinition", &kz_rc_E2SM_RC_ActionDefinition_desc, buf, (size_t)al);
+    long hl = kz_rc_build_nrt_header(buf, sizeof buf);
+    assert_true(hl > 0);
+    oracle_queue("E2SM-RC-IndicationHeader", &kz_rc_E2SM_RC_IndicationHeader_desc, buf, (size_t)hl);
+    /* a trigger of another format is refused */
+    kz_arena_reset(&arena);
+    long al2 = kz_rc_build_nrt_action(buf2, sizeof buf2);
+    assert_true(kz_rc_parse_nrt_event_trigger(buf2, (size_t)al2, &arena, &change, NULL) < 0);
+
+    /* two cells: the first with three NR neighbours, the second without a table */
+    kz_rc_nr_nbr nb[3] = {
+        {{{0x00, 0xf1, 0x10}, 0x000000C04ull}, 4, 630000, 78, 1, true, true, true, 1},
+        {{{0x00, 0xf1, 0x10}, 0xFFFFFFFFFull}, 1007, 3279165, 1024, 0xFFFFFF, false, false, false, 65535},
+        {{{0x13, 0x00, 0x14}, 0ull}, 0, 0, 1, 0, true, true, false, 7},
+    };
+    kz_rc_cell_nrt cells[2] = {
+        {{{0x00, 0xf1, 0x10}, 0x000000C01ull}, 1, kz_rc_nr_arfcn(1800.0), nb, 3},
+        {{{0x00, 0xf1, 0x10}, 0x000000C02ull}, 2, kz_rc_nr_arfcn(3500.0), NULL, 0},
+    };
+    /* TS 38.104 5.4.2.1: 1800 MHz -> 360000 (5 kHz raster), 3500 MHz -> 633333 (15 kHz raster:
+     * 3499.995 MHz) */
+    assert_int_equal(kz_rc_nr_arfcn(1800.0), 360000);
+    assert_int_equal(kz_rc_nr_arfcn(3500.0), 633333);
+    kz_arena_reset(&arena);
+    long ml = kz_rc_build_nrt_message(cells, 2, &arena, buf, sizeof buf);
+    assert_true(ml > 0);
+    oracle_queue("E2SM-RC-IndicationMessage", &kz_rc_E2SM_RC_IndicationMessage_desc, buf, (size_t)ml);
+    kz_rc_cell_nrt out[4];
+    kz_rc_nr_nbr on[8];
+    kz_arena_reset(&arena);
+    assert_int_equal(kz_rc_parse_nrt_message(buf, (size_t)ml, &arena, out, 4, on, 8, NULL), 2);
+    assert_int_equal(out[0].cgi.nci, cells[0].cgi.nci);
+    assert_memory_equal(out[0].cgi.plmn, cells[0].cgi.plmn, 3);
+    assert_int_equal(out[0].pci, 1);
+    assert_int_equal(out[0].arfcn, cells[0].arfcn);
+    assert_int_equal(out[0].n_nbr, 3);
+    for (int k = 0; k < 3; k++) {
+        const kz_rc_nr_nbr *a = &nb[k], *b = &out[0].nbr[k];
+        assert_memory_equal(a->cgi.plmn, b->cgi.plmn, 3);
+        assert_int_equal(a->cgi.nci, b->cgi.nci);
+        assert_int_equal(a->pci, b->pci);
+        assert_int_equal(a->arfcn, b->arfcn);
+        assert_int_equal(a->band, b->band);
+        assert_int_equal(a->tac, b->tac);
+        assert_int_equal(a->tdd, b->tdd);
+        assert_int_equal(a->xn, b->xn);
+        assert_int_equal(a->ho_validated, b->ho_validated);
+        assert_int_equal(a->version, b->version);
+    }
+    assert_int_equal(out[1].cgi.nci, cells[1].cgi.nci);
+    assert_int_equal(out[1].n_nbr, 0);
+    /* arrays too small */
+    kz_arena_reset(&arena);
+    assert_int_equal(kz_rc_parse_nrt_message(buf, (size_t)ml, &arena, out, 1, on, 8, NULL), KZ_ENOSPC);
+    kz_arena_reset(&arena);
+    assert_int_equal(kz_rc_parse_nrt_message(buf, (size_t)ml, &arena, out, 4, on, 2, NULL), KZ_ENOSPC);
+    /* not format 3: an indication message of format 1 is refused */
+    {
+        kz_rc_E2SM_RC_IndicationMessage_Format1_Item it;
+        memset(&it, 0, sizeof it);
+        it.ranParameter_ID = 1;
+        it.ranParameter_valueType.present = kz_rc_RANParameter_ValueType_ranP_Choice_ElementFalse;
+        kz_rc_E2SM_RC_IndicationMessage im;
+        memset(&im, 0, sizeof im);
+        im.ric_indicationMessage_formats.present =
+            kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_indicationMessage_Format1;
+        im.ric_indicationMessage_formats.u.indicationMessage_Format1.ranP_Reported_List.count = 1;
+        im.ric_indicationMessage_formats.u.indicationMessage_Format1.ranP_Reported_List.items = &it;
+        long fl = kz_asn_encode(&kz_rc_E2SM_RC_IndicationMessage_desc, &im, buf2, sizeof buf2, NULL);
+        assert_true(fl > 0);
+        kz_arena_reset(&arena);
+        assert_int_equal(kz_rc_parse_nrt_message(buf2, (size_t)fl, &arena, out, 4, on, 8, NULL),
+                         KZ_EPROTO);
+    }
+    /* truncations: always an error; bit flips: an error or a result inside the arrays */
+    for (long cut = 0; cut < ml; cut++) {
+        kz_arena_reset(&arena);
+        assert_true(kz_rc_parse_nrt_message(buf, (size_t)cut, &arena, out, 4, on, 8, NULL) < 0);
+    }
+    for (long bit = 0; bit < 8 * ml; bit++) {
+        memcpy(buf2, buf, (size_t)ml);
+        buf2[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+        kz_arena_reset(&arena);
+        int r = kz_rc_parse_nrt_message(buf2, (size_t)ml, &arena, out, 4, on, 8, NULL);
+        assert_true(r <= 4);
+        for (int i = 0; i < r; i++)
+            assert_true(out[i].nbr >= on && out[i].nbr + out[i].n_nbr <= on + 8);
+    }
+    /* builder errors: out-of-range values, too many neighbours, nothing to send */
+    kz_rc_nr_nbr bad = nb[0];
+    kz_rc_cell_nrt c1 = {{{0x00, 0xf1, 0x10}, 1}, 1, 1, &bad, 1};
+    bad.pci = 1008;
+    kz_arena_reset(&arena);
+    assert_int_equal(kz_rc_build_nrt_message(&c1, 1, &arena, buf, sizeof buf), KZ_EINVAL);
+    bad = nb[0];
+    bad.band = 0;
+    assert_int_equal(kz_rc_build_nrt_message(&c1, 1, &arena, buf, sizeof buf), KZ_EINVAL);
+    bad = nb[0];
+    bad.cgi.nci = 1ull << 36;
+    assert_int_equal(kz_rc_build_nrt_message(&c1, 1, &arena, buf, sizeof buf), KZ_EINVAL);
+    bad = nb[0];
+    bad.version = 0;
+    assert_int_equal(kz_rc_build_nrt_message(&c1, 1, &arena, buf, sizeof buf), KZ_EINVAL);
+    c1.n_nbr = KZ_RC_NRT_MAX_NBR + 1;
+    assert_int_equal(kz_rc_build_nrt_message(&c1, 1, &arena, buf, sizeof buf), KZ_EINVAL);
+    assert_int_equal(kz_rc_build_nrt_message(&c1, 0, &arena, buf, sizeof buf), KZ_EINVAL);
+    kz_arena_reset(&arena);
+    assert_int_equal(kz_rc_build_nrt_message(cells, 2, &arena, buf, 8), KZ_ENOSPC);
+
+    /* the RAN function definition with REPORT style 3 */
+    long n = kz_rc_build_ran_function(true, buf, sizeof buf);
+    assert_true(n > 0);
+    oracle_queue("E2SM-RC-RANFunctionDefinition", &kz_rc_E2SM_RC_RANFunctionDefinition_desc, buf, (size_t)n);
+    const kz_rc_E2SM_RC_RANFunctionDefinition *d;
+    kz_arena_reset(&arena);
+    assert_int_equal(kz_rc_decode_ran_function(buf, (size_t)n, &arena, &d, NULL), 0);
+    assert_true(kz_rc_ran_function_report_style(d, KZ_RC_REPORT_STYLE_E2_NODE_INFO));
+    assert_false(kz_rc_ran_function_report_style(d, 1));
+    assert_non_null(kz_rc_ran_function_control_action(d, 3, 1));
+    n = kz_rc_build_ran_function_handover(buf, sizeof buf);
+    kz_arena_reset(&arena);
+    assert_int_equal(kz_rc_decode_ran_function(buf, (size_t)n, &arena, &d, NULL), 0);
+    assert_false(kz_rc_ran_function_report_style(d, KZ_RC_REPORT_STYLE_E2_NODE_INFO));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +476,7 @@ int main(void)
         cmocka_unit_test_setup(test_samples, setup),
         cmocka_unit_test_setup(test_control_outcome, setup),
         cmocka_unit_test_setup(test_ran_function, setup),
+        cmocka_unit_test_setup(test_nrt, setup),
         cmocka_unit_test_setup(test_oracle, setup),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
