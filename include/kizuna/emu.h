@@ -141,9 +141,10 @@ size_t kz_emu_n_sites(const kz_emu *e);
 size_t kz_emu_n_ues(const kz_emu *e);
 int kz_emu_cell_info_get(const kz_emu *e, uint32_t cell, kz_emu_cell_info *out);
 /* The cell's neighbour relation table, as an ANR would have learned it from the regular UEs
- * at step 0 (src/emu/nrt.h: cells heard within 6 dB of their carrier's strongest cell by the
- * same UEs, at least two of them; inter- and intra-frequency; symmetric; no scenario-event
- * UEs).  Up to cap cell indices into out, most-heard first; returns how many neighbours the
+ * at step 0 (src/emu/nrt.h: two cells are neighbours when at least two UEs, and at least 10 %
+ * of the UEs that hear the less-heard of them, hear both within 6 dB of their carrier's
+ * strongest cell; inter- and intra-frequency; symmetric; scenario-event UEs not used: about 7
+ * neighbours per cell in the small city).  Up to cap cell indices into out, most-heard first; returns how many neighbours the
  * cell has (may exceed cap), or KZ_EINVAL (bad index; out NULL with cap > 0).  The same table
  * the gNBs report over E2 (E2SM-RC REPORT style 3, indication message format 3). */
 int kz_emu_cell_neighbours(const kz_emu *e, uint32_t cell, uint32_t *out, size_t cap);

@@ -11,7 +11,12 @@
  *     (up to 1 % of the reference, the replay's own variance);
  *   - safety: a guard wake is serving within a decision period plus the wake-up delay;
  *   - no cell flaps: sleeps per capacity cell bounded by the dwell times.
- * Skips (77) without the scenario file.  Figures are printed for the log.
+ * test_stadium_served / test_stadium_day: issue 7's surge requirement on
+ * scenarios/small-city-stadium.json -- the surge guard, through the neighbour relations (the
+ * emulator's NRT in-process, RC REPORT style 3 over E2), wakes the stadium's sleeping cell 16
+ * although the surge shows at another site (comments there).
+ * Skips (77) without the scenario file.  Figures are printed for the log.  KZ_TEST_FILTER=name
+ * runs one test (cmocka_set_test_filter); KZ_TEST_VERBOSE=1 prints every decision.
  */
 #include <math.h>
 #include <setjmp.h>
