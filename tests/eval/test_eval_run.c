@@ -145,7 +145,8 @@ static void test_day(void **state)
  * No capacity cell of the stadium's site (15, 16, 17) may go to sleep while that surge guard
  * holds (surge_hold_s after it first woke one), and every guard wake serves within one period
  * plus the wake-up delay.  The same run without the neighbour relations (the old same-site
- * rule) must not wake cell 16 through the surge guard.  The event hour's 15-min p5 values are
+ * rule) must not wake cell 16 through the surge guard.  Then both again over E2 (the xApp with
+ * and without its RC REPORT style 3 subscription): the same outcome.  The event hour's 15-min p5 values are
  * printed for both: with the NRT the worst is better than without, but it stays well below
  * always-on, because this sleep-happy core also keeps cells far from the stadium asleep (the
  * p5 is the whole network's); test_stadium_day measures the shipped energy saver. */
@@ -311,6 +312,17 @@ static void test_stadium_served(void **state)
     assert_true(e2.surge16 > 3 * 3600);
     assert_true(e2.surge16 - 3 * 3600 <= 3 * p.period_s + p.period_s);
     assert_int_equal(e2.site_sleeps, 0);
+    kz_run_result_free(&e2.r);
+    /* over E2 without the NRT subscription (no_nrt: as with a node that does not offer RC
+     * REPORT style 3): the xApp runs as before, with the same-site rule */
+    memset(&es2, 0, sizeof es2);
+    stadium_run(st, &p, 1, &a0, &e2, &es2);
+    stadium_print("sleep-happy core over E2, no NRT", &e2, &a0);
+    assert_int_equal(es2.nrt_reports, 0);
+    assert_true(e2.asleep16);
+    assert_true(e2.surge16 < 0);
+    assert_true(e2.r.max_guard_reaction_s <= p.period_s + 15.0);
+    assert_true(e2.r.m.energy_kwh < a0.m.energy_kwh);
     kz_run_result_free(&e2.r);
     kz_run_result_free(&nrt.r);
     kz_run_result_free(&old.r);
