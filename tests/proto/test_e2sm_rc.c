@@ -6,7 +6,9 @@
  * REPORT style 3 (neighbour relation tables): event trigger format 3, action definition format 1,
  * header format 1, indication message format 3 -- built, parsed back field by field, checked by
  * the oracle, refused when out of range, and every truncation and bit flip of a message parses
- * to an error or to a consistent result (never past its arrays).
+ * to an error or to a consistent result (never past its arrays); 2,000 random valid format-3
+ * messages (asn_random.h: any CGI choice, any neighbour choice, optional fields either way)
+ * parse to exactly their NR cells and NR neighbours.
  * Without the oracle the rest still runs and the program exits 77.
  */
 #include <errno.h>
@@ -23,6 +25,7 @@
 
 #include "kizuna/asn_json.h"
 #include "kizuna/e2sm_rc.h"
+#include "proto/asn_random.h"
 #include "test_util.h"
 
 static uint8_t arena_mem[4 << 20];
@@ -468,6 +471,67 @@ static void test_nrt(void **state)
     assert_false(kz_rc_ran_function_report_style(d, KZ_RC_REPORT_STYLE_E2_NODE_INFO));
 }
 
+/* Random valid indication messages of format 3: what the parser returns is exactly the NR
+ * cells and, per cell, the NR neighbours of the value (E-UTRA ones skipped), field by field. */
+static void test_nrt_random(void **state)
+{
+    (void)state;
+    static uint8_t mem[1 << 20];
+    static kz_rc_cell_nrt out[512];
+    static kz_rc_nr_nbr on[8192];
+    kz_asn_random_opts o = {.rng = 0x6e7274, .max_octets = 16, .max_items = 6};
+    int n_ok = 0, n_cells = 0, n_nbrs = 0;
+    for (int it = 0; it < 2000; it++) {
+        kz_arena a;
+        kz_arena_init(&a, mem, sizeof mem);
+        kz_rc_E2SM_RC_IndicationMessage m;
+        memset(&m, 0, sizeof m);
+        m.ric_indicationMessage_formats.present =
+            kz_rc_E2SM_RC_IndicationMessage__ric_indicationMessage_formats_indicationMessage_Format3;
+        kz_rc_E2SM_RC_IndicationMessage_Format3 *f3 =
+            &m.ric_indicationMessage_formats.u.indicationMessage_Format3;
+        assert_int_equal(kz_asn_random(&kz_rc_E2SM_RC_IndicationMessage_Format3_desc, &o, &a, f3), 0);
+        long ml = kz_asn_encode(&kz_rc_E2SM_RC_IndicationMessage_desc, &m, buf, sizeof buf, NULL);
+        if (ml == KZ_ENOSPC)
+            continue;
+        assert_true(ml > 0);
+        kz_arena_reset(&arena);
+        int r = kz_rc_parse_nrt_message(buf, (size_t)ml, &arena, out, 512, on, 8192, NULL);
+        assert_true(r >= 0);
+        int k = 0;
+        for (uint32_t i = 0; i < f3->cellInfo_List.count; i++) {
+            const kz_rc_E2SM_RC_IndicationMessage_Format3_Item *ci = &f3->cellInfo_List.items[i];
+            if (ci->cellGlobal_ID.present != kz_e2sm_CGI_nR_CGI)
+                continue;
+            assert_true(k < r);
+            const kz_rc_cell_nrt *c = &out[k++];
+            assert_memory_equal(c->cgi.plmn, ci->cellGlobal_ID.u.nR_CGI.pLMNIdentity.buf, 3);
+            size_t want = 0;
+            if (ci->has_neighborRelation_Table) {
+                const kz_rc_NeighborCell_List *l = &ci->neighborRelation_Table.neighborCell_List;
+                for (uint32_t j = 0; j < l->count; j++) {
+                    if (l->items[j].present != kz_rc_NeighborCell_Item_ranType_Choice_NR)
+                        continue;
+                    const kz_rc_NeighborCell_Item_Choice_NR *x = &l->items[j].u.ranType_Choice_NR;
+                    assert_true(want < c->n_nbr);
+                    assert_int_equal(c->nbr[want].pci, x->nR_PCI);
+                    assert_int_equal(c->nbr[want].arfcn, x->nR_FreqInfo.nrARFCN.nRARFCN);
+                    assert_memory_equal(c->nbr[want].cgi.plmn, x->nR_CGI.pLMNIdentity.buf, 3);
+                    want++;
+                }
+            }
+            assert_int_equal(c->n_nbr, want);
+            n_nbrs += (int)want;
+        }
+        assert_int_equal(k, r);
+        n_cells += r;
+        n_ok++;
+    }
+    print_message("random format-3 messages: %d parsed, %d NR cells, %d NR neighbours\n", n_ok,
+                  n_cells, n_nbrs);
+    assert_true(n_ok > 1000 && n_nbrs > 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +541,7 @@ int main(void)
         cmocka_unit_test_setup(test_control_outcome, setup),
         cmocka_unit_test_setup(test_ran_function, setup),
         cmocka_unit_test_setup(test_nrt, setup),
+        cmocka_unit_test_setup(test_nrt_random, setup),
         cmocka_unit_test_setup(test_oracle, setup),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
