@@ -3,9 +3,12 @@
  *
  * State per cell: where it lives (node, CCC and RC function ids, CGI), the latest value of each
  * cell-level metric, whether it reported since the last decision, and the UEs its last UE-level
- * report listed.  A period's decision runs once every subscribed cell is fresh (after a settle
+ * report listed, and the NCIs of its neighbours from the node's last RC REPORT style 3
+ * indication.  A period's decision runs once every subscribed cell is fresh (after a settle
  * delay for the UE-level reports that the node sends right after the cell-level ones), or from
- * the fallback timer when some cell stays silent.
+ * the fallback timer when some cell stays silent.  Neighbour lists reach the core at the next
+ * decision after a report (or after the core was rebuilt for new cells), by NCI, so a relation
+ * to a cell of a node that is not up yet counts once that node is.
  */
 #include "eval/energy_xapp.h"
 
