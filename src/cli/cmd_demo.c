@@ -185,10 +185,12 @@ int kz_cmd_demo(int argc, char **argv)
     double seed = 0, hours = 24, hist = 1, threads = 2;
     int direct = 0, no_rc = 0, real_time = 0;
     double speed = 600;
-    double mute = -1, mute_cov = -1, tail_floor = 0, tail_margin = 1.5;
+    double mute = -1, mute_cov = -1;
     const char *mute_rho = NULL, *empty = NULL;
     struct kz_es_params ai;
     kz_es_params_energy_saver(&ai); /* docs/energy-saving.md */
+    /* the tail guard's defaults are the shipped ones (a literal here once overrode them) */
+    double tail_floor = ai.tail_floor_mbps, tail_margin = ai.tail_margin;
     struct kz_es_params thr;
     kz_es_params_default(&thr, KZ_ES_THRESHOLD);
     optind = 1;
