@@ -5,7 +5,10 @@
  *   fuzz_e2ap  the E2AP samples of ../shared/spec/samples, the five bench PDUs, and random
  *              valid PDUs of every message type (kz_asn_random)
  *   fuzz_e2sm  type-index byte + encoding: the KPM / RC samples, the E2SM payloads of the bench
- *              PDUs, and random valid values of each type in fuzz_e2sm_types.h
+ *              PDUs, random valid values of each type in fuzz_e2sm_types.h, and RC indication
+ *              messages of format 3 as the emulated gNB sends its neighbour relation tables
+ *              (kz_rc_build_nrt_message: random values of format 3 are mostly E-UTRA or
+ *              out-of-root, so they seldom reach the parse helper's NR paths)
  *   fuzz_json  E2AP PDUs as the JSON text `kizuna decode` prints
  *
  * Usage: gen_corpus OUT_DIR [SAMPLES_DIR]   (file names are a hash of the content)
@@ -22,6 +25,7 @@
 
 #include "kizuna/asn_json.h"
 #include "kizuna/e2ap.h"
+#include "kizuna/e2sm_rc.h"
 #include "proto/asn_random.h"
 
 #include "../bench/bench_e2ap_pdus.h"
@@ -185,6 +189,64 @@ static int bench_pdus(kz_arena *a)
     return 0;
 }
 
+/* Indication messages of format 3 from the builder: 1 cell without a table, 1 cell with one
+ * neighbour, 3 cells with 1-3 neighbours of mixed modes and flags, and 1 cell with the most
+ * neighbours the helpers handle (KZ_RC_NRT_MAX_NBR).  Values spread over their ranges. */
+static int nrt_messages(kz_arena *a)
+{
+    int idx = e2sm_index("E2SM-RC-IndicationMessage");
+    if (idx < 0)
+        return -1;
+    static kz_rc_nr_nbr nb[KZ_RC_NRT_MAX_NBR];
+    for (unsigned k = 0; k < KZ_RC_NRT_MAX_NBR; k++) {
+        kz_rc_nr_nbr *b = &nb[k];
+        memset(b, 0, sizeof *b);
+        b->cgi.plmn[0] = 0x00;
+        b->cgi.plmn[1] = 0xf1;
+        b->cgi.plmn[2] = 0x10;
+        b->cgi.nci = 0x000100000ull * (k + 1) + k;
+        b->pci = (uint16_t)(k * 97 % 1008);
+        b->arfcn = k % 2 ? 630000 : 2079167;   /* 3450 MHz (n78) and an FR2 raster point (n257) */
+        b->band = k % 2 ? 78 : 257;
+        b->tac = 0x000100 + k;
+        b->tdd = k % 3 != 0;
+        b->xn = k % 2 == 0;
+        b->ho_validated = k % 4 != 1;
+        b->version = (uint16_t)(1 + k);
+    }
+    kz_rc_cell_nrt c[3];
+    for (unsigned i = 0; i < 3; i++) {
+        memset(&c[i], 0, sizeof c[i]);
+        c[i].cgi.plmn[0] = 0x00;
+        c[i].cgi.plmn[1] = 0xf1;
+        c[i].cgi.plmn[2] = 0x10;
+        c[i].cgi.nci = 0xFFFFFFFF0ull + i;
+        c[i].pci = (uint16_t)(1007 - i);
+        c[i].arfcn = 630000 + 2 * i;
+    }
+    const struct { size_t cells, nbrs[3]; } shapes[] = {
+        { 1, { 0, 0, 0 } }, { 1, { 1, 0, 0 } }, { 3, { 1, 2, 3 } }, { 1, { KZ_RC_NRT_MAX_NBR, 0, 0 } },
+    };
+    static uint8_t buf[1 << 16];
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t used = 0;
+        for (size_t i = 0; i < shapes[s].cells; i++) {
+            c[i].nbr = nb + used;
+            c[i].n_nbr = shapes[s].nbrs[i];
+            used += shapes[s].nbrs[i];
+        }
+        kz_arena_reset(a);
+        long n = kz_rc_build_nrt_message(c, shapes[s].cells, a, buf, sizeof buf);
+        if (n < 0) {
+            fprintf(stderr, "gen_corpus: format-3 message %zu does not build: %s\n", s, kz_strerror((int)n));
+            return -1;
+        }
+        if (save(T_E2SM, (uint8_t)idx, true, buf, (size_t)n))
+            return -1;
+    }
+    return 0;
+}
+
 /* count random values of t, encoded; E2AP ones also as JSON (the first json_count). */
 static int random_values(const kz_asn_type *t, int target, int e2sm_idx, unsigned count,
                          unsigned json_count, uint64_t seed, kz_arena *a)
@@ -239,6 +301,8 @@ int main(int argc, char **argv)
         if (random_values(kz_fuzz_e2sm_types[i], T_E2SM, (int)i, N_RANDOM_E2SM_PER_TYPE, 0,
                           0xe25e00 + i, &a))
             return 1;
+    if (nrt_messages(&a))
+        return 1;
     printf("gen_corpus: %u fuzz_e2ap, %u fuzz_e2sm, %u fuzz_json seeds in %s\n", written[T_E2AP],
            written[T_E2SM], written[T_JSON], out_dir);
     return 0;
