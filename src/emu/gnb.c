@@ -697,6 +697,28 @@ static void kz__report_nrt(struct kz__node *n, struct kz__sub *sub, struct kz__a
         kz__send_indication(n, sub, a, hdr, (size_t)hl, g->buf2, (size_t)ml);
 }
 
+/* A free subscription slot of node n for rq, or NULL after answering rq with the failure
+ * (its request ID already in use, or no slot left). */
+static struct kz__sub *kz__sub_slot(struct kz__node *n, const kz_e2ap_RICsubscriptionRequest *rq)
+{
+    struct kz__sub *sub = NULL;
+    for (size_t s = 0; s < KZ__MAX_SUBS; s++) {
+        struct kz__sub *x = &n->subs[s];
+        if (x->used && x->requestor == rq->RICrequestID.ricRequestorID &&
+            x->instance == rq->RICrequestID.ricInstanceID) {
+            kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
+                         kz_e2ap_CauseRICrequest_duplicate_ric_request_id);
+            return NULL;
+        }
+        if (!x->used && !sub)
+            sub = x;
+    }
+    if (!sub)
+        kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
+                     kz_e2ap_CauseRICrequest_function_resource_limit);
+    return sub;
+}
+
 /* RC subscriptions: REPORT style 3 (event trigger format 3, action definition style 3 format 1
  * asking for the neighbour relation table, or no action definition) is served; anything else
  * is refused with a cause, as before. */
@@ -714,23 +736,9 @@ static void kz__on_subscription_rc(struct kz__node *n, const kz_e2ap_RICsubscrip
                             : kz_e2ap_CauseRICrequest_action_not_supported);
         return;
     }
-    struct kz__sub *sub = NULL;
-    for (size_t s = 0; s < KZ__MAX_SUBS; s++) {
-        struct kz__sub *x = &n->subs[s];
-        if (x->used && x->requestor == rq->RICrequestID.ricRequestorID &&
-            x->instance == rq->RICrequestID.ricInstanceID) {
-            kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
-                         kz_e2ap_CauseRICrequest_duplicate_ric_request_id);
-            return;
-        }
-        if (!x->used && !sub)
-            sub = x;
-    }
-    if (!sub) {
-        kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
-                     kz_e2ap_CauseRICrequest_function_resource_limit);
+    struct kz__sub *sub = kz__sub_slot(n, rq);
+    if (!sub)
         return;
-    }
     memset(sub, 0, sizeof *sub);
     kz_e2ap_RICaction_Admitted_List__item adm[KZ__MAX_ACTIONS];
     kz_e2ap_RICaction_NotAdmitted_List__item nadm[KZ__MAX_ACTIONS];
@@ -825,23 +833,9 @@ static void kz__on_subscription(struct kz__node *n, const kz_e2ap_RICsubscriptio
                          : kz_e2ap_CauseRICrequest_ran_function_id_invalid);
         return;
     }
-    struct kz__sub *sub = NULL;
-    for (size_t s = 0; s < KZ__MAX_SUBS; s++) {
-        struct kz__sub *x = &n->subs[s];
-        if (x->used && x->requestor == rq->RICrequestID.ricRequestorID &&
-            x->instance == rq->RICrequestID.ricInstanceID) {
-            kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
-                         kz_e2ap_CauseRICrequest_duplicate_ric_request_id);
-            return;
-        }
-        if (!x->used && !sub)
-            sub = x;
-    }
-    if (!sub) {
-        kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest,
-                     kz_e2ap_CauseRICrequest_function_resource_limit);
+    struct kz__sub *sub = kz__sub_slot(n, rq);
+    if (!sub)
         return;
-    }
     const kz_e2ap_RICsubscriptionDetails *d = &rq->RICsubscriptionDetails;
     const kz_kpm_E2SM_KPM_EventTriggerDefinition *et = NULL;
     kz_arena_reset(&g->scratch);
