@@ -73,6 +73,9 @@ static void usage(FILE *f)
         "  --empty-sleep P,W   sleep a capacity cell whose own PRB use is below P while its\n"
         "                      coverage cell's is below W, wake above W (0.03,0.2; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
+        "  --no-nrt            no neighbour relations for the energy saver (over E2 the xApp\n"
+        "                      does not subscribe to RC REPORT style 3): the surge guard keeps\n"
+        "                      to the site\n"
         "  --real-time         the energy saver's run over real sockets instead of the\n"
         "                      simulator: RIC on sctp+udp://127.0.0.1:36421 (usrsctp) and a\n"
         "                      unix:// bus, emulator and xApp at --speed (not deterministic)\n"
@@ -167,7 +170,7 @@ static int mute_option(struct kz_es_params *ai, double frac, const char *rho, do
 int kz_cmd_demo(int argc, char **argv)
 {
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
-           O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC,
+           O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC, O_NONRT,
            O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
@@ -177,13 +180,13 @@ int kz_cmd_demo(int argc, char **argv)
         {"min-sleep", 1, 0, O_MS}, {"min-awake", 1, 0, O_MA}, {"lookahead", 1, 0, O_LA},
         {"thr-sleep", 1, 0, O_TS}, {"thr-wake", 1, 0, O_TW},
         {"real-time", 0, 0, O_RT}, {"help", 0, 0, O_HELP}, {"direct", 0, 0, O_DIRECT},
-        {"no-rc", 0, 0, O_NORC}, {"mute", 1, 0, O_MUTE}, {"mute-rho", 1, 0, O_MRHO},
-        {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED},
+        {"no-rc", 0, 0, O_NORC}, {"no-nrt", 0, 0, O_NONRT}, {"mute", 1, 0, O_MUTE},
+        {"mute-rho", 1, 0, O_MRHO}, {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED},
         {"tail-floor", 1, 0, O_TFLOOR}, {"tail-margin", 1, 0, O_TMARGIN},
         {"empty-sleep", 1, 0, O_EMPTY}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2;
-    int direct = 0, no_rc = 0, real_time = 0;
+    int direct = 0, no_rc = 0, no_nrt = 0, real_time = 0;
     double speed = 600;
     double mute = -1, mute_cov = -1;
     const char *mute_rho = NULL, *empty = NULL;
@@ -198,8 +201,8 @@ int kz_cmd_demo(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         double v = 0;
         if (c != O_SCEN && c != O_REPORT && c != O_LOG && c != O_RT && c != O_HELP && c != 'h' &&
-            c != O_DIRECT && c != O_NORC && c != O_MRHO && c != O_EMPTY && c != '?' &&
-            num(optarg, &v)) {
+            c != O_DIRECT && c != O_NORC && c != O_NONRT && c != O_MRHO && c != O_EMPTY &&
+            c != '?' && num(optarg, &v)) {
             fprintf(stderr, "kizuna demo: --%s: not a number: '%s'\n", opts[c - O_SCEN].name,
                     optarg);
             return KZ_CLI_BAD_INPUT;
@@ -223,6 +226,7 @@ int kz_cmd_demo(int argc, char **argv)
         case O_TW: thr.thr_wake_prb = v; break;
         case O_DIRECT: direct = 1; break;
         case O_NORC: no_rc = 1; break;
+        case O_NONRT: no_nrt = 1; break;
         case O_MUTE: mute = v; break;
         case O_MRHO: mute_rho = optarg; break;
         case O_MCOV: mute_cov = v; break;
@@ -296,6 +300,7 @@ int kz_cmd_demo(int argc, char **argv)
     ec.log = log;
     ec.ai_direct = direct;
     ec.ai_no_rc = no_rc;
+    ec.ai_no_nrt = no_nrt;
     ec.ai_real_time = real_time;
     ec.ai_speed = speed;
     struct kz_e2_run_stats e2st;
@@ -308,13 +313,14 @@ int kz_cmd_demo(int argc, char **argv)
     ec.ud = &pr;
     uint64_t s_used = ec.seed ? ec.seed : sc->seed;
     fprintf(stderr, "kizuna demo: %s, seed %llu, %.0f h, %u learning day(s), %u thread(s); "
-                    "energy saver %s\n",
+                    "energy saver %s%s\n",
             sc->name, (unsigned long long)s_used, hours, ec.history_days, ec.threads,
             direct      ? "in-process (--direct)"
             : real_time ? "over E2 in real time: RIC on sctp+udp:// + unix:// bus, emulator and "
                           "xApps on a real event loop"
             : no_rc     ? "over E2: RIC + emulator + xApps in the simulator, no RC"
-                        : "over E2: RIC + emulator + xApps in the simulator");
+                        : "over E2: RIC + emulator + xApps in the simulator",
+            no_nrt ? "; no neighbour relations (--no-nrt)" : "");
     struct kz_run_result res[KZ_EVAL_NRUNS];
     int rc = kz_eval_compare(&ec, res, err, sizeof err);
     pthread_mutex_destroy(&pr.mu);

@@ -511,6 +511,7 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
     }
     rc.seed = c->seed;
     rc.log = c->log;
+    rc.no_nrt = c->ai_no_nrt; /* the E2 runner passes it on to the xApp (e2.run = rc) */
     if (c->ai_direct) {
         r = kz_run_policy(&rc, res, err, errlen);
     } else {

@@ -118,6 +118,8 @@ struct kz_eval_cfg {
     FILE *log;                  /* energy saver decisions */
     int ai_direct;              /* energy saver in-process (run.h) instead of over E2 (0) */
     int ai_no_rc;               /* E2 path: no RC handover, the CCC sleep hands UEs over */
+    int ai_no_nrt;              /* no neighbour relations for the energy saver (run_cfg.no_nrt:
+                                   in-process none given, over E2 the xApp does not subscribe) */
     int ai_real_time;           /* E2 path over real sockets at ai_speed (e2_runner.h) */
     double ai_speed;            /* simulated s per s in real time (600) */
     struct kz_e2_run_stats *e2_stats; /* E2 path: filled when not NULL (e2_runner.h) */

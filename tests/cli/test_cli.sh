@@ -217,6 +217,8 @@ bad_input)
     expect_bad "demo --empty-sleep out of range" "--empty-sleep: P,W" -- demo --empty-sleep 0.03,2
     expect_bad "demo --empty-sleep trailing" "--empty-sleep: P,W" -- demo --empty-sleep 0.03,0.2x
     expect_bad "demo --tail-margin zero" "--tail-margin in \(0, 100\]" -- demo --tail-margin 0
+    # a flag without an argument given one: getopt refuses it before anything runs
+    expect_bad "demo --no-nrt with an argument" "no-nrt' doesn't allow an argument" -- demo --no-nrt=3
     # stdin: a bad line among good ones is reported with its line number; the rest decode
     printf '# comment\n%s\n0005zz\n%s\n' "$IND" "$IND" | "$K" decode - >"$T/out" 2>"$T/err"
     rc=$?
