@@ -7,8 +7,8 @@
  *   fuzz_e2sm  type-index byte + encoding: the KPM / RC samples, the E2SM payloads of the bench
  *              PDUs, random valid values of each type in fuzz_e2sm_types.h, and RC indication
  *              messages of format 3 as the emulated gNB sends its neighbour relation tables
- *              (kz_rc_build_nrt_message: random values of format 3 are mostly E-UTRA or
- *              out-of-root, so they seldom reach the parse helper's NR paths)
+ *              (kz_rc_build_nrt_message: none of the 14 random and sample seeds of that
+ *              type was format 3, so the parse helper's NR paths had no seed)
  *   fuzz_json  E2AP PDUs as the JSON text `kizuna decode` prints
  *
  * Usage: gen_corpus OUT_DIR [SAMPLES_DIR]   (file names are a hash of the content)
