@@ -547,20 +547,26 @@ static void kz__report_ues(struct kz__node *n, struct kz__sub *sub, struct kz__a
         max = 256;
     size_t k = 0;
     struct kz__snap now;
-    for (size_t i = 0; i <= w->n_conn; i++) {
-        bool flush = i == w->n_conn;
+    /* Every UE the action's cells serve at the window's close that is RRC-connected now or had
+     * DL data in the window: a UE whose session ended and went idle before the close was
+     * served in the window and belongs in its report (reporting only w->conn missed three
+     * quarters of the samples, the fast finishers).  Each UE's counters are snapshotted at
+     * every close, reported or not, so a value covers exactly this window. */
+    for (size_t i = 0; i <= w->n_ues; i++) {
+        bool flush = i == w->n_ues;
         if (!flush) {
-            uint32_t ui = w->conn[i];
+            uint32_t ui = (uint32_t)i;
             int32_t s = w->ues[ui].serving;
-            bool mine = false;
-            for (size_t c = 0; c < n->n_cells && !mine; c++)
-                mine = (int32_t)n->cells[c] == s && (a->cell < 0 || a->cell == s);
-            if (!mine)
-                continue;
-            kz__snap_ue(w, ui, &now);
             struct kz__snap *st = &a->ue_start[ui];
-            if (st->t < a->win_start)
-                st->t = a->win_start; /* not reported last time: idle since */
+            kz__snap_ue(w, ui, &now);
+            bool mine = false;
+            for (size_t c = 0; c < n->n_cells && !mine && s >= 0; c++)
+                mine = (int32_t)n->cells[c] == s && (a->cell < 0 || a->cell == s);
+            if (!mine || !(w->ues[ui].in_conn || now.dl != st->dl)) {
+                *st = now;
+                continue;
+            }
+            st->t = a->win_start;
             for (size_t m = 0; m < a->n_metrics; m++)
                 vals[k * KZ__MAX_METRICS + m] = kz__ue_value(w, a->metric[m], ui, st, &now);
             *st = now;
