@@ -69,7 +69,7 @@ static void usage(FILE *f)
         "                      10th-percentile throughput, halved per level, stays >= M Mbit/s\n"
         "                      (0: learned, --tail-margin x the 5th percentile of the UE-level\n"
         "                      KPM of the learning days, the default; < 0: off)\n"
-        "  --tail-margin X     the learned floor's margin (1.5)\n"
+        "  --tail-margin X     the learned floor's margin (0.7)\n"
         "  --empty-sleep P,W   sleep a capacity cell whose own PRB use is below P while its\n"
         "                      coverage cell's is below W, wake above W (0.03,0.2; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"

@@ -178,11 +178,11 @@ struct kz_es_params {
      * learned yet: no empty-cell sleep), and wakes when the coverage PRB use passes
      * empty_wake_prb -- the threshold rule's criterion inside the energy saver (0: off) */
     double empty_prb, empty_wake_prb;
-    double tail_margin;       /* 1.5: the samples are per-UE period means, which sit well above
-                                 the per-step values the day's p5 counts.  0.7 was tuned on
-                                 seed 7 in-process; over E2 it kept p5 within 2 % on seed 7
-                                 (-1.38 %) but not on seeds 2 and 5 (-2.16 %, -2.03 %), while
-                                 1.5 kept it on all seven (docs/energy-saving.md) */
+    double tail_margin;       /* 0.7: the samples are per-UE period means, which sit well above
+                                 the per-step values the day's p5 counts; tuned on seed 7.
+                                 (Over E2 it looked too lax until the emulator's UE-level KPM
+                                 was fixed to report every UE served in the window,
+                                 docs/energy-saving.md) */
 };
 
 void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode);

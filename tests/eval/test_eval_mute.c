@@ -109,7 +109,7 @@ static void test_lever_off_by_default(void **state)
     assert_true(p.mute_frac == 0);
     kz_es_params_mute(&p, 0.125);
     assert_true(p.mute_frac == 0.125 && p.mute_max_lvl_cov == 0);
-    assert_true(p.tail_floor_mbps == 0 && p.tail_margin == 1.5);
+    assert_true(p.tail_floor_mbps == 0 && p.tail_margin == 0.7);
     assert_true(p.mute_rho[1] > p.mute_rho[2] && p.mute_rho[2] > p.mute_rho[3]);
     assert_true(kz_es_mute_level_frac(0) == 1 && kz_es_mute_level_frac(3) == 0.125);
     kz_es_params_default(&p, KZ_ES_THRESHOLD);
