@@ -95,6 +95,9 @@ typedef struct kz_xapp_cfg {
     uint32_t control_timeout_ms;/* default control timeout (2000) */
     size_t max_msg;             /* largest bus message accepted (default 256 KiB) */
     size_t sndq_bytes;          /* send queue bound towards the RIC (default 1 MiB) */
+    size_t rcvbuf_bytes;        /* receive buffer (0: the transport's, 256 KiB).  Over mem:// it
+                                   is the window the RIC may have in flight to this xApp, so it
+                                   bounds the indication burst the xApp takes without drops */
 } kz_xapp_cfg;
 
 void kz_xapp_cfg_default(kz_xapp_cfg *cfg);

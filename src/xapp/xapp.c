@@ -544,6 +544,8 @@ int kz_xapp_open(kz_xapp **out, kz_loop *loop, const kz_xapp_cfg *cfg, const kz_
     kz_transport_cfg_default(&tc);
     tc.max_msg = x->cfg.max_msg;
     tc.sndq_bytes = x->cfg.sndq_bytes;
+    if (x->cfg.rcvbuf_bytes)
+        tc.rcvbuf_bytes = x->cfg.rcvbuf_bytes;
     tc.streams = 1;
     kz_transport_cbs tcb = {.on_up = tr_up, .on_msg = tr_msg, .on_down = tr_down};
     int rc = KZ_ENOMEM;
