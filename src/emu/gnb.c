@@ -725,6 +725,28 @@ static struct kz__sub *kz__sub_slot(struct kz__node *n, const kz_e2ap_RICsubscri
     return sub;
 }
 
+/* RICsubscriptionResponse to rq with the admitted and (if any) not admitted actions. */
+static void kz__sub_response(struct kz__node *n, const kz_e2ap_RICsubscriptionRequest *rq,
+                             kz_e2ap_RICaction_Admitted_List__item *adm, size_t n_adm,
+                             kz_e2ap_RICaction_NotAdmitted_List__item *nadm, size_t n_nadm)
+{
+    kz_e2ap_pdu pdu;
+    memset(&pdu, 0, sizeof pdu);
+    pdu.present = kz_e2ap_E2AP_PDU_successfulOutcome;
+    pdu.u.successfulOutcome.present = kz_e2ap_SuccessfulOutcome_RICsubscriptionResponse;
+    kz_e2ap_RICsubscriptionResponse *r = &pdu.u.successfulOutcome.u.RICsubscriptionResponse;
+    r->RICrequestID = rq->RICrequestID;
+    r->RANfunctionID = rq->RANfunctionID;
+    r->RICactions_Admitted.count = (uint32_t)n_adm;
+    r->RICactions_Admitted.items = adm;
+    if (n_nadm) {
+        r->has_RICactions_NotAdmitted = true;
+        r->RICactions_NotAdmitted.count = (uint32_t)n_nadm;
+        r->RICactions_NotAdmitted.items = nadm;
+    }
+    kz__send_pdu(n, &pdu, false);
+}
+
 /* RC subscriptions: REPORT style 3 (event trigger format 3, action definition style 3 format 1
  * asking for the neighbour relation table, or no action definition) is served; anything else
  * is refused with a cause, as before. */
@@ -805,21 +827,7 @@ static void kz__on_subscription_rc(struct kz__node *n, const kz_e2ap_RICsubscrip
     sub->instance = rq->RICrequestID.ricInstanceID;
     sub->ran_function = rq->RANfunctionID;
     g->st.subscriptions++;
-    kz_e2ap_pdu pdu;
-    memset(&pdu, 0, sizeof pdu);
-    pdu.present = kz_e2ap_E2AP_PDU_successfulOutcome;
-    pdu.u.successfulOutcome.present = kz_e2ap_SuccessfulOutcome_RICsubscriptionResponse;
-    kz_e2ap_RICsubscriptionResponse *r = &pdu.u.successfulOutcome.u.RICsubscriptionResponse;
-    r->RICrequestID = rq->RICrequestID;
-    r->RANfunctionID = rq->RANfunctionID;
-    r->RICactions_Admitted.count = (uint32_t)n_adm;
-    r->RICactions_Admitted.items = adm;
-    if (n_nadm) {
-        r->has_RICactions_NotAdmitted = true;
-        r->RICactions_NotAdmitted.count = (uint32_t)n_nadm;
-        r->RICactions_NotAdmitted.items = nadm;
-    }
-    kz__send_pdu(n, &pdu, false);
+    kz__sub_response(n, rq, adm, n_adm, nadm, n_nadm);
     for (size_t k = 0; k < sub->n_actions; k++) /* the table as it stands: the first report */
         kz__report_nrt(n, sub, &sub->actions[k]);
 }
@@ -959,21 +967,7 @@ static void kz__on_subscription(struct kz__node *n, const kz_e2ap_RICsubscriptio
     sub->period_ms = period_ms;
     g->st.subscriptions++;
 
-    kz_e2ap_pdu pdu;
-    memset(&pdu, 0, sizeof pdu);
-    pdu.present = kz_e2ap_E2AP_PDU_successfulOutcome;
-    pdu.u.successfulOutcome.present = kz_e2ap_SuccessfulOutcome_RICsubscriptionResponse;
-    kz_e2ap_RICsubscriptionResponse *r = &pdu.u.successfulOutcome.u.RICsubscriptionResponse;
-    r->RICrequestID = rq->RICrequestID;
-    r->RANfunctionID = rq->RANfunctionID;
-    r->RICactions_Admitted.count = (uint32_t)n_adm;
-    r->RICactions_Admitted.items = adm;
-    if (n_nadm) {
-        r->has_RICactions_NotAdmitted = true;
-        r->RICactions_NotAdmitted.count = (uint32_t)n_nadm;
-        r->RICactions_NotAdmitted.items = nadm;
-    }
-    kz__send_pdu(n, &pdu, false);
+    kz__sub_response(n, rq, adm, n_adm, nadm, n_nadm);
 }
 
 static void kz__on_sub_delete(struct kz__node *n, const kz_e2ap_RICsubscriptionDeleteRequest *rq)
