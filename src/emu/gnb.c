@@ -725,6 +725,31 @@ static struct kz__sub *kz__sub_slot(struct kz__node *n, const kz_e2ap_RICsubscri
     return sub;
 }
 
+/* Records action id as not admitted with cause (up to KZ__MAX_ACTIONS; the rest are dropped
+ * from the answer, which still refuses them by omission). */
+static void kz__not_admitted(kz_e2ap_RICaction_NotAdmitted_List__item *nadm, size_t *n_nadm,
+                             int64_t id, uint32_t cause)
+{
+    if (*n_nadm >= KZ__MAX_ACTIONS)
+        return;
+    memset(&nadm[*n_nadm], 0, sizeof nadm[*n_nadm]);
+    nadm[*n_nadm].value.ricActionID = id;
+    kz__cause(&nadm[*n_nadm].value.cause, kz_e2ap_Cause_ricRequest, cause);
+    (*n_nadm)++;
+}
+
+/* No action admitted: free the slot and refuse rq with the first action's cause. */
+static void kz__sub_fail_none_admitted(struct kz__node *n, const kz_e2ap_RICsubscriptionRequest *rq,
+                                       struct kz__sub *sub,
+                                       const kz_e2ap_RICaction_NotAdmitted_List__item *nadm,
+                                       size_t n_nadm)
+{
+    uint32_t cause = n_nadm ? nadm[0].value.cause.u.ricRequest
+                            : kz_e2ap_CauseRICrequest_action_not_supported;
+    memset(sub, 0, sizeof *sub);
+    kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest, cause);
+}
+
 /* RICsubscriptionResponse to rq with the admitted and (if any) not admitted actions. */
 static void kz__sub_response(struct kz__node *n, const kz_e2ap_RICsubscriptionRequest *rq,
                              kz_e2ap_RICaction_Admitted_List__item *adm, size_t n_adm,
@@ -807,18 +832,12 @@ static void kz__on_subscription_rc(struct kz__node *n, const kz_e2ap_RICsubscrip
             a->cell = -1;
             memset(&adm[n_adm], 0, sizeof adm[n_adm]);
             adm[n_adm++].value.ricActionID = it->ricActionID;
-        } else if (n_nadm < KZ__MAX_ACTIONS) {
-            memset(&nadm[n_nadm], 0, sizeof nadm[n_nadm]);
-            nadm[n_nadm].value.ricActionID = it->ricActionID;
-            kz__cause(&nadm[n_nadm].value.cause, kz_e2ap_Cause_ricRequest, cause);
-            n_nadm++;
+        } else {
+            kz__not_admitted(nadm, &n_nadm, it->ricActionID, cause);
         }
     }
     if (n_adm == 0) {
-        uint32_t cause = n_nadm ? nadm[0].value.cause.u.ricRequest
-                                : kz_e2ap_CauseRICrequest_action_not_supported;
-        memset(sub, 0, sizeof *sub);
-        kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest, cause);
+        kz__sub_fail_none_admitted(n, rq, sub, nadm, n_nadm);
         return;
     }
     sub->used = true;
@@ -946,18 +965,12 @@ static void kz__on_subscription(struct kz__node *n, const kz_e2ap_RICsubscriptio
             sub->n_actions++;
             memset(&adm[n_adm], 0, sizeof adm[n_adm]);
             adm[n_adm++].value.ricActionID = it->ricActionID;
-        } else if (n_nadm < KZ__MAX_ACTIONS) {
-            memset(&nadm[n_nadm], 0, sizeof nadm[n_nadm]);
-            nadm[n_nadm].value.ricActionID = it->ricActionID;
-            kz__cause(&nadm[n_nadm].value.cause, kz_e2ap_Cause_ricRequest, cause);
-            n_nadm++;
+        } else {
+            kz__not_admitted(nadm, &n_nadm, it->ricActionID, cause);
         }
     }
     if (n_adm == 0) {
-        uint32_t cause = n_nadm ? nadm[0].value.cause.u.ricRequest
-                                : kz_e2ap_CauseRICrequest_action_not_supported;
-        memset(sub, 0, sizeof *sub);
-        kz__sub_fail(n, rq, kz_e2ap_Cause_ricRequest, cause);
+        kz__sub_fail_none_admitted(n, rq, sub, nadm, n_nadm);
         return;
     }
     sub->used = true;
