@@ -76,7 +76,10 @@ typedef struct kz_emu_cfg {
     kz_loop *loop;           /* NULL: offline, stepped by the caller; E2 needs a loop */
     double step_s;           /* world step in simulated s; 0: the scenario's time.step_s */
     double speed;            /* simulated s per loop s; 0: 1 */
-    uint64_t seed;           /* 0: the scenario's seed */
+    uint64_t seed;           /* 0: the scenario's seed.  The CITY: UE placement, classes and
+                                homes, shadowing, LOS, O2I */
+    uint64_t day_seed;       /* the DAY: session arrivals and sizes, mobility, events (0: seed).
+                                Same seed, other day_seed: the same network on another day */
     double duration_s;       /* 0: the scenario's time.duration_s; the step timer stops after */
     double start_s;          /* < 0: the scenario's time.start_s (time of day at step 0) */
     double qos_min_bps;      /* a UE's demand in a step is met when it got all it asked for or

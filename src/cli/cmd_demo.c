@@ -69,7 +69,10 @@ static void usage(FILE *f)
         "                      10th-percentile throughput, halved per level, stays >= M Mbit/s\n"
         "                      (0: learned, --tail-margin x the 5th percentile of the UE-level\n"
         "                      KPM of the learning days, the default; < 0: off)\n"
-        "  --tail-margin X     the learned floor's margin (0.7)\n"
+        "  --tail-margin X     the learned floor's margin (1.5)\n"
+        "  --tail-weighted B   1: weigh each UE's throughput by its seconds transmitting (UE-\n"
+        "                      level DRB.PdcpSduVolumeDL / DRB.UEThpDl), as the day's p5\n"
+        "                      counts UE-steps (the default); 0: one sample per UE\n"
         "  --empty-sleep P,W   sleep a capacity cell whose own PRB use is below P while its\n"
         "                      coverage cell's is below W, wake above W (0.03,0.2; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
@@ -171,7 +174,7 @@ int kz_cmd_demo(int argc, char **argv)
 {
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
            O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC, O_NONRT,
-           O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY };
+           O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY, O_TWEIGHT };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -183,7 +186,7 @@ int kz_cmd_demo(int argc, char **argv)
         {"no-rc", 0, 0, O_NORC}, {"no-nrt", 0, 0, O_NONRT}, {"mute", 1, 0, O_MUTE},
         {"mute-rho", 1, 0, O_MRHO}, {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED},
         {"tail-floor", 1, 0, O_TFLOOR}, {"tail-margin", 1, 0, O_TMARGIN},
-        {"empty-sleep", 1, 0, O_EMPTY}, {0, 0, 0, 0}};
+        {"empty-sleep", 1, 0, O_EMPTY}, {"tail-weighted", 1, 0, O_TWEIGHT}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2;
     int direct = 0, no_rc = 0, no_nrt = 0, real_time = 0;
@@ -235,6 +238,13 @@ int kz_cmd_demo(int argc, char **argv)
         case O_TFLOOR: tail_floor = v; break;
         case O_TMARGIN: tail_margin = v; break;
         case O_EMPTY: empty = optarg; break;
+        case O_TWEIGHT:
+            if (v != 0 && v != 1) {
+                fprintf(stderr, "kizuna demo: --tail-weighted: 0 or 1, not '%s'\n", optarg);
+                return KZ_CLI_BAD_INPUT;
+            }
+            ai.tail_weighted = (int)v;
+            break;
         case O_HELP:
         case 'h': usage(stdout); return KZ_CLI_OK;
         default: usage(stderr); return KZ_CLI_BAD_INPUT;

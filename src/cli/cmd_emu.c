@@ -62,7 +62,9 @@ static void usage(FILE *f)
             "  --step S             world step in seconds (default: the scenario's)\n"
             "  --duration S         simulated seconds (default: the scenario's, usually 86400)\n"
             "  --start S|HH:MM      time of day at start (default: the scenario's)\n"
-            "  --seed N             override the scenario seed\n"
+            "  --seed N             override the scenario seed (the city: placement, shadowing)\n"
+            "  --day-seed N         the day (sessions, mobility, events; default: the seed):\n"
+            "                       same --seed, other --day-seed = the same network another day\n"
             "  --truth FILE         ground truth, CSV (or JSON Lines if FILE ends in .jsonl)\n"
             "  --truth-every S      one truth record every S simulated seconds (default: each step)\n"
             "  --fault CELL:sleeping[@T] | CELL:degraded:FACTOR[@T]\n"
@@ -145,12 +147,38 @@ static void kz__on_step(kz_emu *e, const kz_emu_truth *t, void *ud)
         kz_loop_stop(r->loop);
 }
 
+/* A whole, finite number or -1 (the option's value is then refused with exit status 2). */
+static int kz__num(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int kz__u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* seconds since midnight, from HH:MM or seconds; -1 when it is neither */
 static double kz__parse_tod(const char *s)
 {
-    int h, m;
-    if (sscanf(s, "%d:%d", &h, &m) == 2)
+    int h, m, n = 0;
+    if (sscanf(s, "%d:%d%n", &h, &m, &n) == 2 && !s[n] && h >= 0 && h < 24 && m >= 0 && m < 60)
         return h * 3600.0 + m * 60.0;
-    return atof(s);
+    double v;
+    return kz__num(s, &v) == 0 && v >= 0 ? v : -1;
 }
 
 int kz_cmd_emu(int argc, char **argv)
@@ -186,29 +214,51 @@ int kz_cmd_emu(int argc, char **argv)
             ric = v;
         } else if (!strcmp(a, "--speed")) {
             KZ__NEED();
-            cfg.speed = atof(v);
+            if (kz__num(v, &cfg.speed) < 0 || cfg.speed < 0) {
+                fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
+                return KZ_CLI_BAD_INPUT;
+            }
             speed_set = true;
         } else if (!strcmp(a, "--step")) {
             KZ__NEED();
-            cfg.step_s = atof(v);
+            if (kz__num(v, &cfg.step_s) < 0 || cfg.step_s < 0) {
+                fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
+                return KZ_CLI_BAD_INPUT;
+            }
         } else if (!strcmp(a, "--duration")) {
             KZ__NEED();
-            cfg.duration_s = atof(v);
+            if (kz__num(v, &cfg.duration_s) < 0 || cfg.duration_s < 0) {
+                fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
+                return KZ_CLI_BAD_INPUT;
+            }
         } else if (!strcmp(a, "--start")) {
             KZ__NEED();
             cfg.start_s = kz__parse_tod(v);
-        } else if (!strcmp(a, "--seed")) {
+            if (cfg.start_s < 0) {
+                fprintf(stderr, "kizuna emu: --start: HH:MM or seconds, not '%s'\n", v);
+                return KZ_CLI_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--seed") || !strcmp(a, "--day-seed")) {
             KZ__NEED();
-            cfg.seed = strtoull(v, NULL, 10);
+            if (kz__u64(v, !strcmp(a, "--seed") ? &cfg.seed : &cfg.day_seed) < 0) {
+                fprintf(stderr, "kizuna emu: %s: not a seed: '%s'\n", a, v);
+                return KZ_CLI_BAD_INPUT;
+            }
         } else if (!strcmp(a, "--truth")) {
             KZ__NEED();
             truth = v;
         } else if (!strcmp(a, "--truth-every")) {
             KZ__NEED();
-            truth_every = atof(v);
+            if (kz__num(v, &truth_every) < 0 || truth_every < 0) {
+                fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
+                return KZ_CLI_BAD_INPUT;
+            }
         } else if (!strcmp(a, "--report")) {
             KZ__NEED();
-            run.report_every = atof(v);
+            if (kz__num(v, &run.report_every) < 0 || run.report_every < 0) {
+                fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
+                return KZ_CLI_BAD_INPUT;
+            }
         } else if (!strcmp(a, "--quiet")) {
             run.quiet = true;
         } else if (!strcmp(a, "--sleep-depth")) {

@@ -129,7 +129,7 @@ int kz_emu_create(kz_emu **out, const kz_emu_cfg *cfg, char *err, size_t errlen)
     enum kz_sleep depth = cfg->es_depth == KZ_EMU_SLEEP_MICRO  ? KZ_SLEEP_MICRO
                           : cfg->es_depth == KZ_EMU_SLEEP_DEEP ? KZ_SLEEP_DEEP
                                                                : KZ_SLEEP_LIGHT;
-    int rc = kz_world_init(&e->w, sc, seed, e->cfg.step_s, fmod(start, 86400.0),
+    int rc = kz_world_init(&e->w, sc, seed, cfg->day_seed, e->cfg.step_s, fmod(start, 86400.0),
                            e->cfg.qos_min_bps, depth, err, errlen);
     if (rc < 0) {
         kz_world_free(&e->w);

@@ -1037,8 +1037,8 @@ static int kz__events_init(struct kz_world *w, char *err, size_t errlen)
         if (fail)
             return KZ_ENOMEM;
         struct kz_rng place;
-        kz_rng_seed(&place, kz_rng_hash3(w->seed, KZ__SALT_EVENT, e, 0));
-        kz_rng_seed(&ev->rng_arr, kz_rng_hash3(w->seed, KZ__SALT_EVENT, e, 1));
+        kz_rng_seed(&place, kz_rng_hash3(w->day_seed, KZ__SALT_EVENT, e, 0));
+        kz_rng_seed(&ev->rng_arr, kz_rng_hash3(w->day_seed, KZ__SALT_EVENT, e, 1));
 
         /* where: a disc around a point of the sector (or the site), or the site's hexagon */
         const struct kz_site *site = &w->sites[se->site];
@@ -1119,13 +1119,14 @@ static int kz__events_init(struct kz_world *w, char *err, size_t errlen)
     return 0;
 }
 
-int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t seed, double dt,
-                  double tod0, double qos_min_bps, enum kz_sleep es_depth, char *err,
+int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t seed,
+                  uint64_t day_seed, double dt, double tod0, double qos_min_bps, enum kz_sleep es_depth, char *err,
                   size_t errlen)
 {
     memset(w, 0, sizeof *w);
     w->sc = *sc;
     w->seed = seed;
+    w->day_seed = day_seed ? day_seed : seed;
     w->sc.radio.seed = seed;
     w->dt = dt;
     w->tod0 = tod0;
@@ -1213,8 +1214,8 @@ int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t see
 
     struct kz_rng place;
     kz_rng_seed(&place, kz_rng_hash3(seed, KZ__SALT_PLACE, 0, 0));
-    kz_rng_seed(&w->rng_mob, kz_rng_hash3(seed, KZ__SALT_MOB, 0, 0));
-    kz_rng_seed(&w->rng_arr, kz_rng_hash3(seed, KZ__SALT_ARR, 0, 0));
+    kz_rng_seed(&w->rng_mob, kz_rng_hash3(w->day_seed, KZ__SALT_MOB, 0, 0));
+    kz_rng_seed(&w->rng_arr, kz_rng_hash3(w->day_seed, KZ__SALT_ARR, 0, 0));
     double p_veh = sc->mob_vehicle, p_ped = sc->mob_pedestrian;
     double p_in = p_veh < 1.0 ? fmin(1.0, sc->indoor_fraction / (1.0 - p_veh)) : 0.0;
     double peak_rate = kz_scenario_peak_rate_per_ue(sc);

@@ -131,6 +131,7 @@ struct kz_world {
     struct kz_scenario sc;
     double dt, t, tod0, qos_min_bps, refresh_m, far_m;
     uint64_t seed, steps;
+    uint64_t day_seed;                /* the day's randomness (kz_world_init) */
     enum kz_sleep es_depth;
     struct kz_topo topo;
     struct kz_site *sites;
@@ -177,9 +178,12 @@ struct kz_world {
 };
 
 /* Build the world from a scenario: topology, power parameters, UEs placed and attached.
+ * seed is the CITY: UE placement, classes and homes, shadowing, LOS and O2I.  day_seed is the
+ * DAY: session arrivals and sizes, mobility, events (0: seed, one seed for both).  Two days of
+ * one city share every radio link and every UE's home and differ in what the users do.
  * err gets a reason on KZ_EINVAL.  Errors: KZ_EINVAL, KZ_ENOMEM. */
-int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t seed, double dt,
-                  double tod0, double qos_min_bps, enum kz_sleep es_depth, char *err,
+int kz_world_init(struct kz_world *w, const struct kz_scenario *sc, uint64_t seed,
+                  uint64_t day_seed, double dt, double tod0, double qos_min_bps, enum kz_sleep es_depth, char *err,
                   size_t errlen);
 void kz_world_free(struct kz_world *w);
 

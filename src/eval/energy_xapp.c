@@ -41,6 +41,7 @@ struct cell {
     bool seen[M_N];
     int64_t *ues;           /* AMF UE NGAP ids of the last UE-level report */
     float *ue_thp;          /* and their DRB.UEThpDl (kbit/s; 0: not reported) */
+    float *ue_vol;          /* and DRB.PdcpSduVolumeDL (Mbit; 0: not reported) */
     size_t n_ues, cap_ues;
     double ue_stamp;        /* decision clock of that report (-1: none) */
     double ue_used;         /* the report's stamp when the tail guard took it */
@@ -90,7 +91,7 @@ struct kz_esx {
     bool nrt_dirty;         /* NRT reports not yet given to the core */
     kz_rc_cell_nrt nrt_cells[CELLS_PER_NODE];
     kz_rc_nr_nbr nrt_nbrs[CELLS_PER_NODE * KZ_RC_NRT_MAX_NBR];
-    float *tail_buf;        /* scratch for a cell's UE throughputs, sorted (ue_tail) */
+    struct kz_es_ue_sample *tail_buf; /* scratch for a cell's UE samples (ue_tail) */
     size_t tail_cap;
 };
 
@@ -349,39 +350,31 @@ static void send_handovers(kz_esx *s, const struct kz_es_action *a, double t)
           (unsigned long long)cl->cgi.nci, cl->n_ues, (unsigned long long)tg->cgi.nci);
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* The tail guard's input (es.h): the 10th percentile of the UE throughputs of the cell's last
  * UE-level report, if it is this period's, in Mbit/s (-1: none); a fresh report's samples also
- * go to the core's learned floor, once. */
+ * go to the core's learned floor, once.  Each UE's seconds transmitting are its volume over its
+ * throughput (Mbit x 1e3 / kbit/s). */
 static double ue_tail(kz_esx *s, struct cell *c)
 {
     if (c->ue_stamp < 0 || now_s(s) - c->ue_stamp > 1.5 * s->cfg.p.period_s || !c->n_ues)
         return -1;
-    if (c->ue_used != c->ue_stamp) {
-        kz_es_ue_samples(s->es, c->ue_thp, c->n_ues, 1e-3);
-        c->ue_used = c->ue_stamp;
-    }
     if (c->n_ues > s->tail_cap) { /* grows with the largest cell seen, not per report */
-        float *b = realloc(s->tail_buf, c->n_ues * sizeof *b);
+        struct kz_es_ue_sample *b = realloc(s->tail_buf, c->n_ues * sizeof *b);
         if (!b)
             return -1;
         s->tail_buf = b;
         s->tail_cap = c->n_ues;
     }
-    float *v = s->tail_buf;
-    size_t n = 0;
+    struct kz_es_ue_sample *v = s->tail_buf;
     for (size_t k = 0; k < c->n_ues; k++)
-        if (c->ue_thp[k] > 0)
-            v[n++] = c->ue_thp[k];
-    if (!n)
-        return -1;
-    qsort(v, n, sizeof v[0], cmp_float);
-    return v[(size_t)(0.1 * (double)(n - 1))] / 1000.0;
+        v[k] = (struct kz_es_ue_sample){c->ue_thp[k] * 1e-3f,
+                                        c->ue_thp[k] > 0 ? c->ue_vol[k] * 1e3f / c->ue_thp[k]
+                                                         : 0.0f};
+    if (c->ue_used != c->ue_stamp) {
+        kz_es_ue_samples(s->es, v, c->n_ues);
+        c->ue_used = c->ue_stamp;
+    }
+    return kz_es_ue_quantile(s->es, v, c->n_ues, 0.1);
 }
 
 /* Give the core every neighbour list we have whose cells it knows (after a new report, or a
@@ -490,27 +483,40 @@ static void ue_report(kz_esx *s, struct cell *cell, const kz_kpm_E2SM_KPM_Indica
     kz_kpm_iter_init(&it, h, m, &o);
     kz_kpm_sample smp;
     const kz_e2sm_UEID *last = NULL;
+    static const char thp_name[] = "DRB.UEThpDl", vol_name[] = "DRB.PdcpSduVolumeDL";
     while (kz_kpm_iter_next(&it, &smp)) {
-        if (!smp.ue || smp.ue == last || smp.ue->present != kz_e2sm_UEID_gNB_UEID)
+        if (!smp.ue || smp.ue->present != kz_e2sm_UEID_gNB_UEID)
             continue;
-        last = smp.ue;
-        if (cell->n_ues == cell->cap_ues) {
-            size_t nc = cell->cap_ues ? 2 * cell->cap_ues : 16;
-            int64_t *p = realloc(cell->ues, nc * sizeof *p);
-            if (!p)
-                return;
-            cell->ues = p;
-            float *q = realloc(cell->ue_thp, nc * sizeof *q);
-            if (!q)
-                return;
-            cell->ue_thp = q;
-            cell->cap_ues = nc;
+        if (smp.ue != last) { /* the UE's first value: a new entry */
+            last = smp.ue;
+            if (cell->n_ues == cell->cap_ues) {
+                size_t nc = cell->cap_ues ? 2 * cell->cap_ues : 16;
+                int64_t *p = realloc(cell->ues, nc * sizeof *p);
+                if (!p)
+                    return;
+                cell->ues = p;
+                float *q = realloc(cell->ue_thp, nc * sizeof *q);
+                if (!q)
+                    return;
+                cell->ue_thp = q;
+                q = realloc(cell->ue_vol, nc * sizeof *q);
+                if (!q)
+                    return;
+                cell->ue_vol = q;
+                cell->cap_ues = nc;
+            }
+            cell->ue_thp[cell->n_ues] = cell->ue_vol[cell->n_ues] = 0.0f;
+            cell->ues[cell->n_ues++] = smp.ue->u.gNB_UEID.amf_UE_NGAP_ID;
+            s->st.ue_reports++;
         }
         double v = smp.v.kind == KZ_KPM_VALUE_INT ? (double)smp.v.i
                    : smp.v.kind == KZ_KPM_VALUE_REAL ? smp.v.r : 0;
-        cell->ue_thp[cell->n_ues] = v > 0 && v < 1e12 ? (float)v : 0.0f;
-        cell->ues[cell->n_ues++] = smp.ue->u.gNB_UEID.amf_UE_NGAP_ID;
-        s->st.ue_reports++;
+        float fv = v > 0 && v < 1e12 ? (float)v : 0.0f;
+        if (smp.name.len == sizeof vol_name - 1 && !memcmp(smp.name.buf, vol_name, smp.name.len))
+            cell->ue_vol[cell->n_ues - 1] = fv;
+        else if (smp.name.len == sizeof thp_name - 1 &&
+                 !memcmp(smp.name.buf, thp_name, smp.name.len))
+            cell->ue_thp[cell->n_ues - 1] = fv;
     }
 }
 
@@ -663,7 +669,10 @@ static int subscribe(kz_esx *s, uint32_t node, uint16_t kpm_ranf, struct subctx 
                                             CELLS_PER_NODE);
     } else {
         /* style 4: the UEs of one cell each (condition: any CQI -- every connected UE) */
-        static const kz_kpm_metric um[] = {{"DRB.UEThpDl", 0, NULL}};
+        /* throughput, and the volume that gives each UE's seconds transmitting (volume /
+         * throughput: the tail guard weighs by it, es.h tail_weighted) */
+        static const kz_kpm_metric um[] = {{"DRB.UEThpDl", 0, NULL},
+                                           {"DRB.PdcpSduVolumeDL", 0, NULL}};
         kz_kpm_MatchingUeCondPerSubItem cond;
         memset(&cond, 0, sizeof cond);
         cond.testCondInfo.testType.present = kz_kpm_TestCond_Type_cQI;
@@ -675,7 +684,7 @@ static int subscribe(kz_esx *s, uint32_t node, uint16_t kpm_ranf, struct subctx 
             off = (size_t)tl;
         }
         for (size_t i = 0; i < c->n && na >= 0; i++) {
-            kz_kpm_ue_subscription us = {period_ms, um, 1, &cond, 1, &cgis[i]};
+            kz_kpm_ue_subscription us = {period_ms, um, 2, &cond, 1, &cgis[i]};
             long l = kz_kpm_build_ue_action(&us, &scratch, s->buf + off, sizeof s->buf - off);
             if (l <= 0) {
                 na = l < 0 ? (int)l : KZ_ENOSPC;
@@ -909,6 +918,7 @@ void kz_esx_close(kz_esx *s)
     for (size_t i = 0; i < MAX_CELLS; i++) {
         free(s->cells[i].ues);
         free(s->cells[i].ue_thp);
+        free(s->cells[i].ue_vol);
     }
     free(s->tail_buf);
     if (s->own_core)

@@ -70,7 +70,8 @@ struct kz_es {
     size_t sched_slots;
     double sched_t0, sched_slot_s;
     /* UE throughput samples, log bins over [UE_LO, UE_LO x UE_R^UE_BINS) Mbit/s */
-    double ue_hist[256], ue_n;
+    double ue_hist[256], ue_n; /* weights (tail_weighted) */
+    double ue_count;            /* samples */
     double t_seen;        /* last kz_es_step, whatever the mode */
 };
 
@@ -78,17 +79,47 @@ struct kz_es {
 #define UE_LO 0.01   /* Mbit/s */
 #define UE_LOG_R 0.0629 /* ln of the bin ratio: 256 bins over 7 decades (6.5 % wide) */
 
-void kz_es_ue_samples(kz_es *es, const float *v_in, size_t n, double to_mbps)
+void kz_es_ue_samples(kz_es *es, const struct kz_es_ue_sample *s, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
-        double v = v_in[k] * to_mbps;
+        double v = s[k].mbps;
         if (!(v > 0))
             continue;
+        double w = es->p.tail_weighted && s[k].tx_s > 0 ? s[k].tx_s : 1.0;
         double b = floor(log(v / UE_LO) / UE_LOG_R);
         size_t bi = b < 0 ? 0 : b >= UE_BINS ? UE_BINS - 1 : (size_t)b;
-        es->ue_hist[bi] += 1;
-        es->ue_n += 1;
+        es->ue_hist[bi] += w;
+        es->ue_n += w;
+        es->ue_count += 1;
     }
+}
+
+static int cmp_sample(const void *a, const void *b)
+{
+    float x = ((const struct kz_es_ue_sample *)a)->mbps, y = ((const struct kz_es_ue_sample *)b)->mbps;
+    return (x > y) - (x < y);
+}
+
+double kz_es_ue_quantile(const kz_es *es, struct kz_es_ue_sample *s, size_t n, double q)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (s[k].mbps > 0)
+            s[m++] = s[k];
+    if (!m)
+        return -1;
+    qsort(s, m, sizeof *s, cmp_sample);
+    if (!es->p.tail_weighted)
+        return s[(size_t)(q * (double)(m - 1))].mbps;
+    double tot = 0, acc = 0;
+    for (size_t k = 0; k < m; k++)
+        tot += s[k].tx_s > 0 ? s[k].tx_s : 1.0;
+    for (size_t k = 0; k < m; k++) {
+        acc += s[k].tx_s > 0 ? s[k].tx_s : 1.0;
+        if (acc >= q * tot)
+            return s[k].mbps;
+    }
+    return s[m - 1].mbps;
 }
 
 /* the q-quantile of the samples (lower edge of its bin), 0 when empty */
@@ -112,7 +143,7 @@ double kz_es_tail_floor(const kz_es *es)
         return 0;
     if (p->tail_floor_mbps > 0)
         return p->tail_floor_mbps;
-    if (es->ue_n < 1000 || es->t_seen - es->t_first < p->mute_history_s)
+    if (es->ue_count < 1000 || es->t_seen - es->t_first < p->mute_history_s)
         return 0;
     return p->tail_margin * ue_quantile(es, 0.05);
 }
@@ -163,7 +194,8 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->mute_history_s = 86400 - p->period_s;
     p->mute_min_s = 900;
     p->tail_floor_mbps = 0;
-    p->tail_margin = 0.7; /* tuned on seed 7 (es.h) */
+    p->tail_weighted = 1;
+    p->tail_margin = 1.5; /* tuned on seed 7 (es.h) */
     p->mute_rho[0] = INFINITY;
     /* tuned on seed 7 of the small city, judged on others (docs/energy-saving.md) */
     p->mute_rho[1] = 0.60;
@@ -353,6 +385,7 @@ void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
     es->p.unmute_prb_cov = p->unmute_prb_cov;
     es->p.tail_floor_mbps = p->tail_floor_mbps;
     es->p.tail_margin = p->tail_margin;
+    es->p.tail_weighted = p->tail_weighted;
 }
 
 int kz_es_cell_muted(const kz_es *es, size_t i)
@@ -893,7 +926,7 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
             if (p->tail_floor_mbps >= 0 && !(floor_mbps > 0) && want > c->mute_lvl) {
                 want = c->mute_lvl; /* no floor learned yet: no deeper than now */
                 snprintf(text, sizeof text, "tail guard: no floor learned yet (%.0f UE samples)",
-                         es->ue_n);
+                         es->ue_count);
             } else if (floor_mbps > 0 && want > 0 && (lo > 0 || lo_v > 0)) {
                 int cur = c->mute_lvl, allow = cur;
                 if (!(lo > 0))

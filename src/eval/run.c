@@ -124,7 +124,7 @@ struct kz__ue_tail {
     double *sum, *tx;   /* bits served, seconds transmitting */
     uint32_t *n, *touched, *count;
     int32_t *cell;
-    float *vals;
+    struct kz_es_ue_sample *vals;
 };
 
 static int ue_tail_open(struct kz__ue_tail *u, size_t nu, size_t nc)
@@ -171,12 +171,6 @@ static void ue_tail_step(struct kz__ue_tail *u, const kz_emu_truth *t)
         }
 }
 
-static int cmp_f(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* The period's UE means into the core's samples and each cell's 10th percentile into obs. */
 static void ue_tail_period(struct kz__ue_tail *u, kz_es *es, struct kz_es_obs *obs)
 {
@@ -187,20 +181,17 @@ static void ue_tail_period(struct kz__ue_tail *u, kz_es *es, struct kz_es_obs *o
         u->count[i + 1] += u->count[i]; /* count[i]: start of cell i */
     for (size_t k = 0; k < u->n_touched; k++) {
         uint32_t ui = u->touched[k];
-        u->vals[u->count[u->cell[ui]]++] = (float)(u->sum[ui] / u->tx[ui] * 1e-6);
+        u->vals[u->count[u->cell[ui]]++] =
+            (struct kz_es_ue_sample){(float)(u->sum[ui] / u->tx[ui] * 1e-6), (float)u->tx[ui]};
         u->sum[ui] = 0;
         u->tx[ui] = 0;
         u->n[ui] = 0;
     }
     /* count[i] is now the end of cell i */
-    kz_es_ue_samples(es, u->vals, u->n_touched, 1.0);
+    kz_es_ue_samples(es, u->vals, u->n_touched);
     for (size_t i = 0; i < u->nc; i++) {
         size_t b = i ? u->count[i - 1] : 0, e = u->count[i];
-        obs[i].ue_thr_lo_mbps = -1;
-        if (e > b) {
-            qsort(u->vals + b, e - b, sizeof *u->vals, cmp_f);
-            obs[i].ue_thr_lo_mbps = u->vals[b + (size_t)(0.1 * (double)(e - b - 1))];
-        }
+        obs[i].ue_thr_lo_mbps = kz_es_ue_quantile(es, u->vals + b, e - b, 0.1);
     }
     u->n_touched = 0;
 }
@@ -215,6 +206,7 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
     kz_emu_cfg_default(&ec);
     ec.scenario = cfg->sc;
     ec.seed = cfg->seed;
+    ec.day_seed = cfg->day_seed;
     ec.duration_s = cfg->duration_s;
     ec.step_s = cfg->step_s;
     kz_emu *e = NULL;
@@ -469,7 +461,8 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
     kz_es *es = NULL;
     int r = 0;
     if (c->history_days > 0) {
-        /* learning days: always-on (the decision core only observes) on other seeds */
+        /* learning days: always-on (the decision core only observes), other days of the same
+         * network (run.h) */
         struct kz_run_cfg hc = rc;
         hc.es.mode = KZ_ES_ALWAYS_ON;
         kz_emu *probe = NULL;
@@ -492,7 +485,8 @@ static int run_ai(struct kz__eval *ev, struct kz_run_result *res, char *err, siz
         uint64_t seed = c->seed ? c->seed : c->sc->seed;
         for (unsigned d = 0; d < c->history_days && !r; d++) {
             struct kz_run_result h;
-            hc.seed = seed + 1000 + d;
+            hc.seed = seed;
+            hc.day_seed = seed + 1000 + d;
             hc.trained = es;
             hc.t_offset_s = 86400.0 * d;
             hc.duration_s = 86400;

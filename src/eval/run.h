@@ -18,8 +18,9 @@
  *      and replayed (bound.h: energy and QoS measured, not assumed);
  *   3. night schedule, 4. threshold rule;
  *   5. energy saver: its forecasters first learn from history_days of always-on KPM-equivalent
- *      reports of a DIFFERENT seed (seed + 1000 + d: "the previous days", same city, another
- *      random realisation -- learning from the evaluated day itself would be seeing the future),
+ *      reports of OTHER DAYS of the same network (same city seed, day_seed = seed + 1000 + d:
+ *      "the previous days" -- the same UEs' homes, shadowing and radio links, other sessions
+ *      and movements; learning from the evaluated day itself would be seeing the future),
  *      then it runs on (scenario, seed): by default as the energy-saver xApp with the RIC and
  *      E2 in the loop (e2_runner.h), with ai_direct in-process like the baselines.
  * Runs are independent (no global state); kz_eval_compare runs them on up to `threads` threads.
@@ -38,7 +39,8 @@ struct kz_scenario;
 
 struct kz_run_cfg {
     const struct kz_scenario *sc;
-    uint64_t seed;              /* 0: the scenario's */
+    uint64_t seed;              /* 0: the scenario's; the city (kz_emu_cfg.seed) */
+    uint64_t day_seed;          /* the day (kz_emu_cfg.day_seed; 0: seed) */
     double duration_s;          /* 0: the scenario's */
     double step_s;              /* 0: the scenario's */
     struct kz_es_params es;     /* policy (es.mode) and its parameters */

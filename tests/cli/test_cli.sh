@@ -217,6 +217,14 @@ bad_input)
     expect_bad "demo --empty-sleep out of range" "--empty-sleep: P,W" -- demo --empty-sleep 0.03,2
     expect_bad "demo --empty-sleep trailing" "--empty-sleep: P,W" -- demo --empty-sleep 0.03,0.2x
     expect_bad "demo --tail-margin zero" "--tail-margin in \(0, 100\]" -- demo --tail-margin 0
+    expect_bad "demo --tail-weighted 2" "--tail-weighted: 0 or 1" -- demo --tail-weighted 2
+    # kizuna emu: every number and seed is checked (atof once turned 'x' into 0: the default)
+    SC="$T/never-read.json" # options are refused before the scenario is read
+    expect_bad "emu --seed not a number" "--seed: not a seed: 'x'" -- emu --scenario "$SC" --seed x
+    expect_bad "emu --day-seed negative" "--day-seed: not a seed: '-1'" -- emu --scenario "$SC" --day-seed -1
+    expect_bad "emu --step not a number" "--step: not a non-negative number: 'abc'" -- emu --scenario "$SC" --step abc
+    expect_bad "emu --duration negative" "--duration: not a non-negative number" -- emu --scenario "$SC" --duration -5
+    expect_bad "emu --start 25:00" "--start: HH:MM or seconds" -- emu --scenario "$SC" --start 25:00
     # a flag without an argument given one: getopt refuses it before anything runs
     expect_bad "demo --no-nrt with an argument" "no-nrt' doesn't allow an argument" -- demo --no-nrt=3
     # stdin: a bad line among good ones is reported with its line number; the rest decode

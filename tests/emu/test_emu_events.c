@@ -327,7 +327,7 @@ static void test_join_leave(void **state)
     static struct kz_world w;
     char err[128];
     /* time of day 02:55 at step 0: the event starts at t = 300 s, steps of 10 s */
-    assert_int_equal(kz_world_init(&w, s, s->seed, 10.0, ST_START - 300.0, 2e6, KZ_SLEEP_LIGHT,
+    assert_int_equal(kz_world_init(&w, s, s->seed, 0, 10.0, ST_START - 300.0, 2e6, KZ_SLEEP_LIGHT,
                                    err, sizeof err),
                      0);
     assert_int_equal(w.n_ues, BASE_UES + ST_UES);

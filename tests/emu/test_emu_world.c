@@ -59,7 +59,7 @@ static void one_site(struct kz_world *w, double dt, uint32_t n_ues)
     s.a3_offset_db = 3.0;
     s.ttt_ms = 320.0;
     char err[128];
-    assert_int_equal(kz_world_init(w, &s, 7, dt, 0.0, 2e6, KZ_SLEEP_LIGHT, err, sizeof err), 0);
+    assert_int_equal(kz_world_init(w, &s, 7, 0, dt, 0.0, 2e6, KZ_SLEEP_LIGHT, err, sizeof err), 0);
 }
 
 /* bearing (deg clockwise from north) and distance -> position around site 0 at (0, 0) */
@@ -78,7 +78,7 @@ static void test_link_cache_matches_radio(void **state)
     cfg.scenario = s;
     struct kz_world w;
     char err[128];
-    assert_int_equal(kz_world_init(&w, s, s->seed, 1.0, 0.0, 2e6, KZ_SLEEP_LIGHT, err, sizeof err),
+    assert_int_equal(kz_world_init(&w, s, s->seed, 0, 1.0, 0.0, 2e6, KZ_SLEEP_LIGHT, err, sizeof err),
                      0);
     double worst = 0.0;
     for (uint32_t u = 0; u < 200; u++) {
@@ -359,9 +359,55 @@ static void test_determinism(void **state)
     kz_emu_scenario_free(s);
 }
 
+/* seed is the city, day_seed the day: another day of the same city has every UE at the same
+ * home with the same radio links (so the same serving cell at step 0) but other sessions;
+ * day_seed = seed is the one-seed world bit for bit. */
+static void test_day_seed(void **state)
+{
+    (void)state;
+    struct kz_scenario *s = load_small();
+    kz_emu *e[3];
+    uint64_t day[3] = {0, 42, 1042};
+    for (int k = 0; k < 3; k++) {
+        kz_emu_cfg cfg;
+        kz_emu_cfg_default(&cfg);
+        cfg.scenario = s;
+        cfg.seed = 42;
+        cfg.day_seed = day[k];
+        cfg.duration_s = 600;
+        char err[256];
+        assert_int_equal(kz_emu_create(&e[k], &cfg, err, sizeof err), 0);
+    }
+    uint32_t n = (uint32_t)kz_emu_n_ues(e[0]), same = 0;
+    for (uint32_t u = 0; u < n; u++) {
+        kz_emu_ue_info a, b;
+        assert_int_equal(kz_emu_ue_info_get(e[0], u, &a), 0);
+        assert_int_equal(kz_emu_ue_info_get(e[2], u, &b), 0);
+        same += a.x == b.x && a.y == b.y && a.cls == b.cls && a.serving == b.serving &&
+                a.rsrp_dbm == b.rsrp_dbm;
+    }
+    printf("# another day of city 42: %u of %u UEs at the same place, class, cell and RSRP\n",
+           same, n);
+    assert_int_equal(same, n);
+    double served[3];
+    for (int k = 0; k < 3; k++) {
+        kz_emu_run_for(e[k], 600);
+        served[k] = 0;
+        for (size_t c = 0; c < kz_emu_truth_get(e[k])->n_cells; c++)
+            served[k] += kz_emu_truth_get(e[k])->cells[c].served_bits;
+    }
+    assert_true(kz_emu_truth_hash(e[0]) == kz_emu_truth_hash(e[1]));
+    assert_true(kz_emu_truth_hash(e[0]) != kz_emu_truth_hash(e[2]));
+    printf("# last step's served bits: day = city %.0f, another day %.0f\n", served[0], served[2]);
+    for (int k = 0; k < 3; k++)
+        kz_emu_destroy(e[k]);
+    kz_emu_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_day_seed),
         cmocka_unit_test(test_link_cache_matches_radio),
         cmocka_unit_test(test_attach_and_a3_ttt),
         cmocka_unit_test(test_direct_sleep_wake),

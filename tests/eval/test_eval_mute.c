@@ -109,7 +109,7 @@ static void test_lever_off_by_default(void **state)
     assert_true(p.mute_frac == 0);
     kz_es_params_mute(&p, 0.125);
     assert_true(p.mute_frac == 0.125 && p.mute_max_lvl_cov == 0);
-    assert_true(p.tail_floor_mbps == 0 && p.tail_margin == 0.7);
+    assert_true(p.tail_floor_mbps == 0 && p.tail_margin == 1.5 && p.tail_weighted == 1);
     assert_true(p.mute_rho[1] > p.mute_rho[2] && p.mute_rho[2] > p.mute_rho[3]);
     assert_true(kz_es_mute_level_frac(0) == 1 && kz_es_mute_level_frac(3) == 0.125);
     kz_es_params_default(&p, KZ_ES_THRESHOLD);
@@ -276,21 +276,41 @@ static void test_tail_guard(void **state)
     }
     assert_true(guard_up >= 2);
     kz_es_close(es);
-    /* learned: none before samples (and then no cell goes deeper), 1.5 x p5 after */
+    /* learned: none before samples (and then no cell goes deeper), 1.5 x p5 after; first one
+     * sample per UE */
     p.tail_floor_mbps = 0;
+    p.tail_weighted = 0;
     p.tail_margin = 1.5;
     assert_int_equal(kz_es_open(&es, &p, sector3, 3), 0);
     obs3(o, 0.5, 0.5, 0.5, 40);
     kz_es_step(es, 0, o, act, 16);
     assert_true(kz_es_tail_floor(es) == 0);
-    float v[2000];
-    for (int k = 0; k < 2000; k++)
-        v[k] = (float)(1.0 + 99.0 * k / 1999.0); /* uniform 1..100 Mbit/s: p5 5.95 */
-    kz_es_ue_samples(es, v, 2000, 1.0);
+    /* uniform 1..100 Mbit/s, every UE the same volume (so a UE at v Mbit/s transmits 100 / v
+     * seconds): one per UE, p5 5.95; weighted by time, F(x) = ln x / ln 100, p5 100^0.05 */
+    static struct kz_es_ue_sample v[2000];
+    for (int k = 0; k < 2000; k++) {
+        v[k].mbps = (float)(1.0 + 99.0 * k / 1999.0);
+        v[k].tx_s = 100.0f / v[k].mbps;
+    }
+    kz_es_ue_samples(es, v, 2000);
     kz_es_step(es, 60, o, act, 16);
     double f = kz_es_tail_floor(es);
     printf("# learned floor %.2f Mbit/s\n", f);
     assert_true(f > 1.5 * 5.95 * 0.9 && f <= 1.5 * 5.95);
+    double q = kz_es_ue_quantile(es, v, 2000, 0.1); /* one per UE: 10.9 */
+    assert_true(q > 10.8 && q < 11.0);
+    kz_es_close(es);
+    p.tail_weighted = 1;
+    assert_int_equal(kz_es_open(&es, &p, sector3, 3), 0);
+    kz_es_step(es, 0, o, act, 16);
+    kz_es_ue_samples(es, v, 2000);
+    kz_es_step(es, 60, o, act, 16);
+    f = kz_es_tail_floor(es);
+    printf("# learned floor, weighted by time transmitting %.2f Mbit/s\n", f);
+    assert_true(f > 1.5 * 1.259 * 0.9 && f <= 1.5 * 1.259 * 1.001);
+    q = kz_es_ue_quantile(es, v, 2000, 0.1); /* 100^0.1 = 1.585 */
+    printf("# weighted 10th percentile %.3f Mbit/s\n", q);
+    assert_true(q > 1.50 && q < 1.62); /* 1.545: 2000 discrete values */
     kz_es_close(es);
 }
 

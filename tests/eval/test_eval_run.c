@@ -92,8 +92,9 @@ static void test_compare(void **state)
 /* A whole day with one learning day, in-process: the default energy saver (forecast and
  * empty-cell sleep, antenna muting with the tail guard: kz_es_params_energy_saver) against
  * always-on and the clairvoyant bound.  Asserts the issue's QoS bar (p5 within 2 %, unmet
- * <= +0.5 pp), a saving of at least 8 % and at least 70 % of the bound's (measured: 9.2 % and
- * 84 %, p5 -1.08 %), and that every control is taken.  The issue's 20 % is not met: the bound itself is 10.9 % on this
+ * <= +0.5 pp), a saving of at least 9 % and at least 80 % of the bound's (measured: 9.5 % and
+ * 87 %, p5 -1.01 %, with the time-weighted tail guard and same-city learning days; 8.4 % and
+ * 77 % without the weighting), and that every control is taken.  The issue's 20 % is not met: the bound itself is 10.9 % on this
  * city (docs/energy-saving.md).  Under the sanitizers (10x slower) it is skipped. */
 static void test_day(void **state)
 {
@@ -119,8 +120,8 @@ static void test_day(void **state)
            "(%llu guard), %.1f cell-h muted\n", 100 * save, 100 * bound,
            (unsigned long long)r->es.mutes, (unsigned long long)r->es.unmutes,
            (unsigned long long)r->es.unmutes_guard, r->es.muted_s / 3600);
-    assert_true(save >= 0.08);
-    assert_true(save >= 0.7 * bound);
+    assert_true(save >= 0.09);
+    assert_true(save >= 0.8 * bound);
     assert_true(ai->thp_p5_mbps >= 0.98 * a0->thp_p5_mbps);
     assert_true(ai->unmet_pct <= a0->unmet_pct + 0.5);
     assert_int_equal(r->ctrl_failed, 0);
@@ -367,10 +368,11 @@ static void stadium_day_run(const struct kz_scenario *st, int no_nrt, struct sta
     kz_es *es = NULL;
     assert_int_equal(kz_es_open(&es, &ph, cells, n), 0);
     free(cells);
-    struct kz_run_cfg hc; /* the learning day: the plain city, another seed, observing only */
+    struct kz_run_cfg hc; /* the learning day: the plain city, another day, observing only */
     kz_run_cfg_default(&hc, sc, KZ_ES_ALWAYS_ON);
     hc.es = ph;
-    hc.seed = sc->seed + 1000;
+    hc.seed = sc->seed;
+    hc.day_seed = sc->seed + 1000;
     hc.duration_s = 86400;
     hc.trained = es;
     struct kz_run_result h;
