@@ -199,7 +199,15 @@ static void on_control(kz_xapp *x, const kz_xapp_control_result *r, void *ud)
     } else if (ok) {
         s->st.rc_ok++;
     } else {
+        /* the RIC passes the Cause CHOICE as kz_e2ap_Cause's present (1 ricRequest ...) */
+        static const char *const group[] = {"none", "ricRequest", "ricService", "e2Node",
+                                            "transport", "protocol", "misc"};
         s->st.rc_failed++;
+        logf_(s, "t=%.0f msg=control action=handover nci=%09llx ok=0 status=\"%s\" "
+                 "cause=%s/%u\n",
+              now_s(s), (unsigned long long)s->cells[c->a.cell].cgi.nci, kz_strerror(r->status),
+              r->cause.group < 7 ? group[r->cause.group] : "?",
+              (unsigned)r->cause.value);
     }
     if (c->prev)
         c->prev->next = c->next;
