@@ -55,6 +55,7 @@ struct subctx {
     kz_esx *s;
     uint32_t node;
     bool ue_level, over, nrt;
+    bool ue_volume;         /* UE level: ask DRB.PdcpSduVolumeDL too (the node offers it) */
     size_t cell_idx[CELLS_PER_NODE];
     size_t n;
 };
@@ -681,6 +682,7 @@ static int subscribe(kz_esx *s, uint32_t node, uint16_t kpm_ranf, struct subctx 
          * throughput: the tail guard weighs by it, es.h tail_weighted) */
         static const kz_kpm_metric um[] = {{"DRB.UEThpDl", 0, NULL},
                                            {"DRB.PdcpSduVolumeDL", 0, NULL}};
+        const size_t n_um = c->ue_volume ? 2 : 1;
         kz_kpm_MatchingUeCondPerSubItem cond;
         memset(&cond, 0, sizeof cond);
         cond.testCondInfo.testType.present = kz_kpm_TestCond_Type_cQI;
@@ -692,7 +694,7 @@ static int subscribe(kz_esx *s, uint32_t node, uint16_t kpm_ranf, struct subctx 
             off = (size_t)tl;
         }
         for (size_t i = 0; i < c->n && na >= 0; i++) {
-            kz_kpm_ue_subscription us = {period_ms, um, 2, &cond, 1, &cgis[i]};
+            kz_kpm_ue_subscription us = {period_ms, um, n_um, &cond, 1, &cgis[i]};
             long l = kz_kpm_build_ue_action(&us, &scratch, s->buf + off, sizeof s->buf - off);
             if (l <= 0) {
                 na = l < 0 ? (int)l : KZ_ENOSPC;
@@ -713,6 +715,15 @@ static int subscribe(kz_esx *s, uint32_t node, uint16_t kpm_ranf, struct subctx 
     kz_xapp_sub_cbs cbs = {.on_state = on_sub_state, .on_indication = on_ind};
     uint32_t id;
     return kz_xapp_subscribe(s->x, &req, &cbs, c, &id);
+}
+
+bool kz_esx_kpm_offers_ue_volume(const uint8_t *def, size_t len, uint8_t *mem, size_t mem_len)
+{
+    kz_arena ar;
+    kz_arena_init(&ar, mem, mem_len);
+    const kz_kpm_E2SM_KPM_RANfunction_Description *d = NULL;
+    return def && kz_kpm_decode_ran_function(def, len, &ar, &d, NULL) == 0 &&
+           kz_kpm_ran_function_has_metric(d, 4, "DRB.PdcpSduVolumeDL");
 }
 
 /* RC REPORT style 3 (the node's neighbour relation tables), if its RC RAN function definition
@@ -828,6 +839,11 @@ static void subscribe_node(kz_esx *s, const kz_xapp_node *xn)
             s->n_subscribed++;
         }
     }
+    u->ue_volume = kz_esx_kpm_offers_ue_volume(kpm->def, kpm->def_len, s->arena_mem,
+                                               sizeof s->arena_mem);
+    if (u->n && !u->ue_volume)
+        logf_(s, "msg=\"node does not offer DRB.PdcpSduVolumeDL in KPM report style 4: "
+                 "tail guard unweighted for its cells\" node=%s\n", xn->name);
     if (u->n && (rc = subscribe(s, xn->id, kpm->id, u, ucgis)) != 0) {
         logf_(s, "msg=\"cannot subscribe UE-level\" node=%s error=\"%s\"\n", xn->name,
               kz_strerror(rc));

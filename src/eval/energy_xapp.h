@@ -91,6 +91,11 @@ int kz_esx_open(kz_esx **out, kz_loop *loop, const kz_xapp_cfg *xc, const struct
 void kz_esx_close(kz_esx *s);
 
 void kz_esx_stats_get(const kz_esx *s, struct kz_esx_stats *st);
+/* Whether a node's KPM RAN function definition (def, len) lists DRB.PdcpSduVolumeDL for
+ * report style 4: the UE-level subscription asks for it only then (its seconds transmitting
+ * weigh the tail guard, es.h tail_weighted), so a node that lacks it is not refused the whole
+ * action.  mem is decode scratch.  Undecodable: false. */
+bool kz_esx_kpm_offers_ue_volume(const uint8_t *def, size_t len, uint8_t *mem, size_t mem_len);
 /* The decision core (NULL before the first decision in derived-topology mode). */
 const kz_es *kz_esx_core(const kz_esx *s);
 const kz_xapp *kz_esx_xapp(const kz_esx *s);

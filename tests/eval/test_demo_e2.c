@@ -31,6 +31,8 @@
 
 #include "emu/scenario.h"
 #include "eval/e2_runner.h"
+#include "eval/energy_xapp.h"
+#include "kizuna/e2sm_kpm.h"
 #include "eval/run.h"
 #include "kizuna/emu.h"
 #include "kizuna/error.h"
@@ -255,6 +257,38 @@ static void test_e2_deterministic(void **state)
     kz_run_result_free(&y);
 }
 
+/* The xApp asks for the UE-level volume (which weighs its tail guard) only from a node whose
+ * KPM definition lists it for report style 4: a node without it would refuse the whole action. */
+static void test_ue_volume_offered(void **state)
+{
+    (void)state;
+    static uint8_t mem[1 << 16], scratch_mem[1 << 16], buf[8192];
+    kz_arena scratch;
+    kz_arena_init(&scratch, scratch_mem, sizeof scratch_mem);
+    long n = kz_kpm_build_ran_function_gnb(&scratch, buf, sizeof buf);
+    assert_true(n > 0);
+    assert_true(kz_esx_kpm_offers_ue_volume(buf, (size_t)n, mem, sizeof mem));
+    /* another vendor's node: style 4 with throughput alone, volume only at cell level */
+    static const char *const cell[] = {"RRU.PrbTotDl", "DRB.PdcpSduVolumeDL"};
+    static const char *const ue[] = {"DRB.UEThpDl"};
+    const kz_kpm_report_style_info styles[] = {{1, "E2 Node Measurement", cell, 2, 0},
+                                               {4, "Common Condition-based, UE-level", ue, 1, 0}};
+    kz_kpm_ran_function_info f = {NULL, NULL, 1, styles, 2};
+    kz_arena_init(&scratch, scratch_mem, sizeof scratch_mem);
+    n = kz_kpm_build_ran_function(&f, &scratch, buf, sizeof buf);
+    assert_true(n > 0);
+    kz_arena ar;
+    kz_arena_init(&ar, mem, sizeof mem);
+    const kz_kpm_E2SM_KPM_RANfunction_Description *d = NULL;
+    assert_int_equal(kz_kpm_decode_ran_function(buf, (size_t)n, &ar, &d, NULL), 0);
+    assert_true(kz_kpm_ran_function_has_metric(d, 4, "DRB.UEThpDl")); /* it decodes: the
+                                                                        answer is the list's */
+    assert_false(kz_esx_kpm_offers_ue_volume(buf, (size_t)n, mem, sizeof mem));
+    /* not a KPM definition at all, or none */
+    assert_false(kz_esx_kpm_offers_ue_volume(buf, 3, mem, sizeof mem));
+    assert_false(kz_esx_kpm_offers_ue_volume(NULL, 0, mem, sizeof mem));
+}
+
 int main(void)
 {
     char err[256];
@@ -262,7 +296,8 @@ int main(void)
         fprintf(stderr, "skip: %s\n", err);
         return 77;
     }
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_e2_night),
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_ue_volume_offered),
+                                       cmocka_unit_test(test_e2_night),
                                        cmocka_unit_test(test_e2_morning),
                                        cmocka_unit_test(test_e2_mute),
                                        cmocka_unit_test(test_e2_deterministic),
