@@ -31,6 +31,10 @@ int kz_cmd_emu(int argc, char **argv);      /* cmd_emu.c */
 
 /* ---- helpers (cli_io.c) ------------------------------------------------------------------ */
 
+/* A whole, finite decimal number (strtod syntax, nothing after it) into *out; -1 otherwise
+ * (the option is then refused with KZ_CLI_BAD_INPUT -- atof would turn "x" into 0). */
+int kz_cli_number(const char *s, double *out);
+
 /* Hex text to bytes.  Whitespace, ':' separators and a leading "0x" are ignored.  On error
  * returns -1 and writes e.g. "not a hex digit 'g' at character 13" into err.  *out is malloc'd
  * (free it), never NULL on success (even for zero bytes). */

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,4 +148,15 @@ int kz_cli_decode_value(const kz_asn_type *t, const uint8_t *buf, size_t len, vo
         *mem = m;
         return 0;
     }
+}
+
+int kz_cli_number(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
 }

@@ -114,17 +114,6 @@ static void on_progress(void *ud, const char *name, double frac)
     pthread_mutex_unlock(&p->mu);
 }
 
-static int num(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* The antenna-muting lever's options: --mute F (deepest TxRU fraction of a capacity cell, 0 off),
  * --mute-rho R1,R2,... (network relative-load bound of each level), --mute-cov-rho R (coverage
  * cells' MIMO sleep to half their TxRUs below R; 0 off).  Returns -1 after a message. */
@@ -205,7 +194,7 @@ int kz_cmd_demo(int argc, char **argv)
         double v = 0;
         if (c != O_SCEN && c != O_REPORT && c != O_LOG && c != O_RT && c != O_HELP && c != 'h' &&
             c != O_DIRECT && c != O_NORC && c != O_NONRT && c != O_MRHO && c != O_EMPTY &&
-            c != '?' && num(optarg, &v)) {
+            c != '?' && kz_cli_number(optarg, &v)) {
             fprintf(stderr, "kizuna demo: --%s: not a number: '%s'\n", opts[c - O_SCEN].name,
                     optarg);
             return KZ_CLI_BAD_INPUT;

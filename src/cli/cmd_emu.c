@@ -147,17 +147,6 @@ static void kz__on_step(kz_emu *e, const kz_emu_truth *t, void *ud)
         kz_loop_stop(r->loop);
 }
 
-/* A whole, finite number or -1 (the option's value is then refused with exit status 2). */
-static int kz__num(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int kz__u64(const char *s, uint64_t *out)
 {
     char *end;
@@ -178,7 +167,7 @@ static double kz__parse_tod(const char *s)
     if (sscanf(s, "%d:%d%n", &h, &m, &n) == 2 && !s[n] && h >= 0 && h < 24 && m >= 0 && m < 60)
         return h * 3600.0 + m * 60.0;
     double v;
-    return kz__num(s, &v) == 0 && v >= 0 ? v : -1;
+    return kz_cli_number(s, &v) == 0 && v >= 0 ? v : -1;
 }
 
 int kz_cmd_emu(int argc, char **argv)
@@ -214,20 +203,20 @@ int kz_cmd_emu(int argc, char **argv)
             ric = v;
         } else if (!strcmp(a, "--speed")) {
             KZ__NEED();
-            if (kz__num(v, &cfg.speed) < 0 || cfg.speed < 0) {
+            if (kz_cli_number(v, &cfg.speed) < 0 || cfg.speed < 0) {
                 fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
                 return KZ_CLI_BAD_INPUT;
             }
             speed_set = true;
         } else if (!strcmp(a, "--step")) {
             KZ__NEED();
-            if (kz__num(v, &cfg.step_s) < 0 || cfg.step_s < 0) {
+            if (kz_cli_number(v, &cfg.step_s) < 0 || cfg.step_s < 0) {
                 fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
                 return KZ_CLI_BAD_INPUT;
             }
         } else if (!strcmp(a, "--duration")) {
             KZ__NEED();
-            if (kz__num(v, &cfg.duration_s) < 0 || cfg.duration_s < 0) {
+            if (kz_cli_number(v, &cfg.duration_s) < 0 || cfg.duration_s < 0) {
                 fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
                 return KZ_CLI_BAD_INPUT;
             }
@@ -249,13 +238,13 @@ int kz_cmd_emu(int argc, char **argv)
             truth = v;
         } else if (!strcmp(a, "--truth-every")) {
             KZ__NEED();
-            if (kz__num(v, &truth_every) < 0 || truth_every < 0) {
+            if (kz_cli_number(v, &truth_every) < 0 || truth_every < 0) {
                 fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
                 return KZ_CLI_BAD_INPUT;
             }
         } else if (!strcmp(a, "--report")) {
             KZ__NEED();
-            if (kz__num(v, &run.report_every) < 0 || run.report_every < 0) {
+            if (kz_cli_number(v, &run.report_every) < 0 || run.report_every < 0) {
                 fprintf(stderr, "kizuna emu: %s: not a non-negative number: '%s'\n", a, v);
                 return KZ_CLI_BAD_INPUT;
             }
