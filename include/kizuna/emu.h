@@ -142,6 +142,8 @@ size_t kz_emu_n_sites(const kz_emu *e);
 /* UEs: the scenario's ues.count, then the UEs of its events (docs/emulator.md "Events"), which
  * exist only during their event: outside it their serving cell is -1 and they have no data. */
 size_t kz_emu_n_ues(const kz_emu *e);
+/* The first UE index of the scenario's events (= ues.count): UEs from it on are event UEs. */
+size_t kz_emu_first_event_ue(const kz_emu *e);
 int kz_emu_cell_info_get(const kz_emu *e, uint32_t cell, kz_emu_cell_info *out);
 /* The cell's neighbour relation table, as an ANR would have learned it from the regular UEs
  * at step 0 (src/emu/nrt.h: two cells are neighbours when at least two UEs, and at least 10 %

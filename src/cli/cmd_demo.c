@@ -73,6 +73,9 @@ static void usage(FILE *f)
         "  --tail-weighted B   1: weigh each UE's throughput by its seconds transmitting (UE-\n"
         "                      level DRB.PdcpSduVolumeDL / DRB.UEThpDl), as the day's p5\n"
         "                      counts UE-steps (the default); 0: one sample per UE\n"
+        "  --surge-unmute M    a surge of a sector's load more than M Mbit/s above its\n"
+        "                      forecast (a crowd) unmutes that sector's capacity cells to all\n"
+        "                      TxRUs (30; 0: off)\n"
         "  --empty-sleep P,W   sleep a capacity cell whose own PRB use is below P while its\n"
         "                      coverage cell's is below W, wake above W (0.03,0.2; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
@@ -163,7 +166,8 @@ int kz_cmd_demo(int argc, char **argv)
 {
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
            O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC, O_NONRT,
-           O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY, O_TWEIGHT };
+           O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY, O_TWEIGHT,
+           O_SUNMUTE };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -175,10 +179,13 @@ int kz_cmd_demo(int argc, char **argv)
         {"no-rc", 0, 0, O_NORC}, {"no-nrt", 0, 0, O_NONRT}, {"mute", 1, 0, O_MUTE},
         {"mute-rho", 1, 0, O_MRHO}, {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED},
         {"tail-floor", 1, 0, O_TFLOOR}, {"tail-margin", 1, 0, O_TMARGIN},
-        {"empty-sleep", 1, 0, O_EMPTY}, {"tail-weighted", 1, 0, O_TWEIGHT}, {0, 0, 0, 0}};
+        {"empty-sleep", 1, 0, O_EMPTY}, {"tail-weighted", 1, 0, O_TWEIGHT},
+        {"surge-unmute", 1, 0, O_SUNMUTE}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2;
     int direct = 0, no_rc = 0, no_nrt = 0, real_time = 0;
+    int tail_weighted = -1; /* -1: the default (set after --mute's reset) */
+    double surge_unmute = -1;
     double speed = 600;
     double mute = -1, mute_cov = -1;
     const char *mute_rho = NULL, *empty = NULL;
@@ -232,7 +239,15 @@ int kz_cmd_demo(int argc, char **argv)
                 fprintf(stderr, "kizuna demo: --tail-weighted: 0 or 1, not '%s'\n", optarg);
                 return KZ_CLI_BAD_INPUT;
             }
-            ai.tail_weighted = (int)v;
+            tail_weighted = (int)v;
+            break;
+        case O_SUNMUTE:
+            if (!(v >= 0 && v <= 1e5)) {
+                fprintf(stderr, "kizuna demo: --surge-unmute: Mbit/s in [0, 100000], not '%s'\n",
+                        optarg);
+                return KZ_CLI_BAD_INPUT;
+            }
+            surge_unmute = v;
             break;
         case O_HELP:
         case 'h': usage(stdout); return KZ_CLI_OK;
@@ -252,6 +267,10 @@ int kz_cmd_demo(int argc, char **argv)
     }
     if (mute_option(&ai, mute, mute_rho, mute_cov))
         return KZ_CLI_BAD_INPUT;
+    if (tail_weighted >= 0) /* after --mute, which resets the lever's parameters */
+        ai.tail_weighted = tail_weighted;
+    if (surge_unmute >= 0)
+        ai.surge_unmute_mbps = surge_unmute;
     if (!(tail_floor <= 1e4) || !(tail_margin > 0 && tail_margin <= 100)) {
         fprintf(stderr, "kizuna demo: --tail-floor: Mbit/s up to 10000 (0 learned, < 0 off); "
                         "--tail-margin in (0, 100]\n");

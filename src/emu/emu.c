@@ -330,6 +330,7 @@ double kz_emu_time_of_day_s(const kz_emu *e) { return fmod(e->w.tod0 + e->w.t, 8
 size_t kz_emu_n_cells(const kz_emu *e) { return e->w.n_cells; }
 size_t kz_emu_n_sites(const kz_emu *e) { return e->w.n_sites; }
 size_t kz_emu_n_ues(const kz_emu *e) { return e->w.n_ues; }
+size_t kz_emu_first_event_ue(const kz_emu *e) { return e->w.n_base_ues; }
 
 static void kz__plmn_bcd(const struct kz_plmn *p, uint8_t out[3])
 {

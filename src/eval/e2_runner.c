@@ -282,6 +282,7 @@ int kz_e2_run(const struct kz_e2_run_cfg *cfg, struct kz_run_result *res,
         kz_eval_errf(err, errlen, "metrics: duration %.0f s / window %.0f s", r.dur, rc->window_s);
         goto out;
     }
+    kz_metrics_set_event_ues(r.m, kz_emu_first_event_ue(r.e));
     if ((ret = kz_emu_connect(r.e, e2_url, NULL)) != 0) {
         kz_eval_errf(err, errlen, "emulator E2: %s", kz_strerror(ret));
         goto out;

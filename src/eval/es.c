@@ -27,6 +27,8 @@ struct kz__es_group {     /* a coverage cell and the capacity cells it backs */
     double g_now, g_fc;   /* this period's load (EWMA over ~3 periods) and its forecast */
     double t_surge;       /* last period g_now was far above g_fc (surge guard) */
     int surge;            /* within surge_hold_s of t_surge */
+    double t_crowd;       /* last period the surge was also > surge_unmute_mbps above g_fc */
+    int crowd;            /* within surge_hold_s of t_crowd: unmutes the sector (es.h) */
 };
 
 struct kz__es_cell {
@@ -196,6 +198,7 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->tail_floor_mbps = 0;
     p->tail_weighted = 1;
     p->tail_margin = 1.5; /* tuned on seed 7 (es.h) */
+    p->surge_unmute_mbps = 30; /* es.h */
     p->mute_rho[0] = INFINITY;
     /* tuned on seed 7 of the small city, judged on others (docs/energy-saving.md) */
     p->mute_rho[1] = 0.60;
@@ -307,6 +310,7 @@ int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cel
             g->cov = (uint32_t)v;
             g->slot = -1;
             g->t_surge = -INFINITY;
+            g->t_crowd = -INFINITY;
             g->thr_acc = p->cov_capacity_mbps * 0.5;
             g->prb_acc = 0.5;
             if (kz_fc_init(&g->fc, &fcc) != 0) {
@@ -386,6 +390,7 @@ void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
     es->p.tail_floor_mbps = p->tail_floor_mbps;
     es->p.tail_margin = p->tail_margin;
     es->p.tail_weighted = p->tail_weighted;
+    es->p.surge_unmute_mbps = p->surge_unmute_mbps;
 }
 
 int kz_es_cell_muted(const kz_es *es, size_t i)
@@ -458,9 +463,13 @@ static void learn(kz_es *es, double t_s, const struct kz_es_obs *obs)
         g->g_fc = f1;
         double up = g->g_now - f1;
         if (g->fc.n_seen >= 2 && es->p.surge_min_mbps > 0 && up > es->p.surge_min_mbps &&
-            up > es->p.surge_sigma * rm && up > es->p.surge_frac * f1)
+            up > es->p.surge_sigma * rm && up > es->p.surge_frac * f1) {
             g->t_surge = t_s;
+            if (up > es->p.surge_unmute_mbps)
+                g->t_crowd = t_s;
+        }
         g->surge = t_s - g->t_surge <= es->p.surge_hold_s;
+        g->crowd = t_s - g->t_crowd <= es->p.surge_hold_s;
         long slot = (long)floor(mid / es->p.slot_s);
         if (g->slot >= 0 && slot != g->slot && g->slot_n > 0) {
             kz_fc_update(&g->fc, (double)g->slot * es->p.slot_s, g->slot_sum / g->slot_n);
@@ -899,7 +908,17 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
         int g_thr = p->mute_ue_thr_mbps > 0 && thr >= 0 && obs[i].n_ue > 0.5 &&
                     thr < p->mute_ue_thr_mbps;
         int g_cov = obs[v].prb > (cov ? p->unmute_prb_cov : p->guard_util);
-        if (g_prb || g_thr || g_cov) {
+        /* a surge in the cell's own sector: the crowd is on this cell, all TxRUs at once */
+        const struct kz__es_group *sg = es->surge_of[i];
+        if (p->surge_unmute_mbps > 0 && !cov && sg && sg == &es->groups[c->group] && sg->crowd) {
+            c->t_guard = t_s;
+            want = 0;
+            why = KZ_WHY_GUARD;
+            snprintf(text, sizeof text,
+                     "surge guard: own sector carries %.1f Mbit/s against a forecast of %.1f "
+                     "-> 100 %% TxRUs",
+                     sg->g_now, sg->g_fc);
+        } else if (g_prb || g_thr || g_cov) {
             c->t_guard = t_s;
             want = 0;
             why = KZ_WHY_GUARD;

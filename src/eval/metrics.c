@@ -23,6 +23,8 @@ struct kz_metrics {
     double active, met, dropped_bits, served_bits, asleep_s;
     uint64_t handovers;
     double hist[KZ_MET_BINS];
+    size_t ev_first;                 /* first event UE (SIZE_MAX: none) */
+    double ev_hist[KZ_MET_BINS], ev_sum, ev_n;
     struct kz_metrics_window *w;
 };
 
@@ -60,8 +62,14 @@ int kz_metrics_open(kz_metrics **out, double duration_s, double window_s)
     }
     m->duration_s = duration_s;
     m->window_s = window_s;
+    m->ev_first = SIZE_MAX;
     *out = m;
     return 0;
+}
+
+void kz_metrics_set_event_ues(kz_metrics *m, size_t first)
+{
+    m->ev_first = first;
 }
 
 void kz_metrics_close(kz_metrics *m)
@@ -115,8 +123,14 @@ void kz_metrics_add(kz_metrics *m, const kz_emu_truth *t, const uint8_t *layer)
             m->asleep_s += t->dt_s;
         }
     }
-    for (size_t i = 0; i < t->n_thp; i++)
+    for (size_t i = 0; i < t->n_thp; i++) {
         kz_metrics_add_thp(m, mid, t->ue_thp_bps[i]);
+        if (t->ue_index && t->ue_index[i] >= m->ev_first) {
+            m->ev_hist[bin_of(t->ue_thp_bps[i], KZ_MET_BINS)] += 1;
+            m->ev_sum += t->ue_thp_bps[i];
+            m->ev_n += 1;
+        }
+    }
     m->active += t->n_active;
     m->met += t->n_met;
     m->dropped_bits += t->unmet_bits;
@@ -168,6 +182,12 @@ void kz_metrics_result(const kz_metrics *m, struct kz_metrics_result *r)
     r->active_steps = m->active;
     r->cell_hours_asleep = m->asleep_s / 3600;
     r->handovers = m->handovers;
+    r->event_steps = m->ev_n;
+    if (m->ev_n > 0) {
+        r->event_p5_mbps = quantile(m->ev_hist, NULL, KZ_MET_BINS, 0.05) / 1e6;
+        r->event_p50_mbps = quantile(m->ev_hist, NULL, KZ_MET_BINS, 0.50) / 1e6;
+        r->event_mean_mbps = m->ev_sum / m->ev_n / 1e6;
+    }
     r->n_windows = m->n_windows;
     r->window_s = m->window_s;
     for (size_t k = 0; k < m->n_windows; k++) {

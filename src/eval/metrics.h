@@ -11,7 +11,10 @@
  *   - unmet demand: the share of active UE-steps whose demand was not met (the emulator's QoS
  *     rule: all bits delivered, or at least qos_min_bps while it had data), and dropped bits;
  *   - per window (window_s, 15 min by default) for plots: mean power, mean cells asleep, and
- *     the 5th / 50th percentile and mean of user throughput.
+ *     the 5th / 50th percentile and mean of user throughput;
+ *   - the same percentiles over the UE-steps of the scenario's event UEs alone (a stadium
+ *     crowd): the network's p5 mixes them with everyone else, and a policy that starves the
+ *     crowd can hide behind a quiet city.
  * Memory: kz_metrics_open allocates once; kz_metrics_add allocates nothing.
  */
 #ifndef KZ_EVAL_METRICS_H
@@ -42,6 +45,9 @@ struct kz_metrics_result {
     double active_steps;
     double cell_hours_asleep;
     uint64_t handovers;
+    /* event UEs (kz_metrics_set_event_ues): their active UE-steps and throughput p5 / p50 /
+     * mean (Mbit/s), 0 when there were none */
+    double event_steps, event_p5_mbps, event_p50_mbps, event_mean_mbps;
     size_t n_windows;
     double window_s;
     /* per window: mean power (W), mean cells asleep, thp p5 / p50 / mean (Mbit/s) */
@@ -55,6 +61,9 @@ typedef struct kz_metrics kz_metrics;
  * Errors: KZ_EINVAL, KZ_ENOMEM. */
 int kz_metrics_open(kz_metrics **out, double duration_s, double window_s);
 void kz_metrics_close(kz_metrics *m);
+
+/* UEs with index >= first (kz_emu_first_event_ue) are event UEs; default: none. */
+void kz_metrics_set_event_ues(kz_metrics *m, size_t first);
 
 /* Fold one step's truth; layer[i] (enum kz_emu_layer) tells capacity from coverage cells. */
 void kz_metrics_add(kz_metrics *m, const kz_emu_truth *t, const uint8_t *layer);

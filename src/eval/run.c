@@ -240,6 +240,7 @@ int kz_run_policy(const struct kz_run_cfg *cfg, struct kz_run_result *res, char 
         kz_eval_errf(err, errlen, "metrics: duration %.0f s / window %.0f s", dur, cfg->window_s);
         goto out;
     }
+    kz_metrics_set_event_ues(m, kz_emu_first_event_ue(e));
     for (size_t i = 0; i < nc; i++) {
         kz_emu_cell_info ci;
         kz_emu_cell_info_get(e, (uint32_t)i, &ci);
@@ -685,5 +686,18 @@ void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n)
         fprintf(f, "%-15s %10.1f %8.1f %9.1f %9.3f %+8.2f %8.2f %7llu %7llu %9s %14s\n", r->name,
                 r->m.energy_kwh, sav, r->m.thp_mean_mbps, r->m.thp_p5_mbps, p5d, r->m.unmet_pct,
                 (unsigned long long)r->es.sleeps, (unsigned long long)r->es.wakes, ob, fc);
+    }
+    if (!(ref->m.event_steps > 0))
+        return;
+    /* a scenario with events (a stadium crowd): their users alone, which the network's p5 can
+     * hide */
+    fprintf(f, "\nevent users alone (%.0f UE-steps): thp p5 / mean Mbit/s, p5 vs always-on\n",
+            ref->m.event_steps);
+    for (size_t k = 0; k < n; k++) {
+        const struct kz_metrics_result *m = &res[k].m;
+        double d = ref->m.event_p5_mbps > 0
+                       ? 100.0 * (m->event_p5_mbps / ref->m.event_p5_mbps - 1) : 0;
+        fprintf(f, "%-15s %9.3f %9.1f %+8.2f\n", res[k].name, m->event_p5_mbps,
+                m->event_mean_mbps, d);
     }
 }

@@ -218,6 +218,8 @@ bad_input)
     expect_bad "demo --empty-sleep trailing" "--empty-sleep: P,W" -- demo --empty-sleep 0.03,0.2x
     expect_bad "demo --tail-margin zero" "--tail-margin in \(0, 100\]" -- demo --tail-margin 0
     expect_bad "demo --tail-weighted 2" "--tail-weighted: 0 or 1" -- demo --tail-weighted 2
+    expect_bad "demo --surge-unmute -1" "--surge-unmute: Mbit/s" -- demo --surge-unmute -1
+    expect_bad "demo --surge-unmute x" "not a number" -- demo --surge-unmute x
     # kizuna emu: every number and seed is checked (atof once turned 'x' into 0: the default)
     SC="$T/never-read.json" # options are refused before the scenario is read
     expect_bad "emu --seed not a number" "--seed: not a seed: 'x'" -- emu --scenario "$SC" --seed x

@@ -80,11 +80,47 @@ static void test_energy_unmet(void **state)
     assert_int_equal(kz_metrics_open(&m, 0, 900), KZ_EINVAL);
 }
 
+/* Event UEs (index >= the first event UE) get their own percentiles; the network's include
+ * them; without kz_metrics_set_event_ues nobody is an event UE. */
+static void test_event_ues(void **state)
+{
+    (void)state;
+    kz_emu_cell_truth cell = {.state = KZ_EMU_CELL_ON, .power_w = 300};
+    float thp[4] = {100e6f, 200e6f, 2e6f, 4e6f};
+    uint32_t ue[4] = {0, 1, 10, 11}; /* UEs 10 and 11: a crowd */
+    for (int set = 0; set < 2; set++) {
+        kz_metrics *m;
+        assert_int_equal(kz_metrics_open(&m, 600, 300), 0);
+        if (set)
+            kz_metrics_set_event_ues(m, 10);
+        for (int k = 1; k <= 600; k++) {
+            kz_emu_truth t = {.step = (uint64_t)k, .t_s = k, .dt_s = 1, .n_cells = 1,
+                              .cells = &cell, .power_w = 300, .n_active = 4, .n_met = 4,
+                              .n_thp = 4, .ue_thp_bps = thp, .ue_index = ue};
+            kz_metrics_add(m, &t, NULL);
+        }
+        struct kz_metrics_result *r = malloc(sizeof *r);
+        kz_metrics_result(m, r);
+        if (!set) {
+            assert_true(r->event_steps == 0 && r->event_p5_mbps == 0);
+        } else {
+            assert_true(r->event_steps == 1200);
+            assert_true(fabs(r->event_p5_mbps - 2) < 0.01);   /* half the crowd at 2 */
+            assert_true(fabs(r->event_p50_mbps - 2) < 0.01);
+            assert_true(fabs(r->event_mean_mbps - 3) < 1e-6);
+        }
+        assert_true(fabs(r->thp_p5_mbps - 2) < 0.01); /* the network's: everyone */
+        free(r);
+        kz_metrics_close(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_percentiles),
         cmocka_unit_test(test_energy_unmet),
+        cmocka_unit_test(test_event_ues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,7 +84,7 @@ static void run3(kz_es *es, double *t, double t_end, const struct kz_es_obs *o, 
     }
 }
 
-static kz_es *open_ai3(double frac)
+static kz_es *open_ai3_crowd(double frac, double crowd_mbps)
 {
     struct kz_es_params p;
     kz_es_params_default(&p, KZ_ES_AI);
@@ -94,9 +94,17 @@ static kz_es *open_ai3(double frac)
     p.tail_floor_mbps = -1; /* the load rule alone (the tail guard: test_tail_guard) */
     p.mute_max_lvl_cov = 1; /* and coverage MIMO sleep (off in the defaults) */
     p.mute_rho_cov[1] = 0.30;
+    p.surge_unmute_mbps = crowd_mbps;
     kz_es *es = NULL;
     assert_int_equal(kz_es_open(&es, &p, sector3, 3), 0);
     return es;
+}
+
+/* The lever's load rule alone: a sudden return of the load is not taken for a crowd (the
+ * crowd: test_crowd_unmutes_sector). */
+static kz_es *open_ai3(double frac)
+{
+    return open_ai3_crowd(frac, 0);
 }
 
 /* The lever is off in the core's defaults (the baselines never mute), and kz_es_params_mute
@@ -110,6 +118,7 @@ static void test_lever_off_by_default(void **state)
     kz_es_params_mute(&p, 0.125);
     assert_true(p.mute_frac == 0.125 && p.mute_max_lvl_cov == 0);
     assert_true(p.tail_floor_mbps == 0 && p.tail_margin == 1.5 && p.tail_weighted == 1);
+    assert_true(p.surge_unmute_mbps == 30);
     assert_true(p.mute_rho[1] > p.mute_rho[2] && p.mute_rho[2] > p.mute_rho[3]);
     assert_true(kz_es_mute_level_frac(0) == 1 && kz_es_mute_level_frac(3) == 0.125);
     kz_es_params_default(&p, KZ_ES_THRESHOLD);
@@ -186,6 +195,46 @@ static void test_guard_unmutes_one_cell(void **state)
     obs3(o, 0.2, 0.3, 0.3, 3);
     run3(es, &t, t + 60, o, &s);
     assert_true(s.n_unmute[1] == 1 && s.n_unmute[2] == 1 && s.n_guard[1] == 1);
+    kz_es_close(es);
+}
+
+/* A crowd in a sector (its load far above the forecast, surge_unmute_mbps) unmutes the
+ * sector's capacity cells to all TxRUs at once and holds them there for surge_hold_s after it
+ * was last seen; a smaller surge -- a morning ramp the forecast is late on -- leaves the
+ * network level alone. */
+static void test_crowd_unmutes_sector(void **state)
+{
+    (void)state;
+    struct kz_es_params d;
+    kz_es_params_energy_saver(&d);
+    kz_es *es = open_ai3_crowd(-1, d.surge_unmute_mbps);
+    struct kz_es_obs o[3];
+    struct seen s;
+    double t = 0;
+    obs3(o, 0.5, 0.5, 0.5, 40); /* 210 Mbit/s: the busiest slot */
+    run3(es, &t, 3 * 3600, o, &s);
+    obs3(o, 0.1, 0.05, 0.05, 40); /* 22 Mbit/s for hours: 1/8, forecast ~22 */
+    run3(es, &t, 8 * 3600, o, &s);
+    assert_true(kz_es_cell_muted(es, 1) == 3 && kz_es_cell_muted(es, 2) == 3);
+    obs3(o, 0.1, 0.1, 0.1, 40); /* 42 Mbit/s: a surge, 20 above the forecast, no crowd */
+    run3(es, &t, t + 600, o, &s);
+    assert_int_equal(s.n_unmute[1] + s.n_unmute[2], 0);
+    obs3(o, 0.1, 0.05, 0.05, 40);
+    run3(es, &t, t + 3600, o, &s);
+    obs3(o, 0.1, 0.2, 0.2, 40); /* 82 Mbit/s: a crowd, 60 above the forecast */
+    run3(es, &t, t + 600, o, &s);
+    for (int c = 1; c <= 2; c++) {
+        assert_true(s.last[c].kind == KZ_ES_UNMUTE && s.last[c].txru == 1.0);
+        assert_true(s.last[c].why == KZ_WHY_GUARD && strstr(s.last[c].reason, "surge guard"));
+        assert_int_equal(kz_es_cell_muted(es, (size_t)c), 0);
+    }
+    printf("# %s\n", s.last[1].reason);
+    obs3(o, 0.1, 0.05, 0.05, 40); /* the crowd leaves: held for surge_hold_s (1800 s) */
+    double t0 = t;
+    run3(es, &t, t0 + 1500, o, &s);
+    assert_int_equal(s.n_mute[1] + s.n_mute[2], 0);
+    run3(es, &t, t0 + 7200, o, &s);
+    assert_true(kz_es_cell_muted(es, 1) > 0 && kz_es_cell_muted(es, 2) > 0);
     kz_es_close(es);
 }
 
@@ -425,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_lever_off_by_default),
         cmocka_unit_test(test_levels_follow_load),
         cmocka_unit_test(test_guard_unmutes_one_cell),
+        cmocka_unit_test(test_crowd_unmutes_sector),
         cmocka_unit_test(test_lever_off),
         cmocka_unit_test(test_tail_guard),
         cmocka_unit_test(test_empty_sleep),

@@ -338,10 +338,12 @@ static void test_stadium_served(void **state)
  * 03:00 and its first surge-guard wake after, the event hour's p5 against always-on on the same
  * day, the day's saving.  Asserted: with the NRT, if cell 16 is asleep at 03:00 the surge guard
  * wakes it within detection (3 periods) + one period; unmet demand within +0.5 pp of
- * always-on.  The event hour's p5 is printed, not asserted: it stays well below always-on's
- * with or without the NRT, because the shipped saver keeps muting and sleeping cells away from
- * the stadium through the event (the p5 is the whole network's; see the report of this work).
- * Skipped under the sanitizers (slow). */
+ * always-on; the stadium crowd's own p5 (its UE-steps alone, metrics.h) at least 95 % of
+ * always-on's -- the surge guard unmutes the crowd's cell (es.h surge_unmute_mbps; without it
+ * the crowd's p5 was 154 against 206 Mbit/s).  The event hour's whole-network p5 is printed,
+ * not asserted: it stays well below always-on's, as in every night hour, because the saver
+ * keeps muting and sleeping cells away from the stadium (night users at half their always-on
+ * throughput, far above the day's p5).  Skipped under the sanitizers (slow). */
 struct stadium_day {
     int asleep16;
     double surge16;      /* first surge-guard wake of cell 16 after 03:00, s after 03:00 */
@@ -449,13 +451,17 @@ static void test_stadium_day(void **state)
             d[k].p5_min = fmin(d[k].p5_min, r->m.w_p5[w]);
         }
         d[k].save = 1 - r->m.energy_kwh / a0.m.energy_kwh;
-        printf(" Mbit/s (energy saver/always-on), worst %.2f vs %.2f; cell 16 asleep at 03:00: "
+        printf(" Mbit/s (energy saver/always-on), worst %.2f vs %.2f; stadium crowd's p5 %.2f vs "
+               "%.2f, mean %.2f vs %.2f (%.0f vs %.0f UE-steps); cell 16 asleep at 03:00: "
                "%d, woken by the surge guard %.0f s after 03:00; day: %.1f %% saved, p5 %.2f vs "
                "%.2f, unmet %.2f %% vs %.2f %%, guard wakes %llu\n",
-               d[k].p5_min, p5a, d[k].asleep16, d[k].surge16, 100 * d[k].save,
+               d[k].p5_min, p5a, r->m.event_p5_mbps, a0.m.event_p5_mbps, r->m.event_mean_mbps,
+               a0.m.event_mean_mbps, r->m.event_steps, a0.m.event_steps, d[k].asleep16, d[k].surge16, 100 * d[k].save,
                r->m.thp_p5_mbps, a0.m.thp_p5_mbps, r->m.unmet_pct, a0.m.unmet_pct,
                (unsigned long long)r->es.wakes_guard);
         assert_true(r->m.unmet_pct <= a0.m.unmet_pct + 0.5);
+        assert_true(a0.m.event_steps > 1000 && r->m.event_steps > 1000);
+        assert_true(r->m.event_p5_mbps >= 0.95 * a0.m.event_p5_mbps);
     }
     if (d[0].asleep16) {
         assert_true(d[0].surge16 >= 0);
