@@ -63,6 +63,9 @@ static void usage(FILE *f)
         "                      (0.125 = 8 of 64, the default; 0: off -- sleep only)\n"
         "  --mute-rho R1,R2,.. mute to 1/2, 1/4 ... of the TxRUs while the network's forecast\n"
         "                      load stays below R1, R2 ... of its busiest 5 minutes (0.6,0.45,0.3)\n"
+        "  --mute-sector-rho R1,R2,..  and no deeper than the cell's own sector allows: its\n"
+        "                      load below R1, R2 ... of its own busiest 5 minutes (1,0.75,0.5;\n"
+        "                      0: no sector cap)\n"
         "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R (0: off,\n"
         "                      the default)\n"
         "  --tail-floor M      QoS guard of the muting: a cell goes deeper only while its users'\n"
@@ -120,7 +123,31 @@ static void on_progress(void *ud, const char *name, double frac)
 /* The antenna-muting lever's options: --mute F (deepest TxRU fraction of a capacity cell, 0 off),
  * --mute-rho R1,R2,... (network relative-load bound of each level), --mute-cov-rho R (coverage
  * cells' MIMO sleep to half their TxRUs below R; 0 off).  Returns -1 after a message. */
-static int mute_option(struct kz_es_params *ai, double frac, const char *rho, double cov)
+/* "R1,R2,..": decreasing bounds in [0, 10] into b[1..], deeper levels halving (a 0 bound
+ * never allows its level). */
+static int level_bounds(const char *opt, const char *rho, double *b)
+{
+    const char *q = rho;
+    for (int l = 1; l <= KZ_ES_MUTE_MAX_LVL && *q; l++) {
+        char *end;
+        errno = 0;
+        double v = strtod(q, &end);
+        if (errno || end == q || !(v >= 0 && v <= 10) || (*end && *end != ',') ||
+            (l > 1 && v > b[l - 1])) {
+            fprintf(stderr, "kizuna demo: --%s: decreasing numbers in [0, 10] separated by "
+                            "commas: '%s'\n", opt, rho);
+            return -1;
+        }
+        b[l] = v;
+        for (int k = l + 1; k <= KZ_ES_MUTE_MAX_LVL; k++)
+            b[k] = b[k - 1] / 2;
+        q = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+static int mute_option(struct kz_es_params *ai, double frac, const char *rho, double cov,
+                       const char *rho_sector)
 {
     if (frac >= 0) {
         if (frac > 0 && !(frac >= 1.0 / 64 && frac < 1)) {
@@ -133,24 +160,10 @@ static int mute_option(struct kz_es_params *ai, double frac, const char *rho, do
             d.mute_frac = 0;
         *ai = d;
     }
-    if (rho) {
-        const char *q = rho;
-        for (int l = 1; l <= KZ_ES_MUTE_MAX_LVL && *q; l++) {
-            char *end;
-            errno = 0;
-            double v = strtod(q, &end);
-            if (errno || end == q || !(v >= 0 && v <= 10) || (*end && *end != ',') ||
-                (l > 1 && v > ai->mute_rho[l - 1])) {
-                fprintf(stderr, "kizuna demo: --mute-rho: decreasing numbers in [0, 10] "
-                                "separated by commas: '%s'\n", rho);
-                return -1;
-            }
-            ai->mute_rho[l] = v;
-            for (int k = l + 1; k <= KZ_ES_MUTE_MAX_LVL; k++)
-                ai->mute_rho[k] = ai->mute_rho[k - 1] / 2;
-            q = *end ? end + 1 : end;
-        }
-    }
+    if (rho && level_bounds("mute-rho", rho, ai->mute_rho))
+        return -1;
+    if (rho_sector && level_bounds("mute-sector-rho", rho_sector, ai->mute_rho_sector))
+        return -1;
     if (cov >= 0) {
         if (cov > 10) {
             fprintf(stderr, "kizuna demo: --mute-cov-rho: a relative load in [0, 10]\n");
@@ -167,7 +180,7 @@ int kz_cmd_demo(int argc, char **argv)
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
            O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC, O_NONRT,
            O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY, O_TWEIGHT,
-           O_SUNMUTE };
+           O_SUNMUTE, O_MSECT };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -180,7 +193,7 @@ int kz_cmd_demo(int argc, char **argv)
         {"mute-rho", 1, 0, O_MRHO}, {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED},
         {"tail-floor", 1, 0, O_TFLOOR}, {"tail-margin", 1, 0, O_TMARGIN},
         {"empty-sleep", 1, 0, O_EMPTY}, {"tail-weighted", 1, 0, O_TWEIGHT},
-        {"surge-unmute", 1, 0, O_SUNMUTE}, {0, 0, 0, 0}};
+        {"surge-unmute", 1, 0, O_SUNMUTE}, {"mute-sector-rho", 1, 0, O_MSECT}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2;
     int direct = 0, no_rc = 0, no_nrt = 0, real_time = 0;
@@ -188,7 +201,7 @@ int kz_cmd_demo(int argc, char **argv)
     double surge_unmute = -1;
     double speed = 600;
     double mute = -1, mute_cov = -1;
-    const char *mute_rho = NULL, *empty = NULL;
+    const char *mute_rho = NULL, *empty = NULL, *mute_sector = NULL;
     struct kz_es_params ai;
     kz_es_params_energy_saver(&ai); /* docs/energy-saving.md */
     /* the tail guard's defaults are the shipped ones (a literal here once overrode them) */
@@ -201,6 +214,7 @@ int kz_cmd_demo(int argc, char **argv)
         double v = 0;
         if (c != O_SCEN && c != O_REPORT && c != O_LOG && c != O_RT && c != O_HELP && c != 'h' &&
             c != O_DIRECT && c != O_NORC && c != O_NONRT && c != O_MRHO && c != O_EMPTY &&
+            c != O_MSECT &&
             c != '?' && kz_cli_number(optarg, &v)) {
             fprintf(stderr, "kizuna demo: --%s: not a number: '%s'\n", opts[c - O_SCEN].name,
                     optarg);
@@ -228,6 +242,7 @@ int kz_cmd_demo(int argc, char **argv)
         case O_NONRT: no_nrt = 1; break;
         case O_MUTE: mute = v; break;
         case O_MRHO: mute_rho = optarg; break;
+        case O_MSECT: mute_sector = optarg; break;
         case O_MCOV: mute_cov = v; break;
         case O_RT: real_time = 1; break;
         case O_SPEED: speed = v; break;
@@ -265,7 +280,7 @@ int kz_cmd_demo(int argc, char **argv)
                         "--threads >= 1, --sleep-util <= --wake-util\n");
         return KZ_CLI_BAD_INPUT;
     }
-    if (mute_option(&ai, mute, mute_rho, mute_cov))
+    if (mute_option(&ai, mute, mute_rho, mute_cov, mute_sector))
         return KZ_CLI_BAD_INPUT;
     if (tail_weighted >= 0) /* after --mute, which resets the lever's parameters */
         ai.tail_weighted = tail_weighted;

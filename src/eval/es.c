@@ -29,6 +29,10 @@ struct kz__es_group {     /* a coverage cell and the capacity cells it backs */
     int surge;            /* within surge_hold_s of t_surge */
     double t_crowd;       /* last period the surge was also > surge_unmute_mbps above g_fc */
     int crowd;            /* within surge_hold_s of t_crowd: unmutes the sector (es.h) */
+    double peak;          /* busiest forecaster slot of this sector seen, Mbit/s */
+    double rho;           /* this period's load relative to peak (mute_rho_sector) */
+    int lvl;              /* the deepest muting level the sector allows */
+    double t_lvl;         /* its last change */
 };
 
 struct kz__es_cell {
@@ -206,6 +210,10 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->mute_rho[3] = 0.30;
     for (int l = 4; l <= KZ_ES_MUTE_MAX_LVL; l++)
         p->mute_rho[l] = p->mute_rho[l - 1] / 2;
+    /* the sector cap: mute_rho / 0.6 (es.h) */
+    p->mute_rho_sector[0] = INFINITY;
+    for (int l = 1; l <= KZ_ES_MUTE_MAX_LVL; l++)
+        p->mute_rho_sector[l] = p->mute_rho[l] / 0.6;
     p->mute_hyst = 0.1;
     p->mute_max_lvl_cov = 0; /* coverage MIMO sleep: off (little energy, p5 lost) */
     p->unmute_prb_cov = 0.45;
@@ -311,6 +319,7 @@ int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cel
             g->slot = -1;
             g->t_surge = -INFINITY;
             g->t_crowd = -INFINITY;
+            g->t_lvl = -INFINITY;
             g->thr_acc = p->cov_capacity_mbps * 0.5;
             g->prb_acc = 0.5;
             if (kz_fc_init(&g->fc, &fcc) != 0) {
@@ -380,6 +389,7 @@ void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
     es->p.mute_ue_thr_mbps = p->mute_ue_thr_mbps;
     es->p.mute_min_s = p->mute_min_s;
     memcpy(es->p.mute_rho, p->mute_rho, sizeof es->p.mute_rho);
+    memcpy(es->p.mute_rho_sector, p->mute_rho_sector, sizeof es->p.mute_rho_sector);
     es->p.mute_hyst = p->mute_hyst;
     es->p.mute_margin_sigma = p->mute_margin_sigma;
     es->p.mute_lookahead_s = p->mute_lookahead_s;
@@ -472,6 +482,8 @@ static void learn(kz_es *es, double t_s, const struct kz_es_obs *obs)
         g->crowd = t_s - g->t_crowd <= es->p.surge_hold_s;
         long slot = (long)floor(mid / es->p.slot_s);
         if (g->slot >= 0 && slot != g->slot && g->slot_n > 0) {
+            if (g->slot_sum / g->slot_n > g->peak)
+                g->peak = g->slot_sum / g->slot_n;
             kz_fc_update(&g->fc, (double)g->slot * es->p.slot_s, g->slot_sum / g->slot_n);
             g->slot_sum = g->slot_n = 0;
         }
@@ -880,6 +892,16 @@ static void decide_net_level(kz_es *es, double t_s, const struct kz_es_obs *obs)
     }
     double rho = (fc > now ? fc : now) / es->net_peak;
     es->net_rho = rho;
+    for (size_t gi = 0; gi < es->n_groups && p->mute_rho_sector[1] > 0; gi++) {
+        struct kz__es_group *g = &es->groups[gi];
+        double rm = 0, pk = kz_fc_peak(&g->fc, h, &rm) + p->mute_margin_sigma * rm;
+        double g_now = nz(obs[g->cov].thr_mbps);
+        for (size_t i = 0; i < es->n_cells; i++)
+            if (es->cells[i].group == (int)gi)
+                g_now += nz(obs[i].thr_mbps);
+        g->rho = g->peak > 0 ? (pk > g_now ? pk : g_now) / g->peak : 1;
+        net_level_step(&g->lvl, &g->t_lvl, g->rho, p->mute_rho_sector, lmax, t_s, p);
+    }
     net_level_step(&es->net_lvl, &es->net_t_lvl, rho, p->mute_rho, lmax, t_s, p);
     net_level_step(&es->net_lvl_cov, &es->net_t_lvl_cov, rho, p->mute_rho_cov,
                    lmax < p->mute_max_lvl_cov ? lmax : p->mute_max_lvl_cov, t_s, p);
@@ -928,15 +950,27 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
                      prb, p->unmute_prb, thr, p->mute_ue_thr_mbps, obs[v].prb, p->guard_util);
         } else {
             want = cov ? es->net_lvl_cov : es->net_lvl;
+            const struct kz__es_group *own = cov ? NULL : &es->groups[c->group];
+            int by_sector = own && p->mute_rho_sector[1] > 0 && own->lvl < want;
+            if (by_sector)
+                want = own->lvl;
             why = KZ_WHY_FORECAST;
             if (want > c->mute_lvl &&
                 (t_s - c->t_guard < p->mute_min_s || t_s - c->t_change < p->period_s * 1.5))
                 want = c->mute_lvl; /* after a guard or a wake: hold for a dwell */
-            snprintf(text, sizeof text,
-                     "network load forecast %.2f of its peak (%.0f of %.0f Mbit/s now) -> %.0f %% "
-                     "TxRUs; PRB %.2f, UE throughput %.1f Mbit/s, coverage PRB %.2f",
-                     es->net_rho, es->net_now, es->net_peak,
-                     100 * kz_es_mute_level_frac(want), prb, thr, obs[v].prb);
+            if (by_sector)
+                snprintf(text, sizeof text,
+                         "sector load forecast %.2f of its own peak (%.0f Mbit/s), network %.2f "
+                         "-> %.0f %% TxRUs; PRB %.2f, UE throughput %.1f Mbit/s, coverage PRB "
+                         "%.2f",
+                         own->rho, own->peak, es->net_rho, 100 * kz_es_mute_level_frac(want), prb,
+                         thr, obs[v].prb);
+            else
+                snprintf(text, sizeof text,
+                         "network load forecast %.2f of its peak (%.0f of %.0f Mbit/s now) -> "
+                         "%.0f %% TxRUs; PRB %.2f, UE throughput %.1f Mbit/s, coverage PRB %.2f",
+                         es->net_rho, es->net_now, es->net_peak,
+                         100 * kz_es_mute_level_frac(want), prb, thr, obs[v].prb);
             /* the tail guard: the users' 10th percentile, halved per level deeper, stays at
              * or above the floor; below it now, one level up at once */
             double floor_mbps = kz_es_tail_floor(es), lo = obs[i].ue_thr_lo_mbps;

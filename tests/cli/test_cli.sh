@@ -209,6 +209,7 @@ bad_input)
     expect_bad "demo --mute out of range" "--mute: a TxRU fraction in \[1/64, 1\)" -- demo --mute 2
     expect_bad "demo --mute-rho increasing" "--mute-rho: decreasing numbers" -- demo --mute-rho 0.5,0.9
     expect_bad "demo --mute-rho not a number" "--mute-rho: decreasing numbers" -- demo --mute-rho 0.5,x
+    expect_bad "demo --mute-sector-rho increasing" "--mute-sector-rho: decreasing numbers" -- demo --mute-sector-rho 0.5,0.9
     expect_bad "demo --mute-cov-rho out of range" "--mute-cov-rho: a relative load" -- demo --mute-cov-rho 11
     expect_bad "demo --real-time with --direct" "--real-time runs the energy saver over E2" -- demo --real-time --direct
     expect_bad "demo --speed zero" "--speed in \(0, 100000\]" -- demo --real-time --speed 0

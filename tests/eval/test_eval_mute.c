@@ -238,6 +238,59 @@ static void test_crowd_unmutes_sector(void **state)
     kz_es_close(es);
 }
 
+/* The sector cap: with two sectors, one near its own busiest slot while the network is quiet
+ * keeps more TxRUs than the network level would give it; the quiet one follows the network
+ * level; with the cap off (mute_rho_sector[1] = 0) both follow the network level. */
+static void two_sectors(double *cap_a, double *cap_b, int sector_cap)
+{
+    static const struct kz_es_cell two[4] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
+                                             {0x13, KZ_ES_CAPACITY, 0, 64, 1},
+                                             {0x20, KZ_ES_COVERAGE, -1, 2, 2},
+                                             {0x23, KZ_ES_CAPACITY, 2, 64, 2}};
+    struct kz_es_params p;
+    kz_es_params_energy_saver(&p);
+    p.sleep_util = 0.0;
+    p.empty_prb = 0;
+    p.mute_history_s = 0;
+    p.tail_floor_mbps = -1;
+    if (!sector_cap)
+        p.mute_rho_sector[1] = 0;
+    kz_es *es = NULL;
+    assert_int_equal(kz_es_open(&es, &p, two, 4), 0);
+    struct kz_es_obs o[4];
+    struct kz_es_action a[8];
+    double load_a = 200, load_b = 200; /* Mbit/s per sector, capacity cell 200 x PRB */
+    for (double t = 0; t < 10 * 3600; t += 60) {
+        if (t >= 3 * 3600) /* sector A at 0.75 of its peak, B at 0.05: network 0.40 */
+            load_a = 150, load_b = 10;
+        double la[2] = {load_a, load_b};
+        for (int s = 0; s < 2; s++) {
+            o[2 * s] = (struct kz_es_obs){0.2, 10, 20, 5, 300, 1, -1};
+            o[2 * s + 1] = (struct kz_es_obs){(la[s] - 10) / 400, la[s] - 10, 40, 10, 600, 1, -1};
+        }
+        kz_es_step(es, t, o, a, 8);
+    }
+    *cap_a = kz_es_mute_level_frac(kz_es_cell_muted(es, 1));
+    *cap_b = kz_es_mute_level_frac(kz_es_cell_muted(es, 3));
+    kz_es_close(es);
+}
+
+static void test_sector_cap(void **state)
+{
+    (void)state;
+    struct kz_es_params d;
+    kz_es_params_energy_saver(&d);
+    assert_true(d.mute_rho_sector[1] == 1.0 && d.mute_rho_sector[2] == 0.75 &&
+                d.mute_rho_sector[3] == 0.5);
+    double a, b;
+    two_sectors(&a, &b, 1);
+    printf("# sector cap on: sector A (0.75 of its peak) at %.3f of its TxRUs, B at %.3f\n", a, b);
+    assert_true(a == 0.5 && b == 0.25); /* network 0.40: level 2 (1/4); A's own: level 1 */
+    two_sectors(&a, &b, 0);
+    printf("# sector cap off: A at %.3f, B at %.3f\n", a, b);
+    assert_true(a == 0.25 && b == 0.25);
+}
+
 static void test_lever_off(void **state)
 {
     (void)state;
@@ -475,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_levels_follow_load),
         cmocka_unit_test(test_guard_unmutes_one_cell),
         cmocka_unit_test(test_crowd_unmutes_sector),
+        cmocka_unit_test(test_sector_cap),
         cmocka_unit_test(test_lever_off),
         cmocka_unit_test(test_tail_guard),
         cmocka_unit_test(test_empty_sleep),
