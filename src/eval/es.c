@@ -932,22 +932,23 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
         int g_cov = obs[v].prb > (cov ? p->unmute_prb_cov : p->guard_util);
         /* a surge in the cell's own sector: the crowd is on this cell, all TxRUs at once */
         const struct kz__es_group *sg = es->surge_of[i];
-        if (p->surge_unmute_mbps > 0 && !cov && sg && sg == &es->groups[c->group] && sg->crowd) {
+        int crowd = p->surge_unmute_mbps > 0 && !cov && sg && sg == &es->groups[c->group] &&
+                    sg->crowd;
+        if (crowd || g_prb || g_thr || g_cov) {
             c->t_guard = t_s;
             want = 0;
             why = KZ_WHY_GUARD;
-            snprintf(text, sizeof text,
-                     "surge guard: own sector carries %.1f Mbit/s against a forecast of %.1f "
-                     "-> 100 %% TxRUs",
-                     sg->g_now, sg->g_fc);
-        } else if (g_prb || g_thr || g_cov) {
-            c->t_guard = t_s;
-            want = 0;
-            why = KZ_WHY_GUARD;
-            snprintf(text, sizeof text,
-                     "guard: PRB %.2f (unmute above %.2f), UE throughput %.1f Mbit/s (min %.1f), "
-                     "coverage PRB %.2f (guard %.2f)",
-                     prb, p->unmute_prb, thr, p->mute_ue_thr_mbps, obs[v].prb, p->guard_util);
+            if (crowd)
+                snprintf(text, sizeof text,
+                         "surge guard: own sector carries %.1f Mbit/s against a forecast of %.1f "
+                         "-> 100 %% TxRUs",
+                         sg->g_now, sg->g_fc);
+            else
+                snprintf(text, sizeof text,
+                         "guard: PRB %.2f (unmute above %.2f), UE throughput %.1f Mbit/s (min "
+                         "%.1f), coverage PRB %.2f (guard %.2f)",
+                         prb, p->unmute_prb, thr, p->mute_ue_thr_mbps, obs[v].prb,
+                         p->guard_util);
         } else {
             want = cov ? es->net_lvl_cov : es->net_lvl;
             const struct kz__es_group *own = cov ? NULL : &es->groups[c->group];
