@@ -24,6 +24,7 @@ struct kz__es_group {     /* a coverage cell and the capacity cells it backs */
     long slot;            /* forecaster slot being accumulated, -1 before the first */
     double slot_sum, slot_n;
     double thr_acc, prb_acc; /* coverage capacity estimate: EWMA sums */
+    double load;          /* this period's load: coverage + capacity cells, Mbit/s */
     double g_now, g_fc;   /* this period's load (EWMA over ~3 periods) and its forecast */
     double t_surge;       /* last period g_now was far above g_fc (surge guard) */
     int surge;            /* within surge_hold_s of t_surge */
@@ -468,6 +469,7 @@ static void learn(kz_es *es, double t_s, const struct kz_es_obs *obs)
         for (size_t i = 0; i < es->n_cells; i++)
             if (es->cells[i].group == (int)gi)
                 G += nz(obs[i].thr_mbps);
+        g->load = G;
         double rm = 0, f1 = kz_fc_peak(&g->fc, 1, &rm);
         g->g_now = g->g_now > 0 ? 0.65 * g->g_now + 0.35 * G : G; /* 60-s means are noisy */
         g->g_fc = f1;
@@ -895,11 +897,7 @@ static void decide_net_level(kz_es *es, double t_s, const struct kz_es_obs *obs)
     for (size_t gi = 0; gi < es->n_groups && p->mute_rho_sector[1] > 0; gi++) {
         struct kz__es_group *g = &es->groups[gi];
         double rm = 0, pk = kz_fc_peak(&g->fc, h, &rm) + p->mute_margin_sigma * rm;
-        double g_now = nz(obs[g->cov].thr_mbps);
-        for (size_t i = 0; i < es->n_cells; i++)
-            if (es->cells[i].group == (int)gi)
-                g_now += nz(obs[i].thr_mbps);
-        g->rho = g->peak > 0 ? (pk > g_now ? pk : g_now) / g->peak : 1;
+        g->rho = g->peak > 0 ? (pk > g->load ? pk : g->load) / g->peak : 1; /* load: learn() */
         net_level_step(&g->lvl, &g->t_lvl, g->rho, p->mute_rho_sector, lmax, t_s, p);
     }
     net_level_step(&es->net_lvl, &es->net_t_lvl, rho, p->mute_rho, lmax, t_s, p);
