@@ -80,7 +80,7 @@ static void usage(FILE *f)
         "                      forecast (a crowd) unmutes that sector's capacity cells to all\n"
         "                      TxRUs (30; 0: off)\n"
         "  --empty-sleep P,W   sleep a capacity cell whose own PRB use is below P while its\n"
-        "                      coverage cell's is below W, wake above W (0.03,0.2; 0: off)\n"
+        "                      coverage cell's is below W, wake above W (0.03,0.25; 0: off)\n"
         "  --no-rc             over E2 without RC handover: the CCC sleep hands the UEs over\n"
         "  --no-nrt            no neighbour relations for the energy saver (over E2 the xApp\n"
         "                      does not subscribe to RC REPORT style 3): the surge guard keeps\n"

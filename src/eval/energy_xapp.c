@@ -383,7 +383,7 @@ static double ue_tail(kz_esx *s, struct cell *c)
         kz_es_ue_samples(s->es, v, c->n_ues);
         c->ue_used = c->ue_stamp;
     }
-    return kz_es_ue_quantile(s->es, v, c->n_ues, 0.1);
+    return kz_es_cell_tail(s->es, v, c->n_ues);
 }
 
 /* Give the core every neighbour list we have whose cells it knows (after a new report, or a

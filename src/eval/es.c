@@ -129,6 +129,11 @@ double kz_es_ue_quantile(const kz_es *es, struct kz_es_ue_sample *s, size_t n, d
     return s[m - 1].mbps;
 }
 
+double kz_es_cell_tail(const kz_es *es, struct kz_es_ue_sample *s, size_t n)
+{
+    return kz_es_ue_quantile(es, s, n, es->p.tail_q);
+}
+
 /* the q-quantile of the samples (lower edge of its bin), 0 when empty */
 static double ue_quantile(const kz_es *es, double q)
 {
@@ -179,6 +184,7 @@ void kz_es_params_default(struct kz_es_params *p, enum kz_es_mode mode)
     p->night_to_s = 21600;
     p->thr_sleep_prb = 0.15;
     p->thr_wake_prb = 0.60;
+    p->tail_q = 0.1;
     /* the antenna-muting lever is off in the core's defaults (the baselines never mute); the
      * energy saver's product defaults switch it on with kz_es_params_mute(p, 0.125) */
 }
@@ -188,7 +194,7 @@ void kz_es_params_energy_saver(struct kz_es_params *p)
     kz_es_params_default(p, KZ_ES_AI);
     kz_es_params_mute(p, 0.125);
     p->empty_prb = 0.03;
-    p->empty_wake_prb = 0.20;
+    p->empty_wake_prb = 0.25;
 }
 
 void kz_es_params_mute(struct kz_es_params *p, double frac)
@@ -400,6 +406,7 @@ void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
     es->p.unmute_prb_cov = p->unmute_prb_cov;
     es->p.tail_floor_mbps = p->tail_floor_mbps;
     es->p.tail_margin = p->tail_margin;
+    es->p.tail_q = p->tail_q;
     es->p.tail_weighted = p->tail_weighted;
     es->p.surge_unmute_mbps = p->surge_unmute_mbps;
 }

@@ -191,7 +191,7 @@ static void ue_tail_period(struct kz__ue_tail *u, kz_es *es, struct kz_es_obs *o
     kz_es_ue_samples(es, u->vals, u->n_touched);
     for (size_t i = 0; i < u->nc; i++) {
         size_t b = i ? u->count[i - 1] : 0, e = u->count[i];
-        obs[i].ue_thr_lo_mbps = kz_es_ue_quantile(es, u->vals + b, e - b, 0.1);
+        obs[i].ue_thr_lo_mbps = kz_es_cell_tail(es, u->vals + b, e - b);
     }
     u->n_touched = 0;
 }

@@ -454,9 +454,10 @@ static void test_empty_sleep(void **state)
         assert_true(last.why == KZ_WHY_LOAD);
         printf("# %s\n", last.reason);
         assert_true(kz_es_cell_asleep(es, 1));
-        obs_set(o, 0.19, 0.0, 40); /* coverage busier but under 0.20: stays asleep */
+        /* coverage busier but at or under empty_wake_prb: stays asleep */
+        obs_set(o, p.empty_wake_prb, 0.0, 40);
         assert_int_equal(run(es, &t, t + 3600, o, KZ_ES_WAKE, NULL), 0);
-        obs_set(o, 0.25, 0.0, 40); /* over 0.20: wakes */
+        obs_set(o, p.empty_wake_prb + 0.02, 0.0, 40); /* over it: wakes */
         assert_int_equal(run(es, &t, t + 120, o, KZ_ES_WAKE, &last), 1);
         assert_true(!kz_es_cell_asleep(es, 1));
         kz_es_close(es);
