@@ -63,11 +63,19 @@ static void usage(FILE *f)
         "                      (0.125 = 8 of 64, the default; 0: off -- sleep only)\n"
         "  --mute-rho R1,R2,.. mute to 1/2, 1/4 ... of the TxRUs while the network's forecast\n"
         "                      load stays below R1, R2 ... of its busiest 5 minutes (0.6,0.45,0.3)\n"
+        "  --tail-risk LO,HI   the tail risk (es.h: how far the day's p5 moves when muting\n"
+        "                      slows the users near it, learned from the UE-level KPM of the\n"
+        "                      learning days) picks the bounds: --mute-rho-roomy at or below\n"
+        "                      LO, --mute-rho at or above HI, linear between (0.02,0.06; 0:\n"
+        "                      --mute-rho always)\n"
+        "  --mute-rho-roomy R1,R2,..  the bounds at low tail risk (0.7,0.5,0.35)\n"
+        "  --mute-cov-rho-roomy R  coverage cells' MIMO sleep at low tail risk: below R, moving\n"
+        "                      to --mute-cov-rho (or none) as the risk rises (0.3; 0: off)\n"
         "  --mute-sector-rho R1,R2,..  and no deeper than the cell's own sector allows: its\n"
         "                      load below R1, R2 ... of its own busiest 5 minutes (1,0.75,0.5;\n"
         "                      0: no sector cap)\n"
-        "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R (0: off,\n"
-        "                      the default)\n"
+        "  --mute-cov-rho R    coverage cells to half their TxRUs (MIMO sleep) below R whatever\n"
+        "                      the tail risk (0: off, the default)\n"
         "  --tail-floor M      QoS guard of the muting: a cell goes deeper only while its users'\n"
         "                      10th-percentile throughput, halved per level, stays >= M Mbit/s\n"
         "                      (0: learned, --tail-margin x the 5th percentile of the UE-level\n"
@@ -180,7 +188,7 @@ int kz_cmd_demo(int argc, char **argv)
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
            O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC, O_NONRT,
            O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY, O_TWEIGHT,
-           O_SUNMUTE, O_MSECT };
+           O_SUNMUTE, O_MSECT, O_RISK, O_MROOMY, O_MCROOMY };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -193,15 +201,18 @@ int kz_cmd_demo(int argc, char **argv)
         {"mute-rho", 1, 0, O_MRHO}, {"mute-cov-rho", 1, 0, O_MCOV}, {"speed", 1, 0, O_SPEED},
         {"tail-floor", 1, 0, O_TFLOOR}, {"tail-margin", 1, 0, O_TMARGIN},
         {"empty-sleep", 1, 0, O_EMPTY}, {"tail-weighted", 1, 0, O_TWEIGHT},
-        {"surge-unmute", 1, 0, O_SUNMUTE}, {"mute-sector-rho", 1, 0, O_MSECT}, {0, 0, 0, 0}};
+        {"surge-unmute", 1, 0, O_SUNMUTE}, {"mute-sector-rho", 1, 0, O_MSECT},
+        {"tail-risk", 1, 0, O_RISK}, {"mute-rho-roomy", 1, 0, O_MROOMY},
+        {"mute-cov-rho-roomy", 1, 0, O_MCROOMY}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2;
     int direct = 0, no_rc = 0, no_nrt = 0, real_time = 0;
     int tail_weighted = -1; /* -1: the default (set after --mute's reset) */
     double surge_unmute = -1;
     double speed = 600;
-    double mute = -1, mute_cov = -1;
-    const char *mute_rho = NULL, *empty = NULL, *mute_sector = NULL;
+    double mute = -1, mute_cov = -1, mute_cov_roomy = -1;
+    const char *mute_rho = NULL, *empty = NULL, *mute_sector = NULL, *risk = NULL,
+               *mute_roomy = NULL;
     struct kz_es_params ai;
     kz_es_params_energy_saver(&ai); /* docs/energy-saving.md */
     /* the tail guard's defaults are the shipped ones (a literal here once overrode them) */
@@ -214,7 +225,7 @@ int kz_cmd_demo(int argc, char **argv)
         double v = 0;
         if (c != O_SCEN && c != O_REPORT && c != O_LOG && c != O_RT && c != O_HELP && c != 'h' &&
             c != O_DIRECT && c != O_NORC && c != O_NONRT && c != O_MRHO && c != O_EMPTY &&
-            c != O_MSECT &&
+            c != O_MSECT && c != O_RISK && c != O_MROOMY &&
             c != '?' && kz_cli_number(optarg, &v)) {
             fprintf(stderr, "kizuna demo: --%s: not a number: '%s'\n", opts[c - O_SCEN].name,
                     optarg);
@@ -243,6 +254,15 @@ int kz_cmd_demo(int argc, char **argv)
         case O_MUTE: mute = v; break;
         case O_MRHO: mute_rho = optarg; break;
         case O_MSECT: mute_sector = optarg; break;
+        case O_RISK: risk = optarg; break;
+        case O_MROOMY: mute_roomy = optarg; break;
+        case O_MCROOMY:
+            if (!(v >= 0 && v <= 10)) {
+                fprintf(stderr, "kizuna demo: --mute-cov-rho-roomy: a relative load in [0, 10]\n");
+                return KZ_CLI_BAD_INPUT;
+            }
+            mute_cov_roomy = v;
+            break;
         case O_MCOV: mute_cov = v; break;
         case O_RT: real_time = 1; break;
         case O_SPEED: speed = v; break;
@@ -282,6 +302,22 @@ int kz_cmd_demo(int argc, char **argv)
     }
     if (mute_option(&ai, mute, mute_rho, mute_cov, mute_sector))
         return KZ_CLI_BAD_INPUT;
+    if (mute_roomy && level_bounds("mute-rho-roomy", mute_roomy, ai.mute_rho_roomy))
+        return KZ_CLI_BAD_INPUT;
+    if (mute_cov_roomy >= 0)
+        ai.mute_rho_cov_roomy = mute_cov_roomy;
+    if (risk) {
+        double lo = 0, hi = 0;
+        char tail;
+        int k = sscanf(risk, "%lf,%lf%c", &lo, &hi, &tail);
+        if (!((k == 1 && lo == 0) || (k == 2 && lo >= 0 && hi > lo && hi <= 10))) {
+            fprintf(stderr, "kizuna demo: --tail-risk: LO,HI with 0 <= LO < HI <= 10, or 0 for "
+                            "off: '%s'\n", risk);
+            return KZ_CLI_BAD_INPUT;
+        }
+        ai.risk_lo = lo;
+        ai.risk_hi = k == 1 ? 0 : hi;
+    }
     if (tail_weighted >= 0) /* after --mute, which resets the lever's parameters */
         ai.tail_weighted = tail_weighted;
     if (surge_unmute >= 0)
@@ -381,6 +417,12 @@ int kz_cmd_demo(int argc, char **argv)
            direct      ? "in-process decision core (--direct)"
            : real_time ? "the xApp over E2 (RIC, KPM, RC, CCC) over real sockets in real time"
                        : "the xApp over E2 (RIC, KPM, RC, CCC) in the simulator");
+    const struct kz_es_stats *ast = &res[KZ_EVAL_AI].es;
+    if (ai.mute_frac > 0 && ast->tail_risk >= 0)
+        printf("  tail risk learned from the UE-level KPM: %.3f (--tail-risk %.2f,%.2f) -> "
+               "network muting bounds %.2f / %.2f / %.2f, coverage MIMO sleep %.2f\n",
+               ast->tail_risk, ai.risk_lo, ai.risk_hi, ast->net_bound[1], ast->net_bound[2],
+               ast->net_bound[3], ast->net_bound_cov);
     if (!direct)
         kz_e2_run_stats_print(stdout, &e2st);
     double wall = 0;

@@ -79,12 +79,29 @@ struct kz_es {
     /* UE throughput samples, log bins over [UE_LO, UE_LO x UE_R^UE_BINS) Mbit/s */
     double ue_hist[256], ue_n; /* weights (tail_weighted) */
     double ue_count;            /* samples */
+    /* the tail risk's inputs (es.h): samples by hour of day, from periods with no cell muted
+     * or asleep, and the network load by hour */
+    double risk_hist[24][256], risk_load[24], risk_load_n[24];
+    int altered;          /* after the last step, some cell is muted or asleep */
+    double risk;          /* kz_es_tail_risk, refreshed once a day */
+    double risk_day;      /* the day (t_s / 86400) it was refreshed */
+    double net_bound[KZ_ES_MUTE_MAX_LVL + 1]; /* the network level's bounds this period */
+    double net_bound_cov[KZ_ES_MUTE_MAX_LVL + 1]; /* and the coverage layer's */
     double t_seen;        /* last kz_es_step, whatever the mode */
 };
 
 #define UE_BINS 256
 #define UE_LO 0.01   /* Mbit/s */
 #define UE_LOG_R 0.0629 /* ln of the bin ratio: 256 bins over 7 decades (6.5 % wide) */
+
+static size_t hour_of(double t_s)
+{
+    double h = fmod(t_s, 86400.0);
+    if (h < 0)
+        h += 86400.0;
+    size_t k = (size_t)(h / 3600.0);
+    return k < 24 ? k : 23;
+}
 
 void kz_es_ue_samples(kz_es *es, const struct kz_es_ue_sample *s, size_t n)
 {
@@ -98,6 +115,8 @@ void kz_es_ue_samples(kz_es *es, const struct kz_es_ue_sample *s, size_t n)
         es->ue_hist[bi] += w;
         es->ue_n += w;
         es->ue_count += 1;
+        if (!es->altered)
+            es->risk_hist[hour_of(es->t_seen + es->p.period_s / 2)][bi] += w;
     }
 }
 
@@ -146,6 +165,56 @@ static double ue_quantile(const kz_es *es, double q)
             return UE_LO * exp(UE_LOG_R * (double)b);
     }
     return UE_LO * exp(UE_LOG_R * UE_BINS);
+}
+
+/* The q-quantile of a histogram of hist[UE_BINS] with total tot, interpolated inside its bin */
+static double hist_quantile(const double *hist, double tot, double q)
+{
+    double want = q * tot, acc = 0;
+    for (size_t b = 0; b < UE_BINS; b++) {
+        if (hist[b] > 0 && acc + hist[b] >= want)
+            return UE_LO * exp(UE_LOG_R * ((double)b + (want - acc) / hist[b]));
+        acc += hist[b];
+    }
+    return UE_LO * exp(UE_LOG_R * UE_BINS);
+}
+
+/* es.h, risk_lo: slope x at-risk share, from the unaltered periods' samples */
+static double tail_risk(const kz_es *es)
+{
+    const struct kz_es_params *p = &es->p;
+    /* each hour weighs as one day of it, however many days of it were observed */
+    double all[UE_BINS] = {0}, tot = 0, peak = 0;
+    for (size_t h = 0; h < 24; h++) {
+        if (!(es->risk_load_n[h] > 0))
+            return -1; /* not a whole day yet */
+        double l = es->risk_load[h] / es->risk_load_n[h];
+        peak = l > peak ? l : peak;
+        for (size_t b = 0; b < UE_BINS; b++)
+            all[b] += es->risk_hist[h][b] / es->risk_load_n[h];
+    }
+    for (size_t b = 0; b < UE_BINS; b++)
+        tot += all[b];
+    if (!(tot > 0) || !(peak > 0))
+        return -1;
+    double x = hist_quantile(all, tot, 0.05);
+    double slope = (hist_quantile(all, tot, 0.07) - hist_quantile(all, tot, 0.03)) / 0.04 / x;
+    double at_risk = 0;
+    for (size_t h = 0; h < 24; h++) {
+        if (es->risk_load[h] / es->risk_load_n[h] >= p->mute_rho_roomy[1] * peak)
+            continue;
+        for (size_t b = 0; b < UE_BINS; b++) {
+            double mid = UE_LO * exp(UE_LOG_R * ((double)b + 0.5));
+            if (mid >= x && mid < 2 * x)
+                at_risk += es->risk_hist[h][b] / es->risk_load_n[h];
+        }
+    }
+    return slope * at_risk / tot;
+}
+
+double kz_es_tail_risk(const kz_es *es)
+{
+    return es->risk;
 }
 
 double kz_es_tail_floor(const kz_es *es)
@@ -221,8 +290,19 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->mute_rho_sector[0] = INFINITY;
     for (int l = 1; l <= KZ_ES_MUTE_MAX_LVL; l++)
         p->mute_rho_sector[l] = p->mute_rho[l] / 0.6;
+    /* the roomy bounds and the risk band: docs/energy-saving.md */
+    p->risk_lo = 0.02;
+    p->risk_hi = 0.06;
+    p->mute_rho_roomy[0] = INFINITY;
+    p->mute_rho_roomy[1] = 0.70;
+    p->mute_rho_roomy[2] = 0.50;
+    p->mute_rho_roomy[3] = 0.35;
+    for (int l = 4; l <= KZ_ES_MUTE_MAX_LVL; l++)
+        p->mute_rho_roomy[l] = p->mute_rho_roomy[l - 1] / 2;
+    p->mute_rho_cov_roomy = 0.30; /* coverage MIMO sleep at low tail risk only */
     p->mute_hyst = 0.1;
-    p->mute_max_lvl_cov = 0; /* coverage MIMO sleep: off (little energy, p5 lost) */
+    p->mute_max_lvl_cov = 0; /* coverage MIMO sleep: only at low tail risk (it lost p5 on
+                                the tight cities, docs/energy-saving.md) */
     p->unmute_prb_cov = 0.45;
     p->mute_rho_cov[0] = INFINITY;
     p->mute_rho_cov[1] = 0.30;
@@ -297,6 +377,8 @@ int kz_es_open(kz_es **out, const struct kz_es_params *p, const struct kz_es_cel
     es->t_first = INFINITY;
     es->net_t_lvl = es->net_t_lvl_cov = -INFINITY;
     es->net_rho = -1;
+    es->risk = -1;
+    memcpy(es->net_bound, p->mute_rho, sizeof es->net_bound);
     es->cells = calloc(n_cells, sizeof *es->cells);
     es->group_of_cov = malloc(n_cells * sizeof *es->group_of_cov);
     es->groups = calloc(n_cells, sizeof *es->groups);
@@ -397,12 +479,16 @@ void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
     es->p.mute_min_s = p->mute_min_s;
     memcpy(es->p.mute_rho, p->mute_rho, sizeof es->p.mute_rho);
     memcpy(es->p.mute_rho_sector, p->mute_rho_sector, sizeof es->p.mute_rho_sector);
+    memcpy(es->p.mute_rho_roomy, p->mute_rho_roomy, sizeof es->p.mute_rho_roomy);
+    es->p.risk_lo = p->risk_lo;
+    es->p.risk_hi = p->risk_hi;
     es->p.mute_hyst = p->mute_hyst;
     es->p.mute_margin_sigma = p->mute_margin_sigma;
     es->p.mute_lookahead_s = p->mute_lookahead_s;
     es->p.mute_history_s = p->mute_history_s;
     memcpy(es->p.mute_rho_cov, p->mute_rho_cov, sizeof es->p.mute_rho_cov);
     es->p.mute_max_lvl_cov = p->mute_max_lvl_cov;
+    es->p.mute_rho_cov_roomy = p->mute_rho_cov_roomy;
     es->p.unmute_prb_cov = p->unmute_prb_cov;
     es->p.tail_floor_mbps = p->tail_floor_mbps;
     es->p.tail_margin = p->tail_margin;
@@ -833,7 +919,7 @@ static int mute_max_lvl(const struct kz_es_params *p)
 /* Does the lever mute coverage cells too? */
 static int p_cov_lever(const struct kz_es_params *p)
 {
-    return p->mute_max_lvl_cov > 0 || p->mode == KZ_ES_SCHEDULE;
+    return p->mute_max_lvl_cov > 0 || p->mute_rho_cov_roomy > 0 || p->mode == KZ_ES_SCHEDULE;
 }
 
 double kz_es_mute_level_frac(int lvl)
@@ -907,9 +993,26 @@ static void decide_net_level(kz_es *es, double t_s, const struct kz_es_obs *obs)
         g->rho = g->peak > 0 ? (pk > g->load ? pk : g->load) / g->peak : 1; /* load: learn() */
         net_level_step(&g->lvl, &g->t_lvl, g->rho, p->mute_rho_sector, lmax, t_s, p);
     }
-    net_level_step(&es->net_lvl, &es->net_t_lvl, rho, p->mute_rho, lmax, t_s, p);
-    net_level_step(&es->net_lvl_cov, &es->net_t_lvl_cov, rho, p->mute_rho_cov,
-                   lmax < p->mute_max_lvl_cov ? lmax : p->mute_max_lvl_cov, t_s, p);
+    /* the network bounds: between mute_rho_roomy and mute_rho by the tail risk (es.h) */
+    double *bound = es->net_bound;
+    double f = 0;
+    if (p->risk_hi > 0 && es->risk >= 0)
+        f = es->risk <= p->risk_lo ? 1
+            : es->risk >= p->risk_hi ? 0
+                                     : (p->risk_hi - es->risk) / (p->risk_hi - p->risk_lo);
+    for (int l = 0; l <= KZ_ES_MUTE_MAX_LVL; l++)
+        bound[l] = l == 0 ? INFINITY : p->mute_rho[l] + f * (p->mute_rho_roomy[l] - p->mute_rho[l]);
+    net_level_step(&es->net_lvl, &es->net_t_lvl, rho, bound, lmax, t_s, p);
+    double *bound_cov = es->net_bound_cov;
+    int lmax_cov = p->mute_max_lvl_cov;
+    for (int l = 0; l <= KZ_ES_MUTE_MAX_LVL; l++)
+        bound_cov[l] = l == 0 ? INFINITY : l <= p->mute_max_lvl_cov ? p->mute_rho_cov[l] : 0;
+    if (p->mute_rho_cov_roomy > 0) {
+        bound_cov[1] += f * (p->mute_rho_cov_roomy - bound_cov[1]);
+        lmax_cov = lmax_cov > 1 ? lmax_cov : 1;
+    }
+    net_level_step(&es->net_lvl_cov, &es->net_t_lvl_cov, rho, bound_cov,
+                   lmax < lmax_cov ? lmax : lmax_cov, t_s, p);
 }
 
 /* The antenna-muting lever of an awake capacity cell (see es.h for the rules). */
@@ -973,10 +1076,12 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
                          thr, obs[v].prb);
             else
                 snprintf(text, sizeof text,
-                         "network load forecast %.2f of its peak (%.0f of %.0f Mbit/s now) -> "
-                         "%.0f %% TxRUs; PRB %.2f, UE throughput %.1f Mbit/s, coverage PRB %.2f",
-                         es->net_rho, es->net_now, es->net_peak,
-                         100 * kz_es_mute_level_frac(want), prb, thr, obs[v].prb);
+                         "network load forecast %.2f of its peak (%.0f of %.0f Mbit/s now, tail "
+                         "risk %.3f: level bound %.2f) -> %.0f %% TxRUs; PRB %.2f, UE throughput "
+                         "%.1f Mbit/s, coverage PRB %.2f",
+                         es->net_rho, es->net_now, es->net_peak, es->risk,
+                         (cov ? es->net_bound_cov : es->net_bound)[want > 0 ? want : 1], 100 * kz_es_mute_level_frac(want),
+                         prb, thr, obs[v].prb);
             /* the tail guard: the users' 10th percentile, halved per level deeper, stays at
              * or above the floor; below it now, one level up at once */
             double floor_mbps = kz_es_tail_floor(es), lo = obs[i].ue_thr_lo_mbps;
@@ -1100,12 +1205,34 @@ static void decide_rule(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
         snprintf(a->reason, sizeof a->reason, "%s", why_text);
 }
 
+/* The network load by hour of day while unaltered, and the tail risk from all of it (es.h) */
+static void risk_observe(kz_es *es, double t_s, const struct kz_es_obs *obs)
+{
+    if (!es->altered) {
+        double load = 0;
+        for (size_t i = 0; i < es->n_cells; i++)
+            if (es->cells[i].group >= 0 || es->group_of_cov[i] >= 0)
+                load += nz(obs[i].thr_mbps);
+        size_t h = hour_of(t_s - es->p.period_s / 2);
+        es->risk_load[h] += load;
+        es->risk_load_n[h] += 1;
+    }
+    /* refreshed once a day, at the first period of the day (or as soon as a day is complete):
+     * a day's muting then follows one figure, which the decisions' reasons quote */
+    double day = floor(t_s / 86400.0);
+    if (es->risk < 0 || day != es->risk_day) {
+        es->risk = tail_risk(es);
+        es->risk_day = day;
+    }
+}
+
 size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_es_action *out,
                   size_t cap)
 {
     size_t n = 0;
     learn(es, t_s, obs);
     es->t_seen = t_s;
+    risk_observe(es, t_s, obs);
     if (es->p.mode == KZ_ES_ALWAYS_ON)
         return 0;
     const int lever = mute_max_lvl(&es->p) > 0 &&
@@ -1133,6 +1260,9 @@ size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_
             decide_mute(es, i, t_s, obs, out, cap, &n);
     }
     es->t_last = t_s;
+    es->altered = 0;
+    for (size_t i = 0; i < es->n_cells && !es->altered; i++)
+        es->altered = es->cells[i].state != ST_AWAKE || es->cells[i].mute_lvl > 0;
     return n;
 }
 
@@ -1148,6 +1278,9 @@ void kz_es_stats_get(const kz_es *es, struct kz_es_stats *st)
     st->unmutes = es->unmutes;
     st->unmutes_guard = es->unmutes_guard;
     st->muted_s = es->muted_s;
+    st->tail_risk = es->risk;
+    memcpy(st->net_bound, es->net_bound, sizeof st->net_bound);
+    st->net_bound_cov = es->net_bound_cov[1];
     st->fc_slot_s = es->p.slot_s;
     for (size_t g = 0; g < es->n_groups; g++) {
         const struct kz_fc *f = &es->groups[g].fc;

@@ -209,6 +209,23 @@ struct kz_es_params {
      * percentiles held cells back for 0.4-0.5 points less saving at the same day's p5: a
      * cell's own slowest users are not where its muting harms the day's tail) */
     double tail_q;
+    /* Tail risk (KZ_ES_AI with the lever): how far the day's 5th percentile moves when muting
+     * slows the users who are near it.  Learned from the UE samples of periods in which the
+     * policy had no cell muted or asleep (the network as always-on runs it):
+     *   X = their 5th percentile, slope = (q7 - q3) / 4 % / X (how fast the quantile grows),
+     *   at_risk = the share of all samples with X <= thr < 2X taken in hours of the day whose
+     *             mean network load is below mute_rho_roomy[1] of the busiest hour's (a TxRU
+     *             halving halves a noise-limited user's rate: these fall under X),
+     *   risk = slope x at_risk (the relative shift of the 5th percentile per unit pushed).
+     * Muting harms the day's tail mostly on the coverage cells that take the muted cells' users
+     * (docs/energy-saving.md), so no cell's own tail shows it; this one figure does.  The
+     * network bounds are mute_rho_roomy at risk <= risk_lo, mute_rho at risk >= risk_hi, and
+     * linear in between (risk_hi <= 0 or no risk learned yet: mute_rho). */
+    double risk_lo, risk_hi;  /* (0.02, 0.06) */
+    double mute_rho_roomy[KZ_ES_MUTE_MAX_LVL + 1]; /* (0.70 0.50 0.35) */
+    /* coverage cells' MIMO sleep (level 1) at low tail risk: its bound moves from mute_rho_cov[1]
+     * (or none, mute_max_lvl_cov 0) to this one as the capacity bounds move (0.30; 0: none) */
+    double mute_rho_cov_roomy;
     double tail_margin;       /* 1.5 with tail_weighted (tuned on seed 7: 1.0 spent 50 % more of
                                  the p5 bar for 0.5 points); unweighted it was 0.7, the per-UE
                                  means sitting far above the per-step values the p5 counts */
@@ -253,6 +270,8 @@ double kz_es_ue_quantile(const kz_es *es, struct kz_es_ue_sample *s, size_t n, d
 double kz_es_cell_tail(const kz_es *es, struct kz_es_ue_sample *s, size_t n);
 /* The tail guard's floor now (Mbit/s; 0: none yet or off). */
 double kz_es_tail_floor(const kz_es *es);
+/* The tail risk now (es.h, risk_lo); -1 while not learned (fewer than a day of samples). */
+double kz_es_tail_risk(const kz_es *es);
 
 /* Neighbour relations (an NRT: kz_emu_cell_neighbours in-process, E2SM-RC REPORT style 3 over
  * E2): cell's neighbours are nbr[0 .. n-1] (core cell indices), replacing what cell had.  A
@@ -304,6 +323,9 @@ struct kz_es_stats {
     unsigned best_count[KZ_FC_NMODELS];   /* groups whose selected model is this */
     uint64_t mutes, unmutes, unmutes_guard;
     double muted_s;                       /* cell-seconds muted (policy's view) */
+    double tail_risk;                     /* kz_es_tail_risk at the end */
+    double net_bound[KZ_ES_MUTE_MAX_LVL + 1]; /* the network level's bounds then */
+    double net_bound_cov;                 /* and the coverage layer's (MIMO sleep; 0: none) */
 };
 void kz_es_stats_get(const kz_es *es, struct kz_es_stats *st);
 

@@ -221,6 +221,10 @@ bad_input)
     expect_bad "demo --tail-weighted 2" "--tail-weighted: 0 or 1" -- demo --tail-weighted 2
     expect_bad "demo --surge-unmute -1" "--surge-unmute: Mbit/s" -- demo --surge-unmute -1
     expect_bad "demo --surge-unmute x" "not a number" -- demo --surge-unmute x
+    expect_bad "demo --tail-risk one number" "--tail-risk: LO,HI" -- demo --tail-risk 0.02
+    expect_bad "demo --tail-risk reversed" "--tail-risk: LO,HI" -- demo --tail-risk 0.06,0.02
+    expect_bad "demo --tail-risk trailing" "--tail-risk: LO,HI" -- demo --tail-risk 0.02,0.06x
+    expect_bad "demo --mute-rho-roomy increasing" "--mute-rho-roomy: decreasing numbers" -- demo --mute-rho-roomy 0.5,0.9
     # kizuna emu: every number and seed is checked (atof once turned 'x' into 0: the default)
     SC="$T/never-read.json" # options are refused before the scenario is read
     expect_bad "emu --seed not a number" "--seed: not a seed: 'x'" -- emu --scenario "$SC" --seed x

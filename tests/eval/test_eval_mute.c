@@ -416,6 +416,84 @@ static void test_tail_guard(void **state)
     kz_es_close(es);
 }
 
+/* One learning day (always-on) then the first hours of the next with the network at 0.55 of
+ * its busiest slot: between the shipped first bound (0.6, deeper only below 0.54) and the roomy
+ * one (0.7).  The day's users: busy hours uniform 1..100 Mbit/s (p5 about 10.9); at night
+ * (night_mbps) far above twice that, or just above it, where a TxRU halving takes them under.
+ * Returns the capacity cells' muting level after two hours; *risk the risk learned. */
+static int tail_risk_day(double night_mbps, double risk_hi, double *risk, char *reason)
+{
+    struct kz_es_params p;
+    kz_es_params_default(&p, KZ_ES_AI);
+    p.sleep_util = 0.0;
+    kz_es_params_mute(&p, 0.125);
+    p.mode = KZ_ES_ALWAYS_ON;
+    p.mute_history_s = 0;
+    p.tail_floor_mbps = -1; /* the load rule alone */
+    p.surge_frac = 100;     /* day 2's return of the load is no surge */
+    p.surge_min_mbps = 1e6;
+    if (risk_hi >= 0)
+        p.risk_hi = risk_hi;
+    kz_es *es = NULL;
+    assert_int_equal(kz_es_open(&es, &p, sector3, 3), 0);
+    assert_true(kz_es_tail_risk(es) < 0);
+    struct kz_es_obs o[3];
+    struct kz_es_action act[16];
+    static struct kz_es_ue_sample v[100];
+    double t = 0;
+    for (; t < 86400; t += 60) {
+        int busy = t >= 12 * 3600;
+        if (busy)
+            obs3(o, 0.5, 0.5, 0.5, 40); /* 210 Mbit/s */
+        else
+            obs3(o, 0.1, 0.05, 0.05, 40); /* 22 */
+        for (int k = 0; k < 100; k++)
+            v[k] = (struct kz_es_ue_sample){busy ? (float)(1 + 99.0 * k / 99.0) : (float)night_mbps,
+                                            1.0f};
+        kz_es_ue_samples(es, v, 100);
+        assert_int_equal(kz_es_step(es, t, o, act, 16), 0);
+    }
+    kz_es_set_mode(es, KZ_ES_AI);
+    obs3(o, 0.3, 0.274, 0.274, 40); /* 115.6 Mbit/s: 0.55 of the busiest slot */
+    for (; t < 86400 + 2 * 3600; t += 60) {
+        for (int k = 0; k < 100; k++)
+            v[k] = (struct kz_es_ue_sample){(float)night_mbps, 1.0f};
+        kz_es_ue_samples(es, v, 100);
+        size_t n = kz_es_step(es, t, o, act, 16);
+        for (size_t k = 0; k < n; k++)
+            if (act[k].kind == KZ_ES_MUTE && reason)
+                snprintf(reason, 224, "%s", act[k].reason);
+    }
+    *risk = kz_es_tail_risk(es);
+    int lvl = kz_es_cell_muted(es, 1);
+    assert_int_equal(kz_es_cell_muted(es, 2), lvl);
+    kz_es_close(es);
+    return lvl;
+}
+
+/* The tail risk picks the network bounds: night users far above the day's p5 -> risk 0, the
+ * roomy bounds, muted at 0.55; night users just above it -> a high risk, the shipped bounds, not
+ * muted; with the risk off (risk_hi 0) the shipped bounds whatever the risk. */
+static void test_tail_risk(void **state)
+{
+    (void)state;
+    double risk = -1;
+    char reason[224] = "";
+    int lvl = tail_risk_day(50, -1, &risk, reason);
+    printf("# night users at 50 Mbit/s: tail risk %.3f, level %d: %s\n", risk, lvl, reason);
+    assert_true(risk >= 0 && risk < 0.005); /* the boundary period: busy samples in hour 11 */
+    assert_int_equal(lvl, 1);
+    assert_non_null(strstr(reason, "level bound 0.70"));
+    lvl = tail_risk_day(15, -1, &risk, NULL);
+    printf("# night users at 15 Mbit/s: tail risk %.3f, level %d\n", risk, lvl);
+    /* at risk: half the samples; slope (q7 - q3) / 4 % / p5 = (14.9 - 6.9) / 0.04 / 10.9 = 18 */
+    assert_true(risk > 5 && risk < 12);
+    assert_int_equal(lvl, 0);
+    lvl = tail_risk_day(50, 0, &risk, NULL);
+    assert_true(risk >= 0 && risk < 0.005); /* the boundary period: busy samples in hour 11 */
+    assert_int_equal(lvl, 0);
+}
+
 /* Empty-cell sleep (the threshold rule's criterion inside the energy saver): a capacity cell
  * with almost no PRB use sleeps even when the coverage cell could not carry the sector's load
  * by the forecast rule -- but not while the coverage cell's users are under the tail floor --
@@ -532,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_sector_cap),
         cmocka_unit_test(test_lever_off),
         cmocka_unit_test(test_tail_guard),
+        cmocka_unit_test(test_tail_risk),
         cmocka_unit_test(test_empty_sleep),
         cmocka_unit_test(test_level_schedule),
         cmocka_unit_test(test_unmute_before_sleep),
