@@ -32,7 +32,8 @@
  *     the hysteresis.
  *   - Antenna muting (MUTE / UNMUTE, opt-in): between sleeping and all-on, every capacity
  *     cell of the network goes down to 1/2, 1/4, 1/8 of its TxRUs, and coverage cells to 1/2,
- *     as the network's forecast load relative to its busiest slot falls (rules at mute_frac).
+ *     as the network's forecast load relative to its busiest slot falls (rules at mute_frac);
+ *     how low it must fall is set by the tail risk learned from the UE-level KPM (risk_lo).
  *   - Surge guard: a sector whose load jumps far above its forecast wakes the sleeping capacity
  *     cells of its whole site and, with neighbour relations (kz_es_set_neighbours), every
  *     sleeping capacity cell that neighbours a cell of the sector (surge_*): a crowd next to a
