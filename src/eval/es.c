@@ -266,6 +266,17 @@ void kz_es_params_energy_saver(struct kz_es_params *p)
     p->empty_wake_prb = 0.25;
 }
 
+/* Muting bounds b[1..3] (levels 1/2, 1/4, 1/8), deeper levels halving; b[0] never binds. */
+static void level_bounds(double *b, double r1, double r2, double r3)
+{
+    b[0] = INFINITY;
+    b[1] = r1;
+    b[2] = r2;
+    b[3] = r3;
+    for (int l = 4; l <= KZ_ES_MUTE_MAX_LVL; l++)
+        b[l] = b[l - 1] / 2;
+}
+
 void kz_es_params_mute(struct kz_es_params *p, double frac)
 {
     p->mute_frac = frac;
@@ -279,13 +290,8 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     p->tail_weighted = 1;
     p->tail_margin = 1.5; /* tuned on seed 7 (es.h) */
     p->surge_unmute_mbps = 30; /* es.h */
-    p->mute_rho[0] = INFINITY;
     /* tuned on seed 7 of the small city, judged on others (docs/energy-saving.md) */
-    p->mute_rho[1] = 0.60;
-    p->mute_rho[2] = 0.45;
-    p->mute_rho[3] = 0.30;
-    for (int l = 4; l <= KZ_ES_MUTE_MAX_LVL; l++)
-        p->mute_rho[l] = p->mute_rho[l - 1] / 2;
+    level_bounds(p->mute_rho, 0.60, 0.45, 0.30);
     /* the sector cap: mute_rho / 0.6 (es.h) */
     p->mute_rho_sector[0] = INFINITY;
     for (int l = 1; l <= KZ_ES_MUTE_MAX_LVL; l++)
@@ -293,12 +299,7 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     /* the roomy bounds and the risk band: docs/energy-saving.md */
     p->risk_lo = 0.02;
     p->risk_hi = 0.06;
-    p->mute_rho_roomy[0] = INFINITY;
-    p->mute_rho_roomy[1] = 0.70;
-    p->mute_rho_roomy[2] = 0.50;
-    p->mute_rho_roomy[3] = 0.35;
-    for (int l = 4; l <= KZ_ES_MUTE_MAX_LVL; l++)
-        p->mute_rho_roomy[l] = p->mute_rho_roomy[l - 1] / 2;
+    level_bounds(p->mute_rho_roomy, 0.70, 0.50, 0.35);
     p->mute_rho_cov_roomy = 0.30; /* coverage MIMO sleep at low tail risk only */
     p->mute_hyst = 0.1;
     p->mute_max_lvl_cov = 0; /* coverage MIMO sleep: only at low tail risk (it lost p5 on
