@@ -963,24 +963,19 @@ void kz_es_level_schedule(const double *rho, size_t n, const struct kz_es_params
  * forecast peak over lookahead_s of the summed sector loads, + margin) / the busiest slot of the
  * network seen so far.  Deeper only after mute_min_s at a level and with rho below the level's
  * bound by the hysteresis; shallower at once. */
-static void decide_net_level(kz_es *es, double t_s, const struct kz_es_obs *obs)
+static void decide_net_level(kz_es *es, double t_s)
 {
     const struct kz_es_params *p = &es->p;
     const int lmax = mute_max_lvl(p);
-    double now = 0, fc = 0;
+    double now = es->net_now, fc = 0; /* net_now: kz_es_step, this period */
     int have_fc = es->n_groups > 0;
     unsigned h = slots_for(p, p->mute_lookahead_s > 0 ? p->mute_lookahead_s : p->lookahead_s);
     for (size_t gi = 0; gi < es->n_groups; gi++) {
         const struct kz__es_group *g = &es->groups[gi];
-        now += nz(obs[g->cov].thr_mbps);
         double rm = 0, pk = kz_fc_peak(&g->fc, h, &rm);
         fc += pk + p->mute_margin_sigma * rm;
         have_fc &= g->fc.n_seen >= 2;
     }
-    for (size_t i = 0; i < es->n_cells; i++)
-        if (es->cells[i].group >= 0)
-            now += nz(obs[i].thr_mbps);
-    es->net_now = now;
     if (!have_fc || !(es->net_peak > 0) || t_s - es->t_first < p->mute_history_s) {
         es->net_rho = -1;
         es->net_lvl = es->net_lvl_cov = 0;
@@ -1081,8 +1076,8 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
                          "risk %.3f: level bound %.2f) -> %.0f %% TxRUs; PRB %.2f, UE throughput "
                          "%.1f Mbit/s, coverage PRB %.2f",
                          es->net_rho, es->net_now, es->net_peak, es->risk,
-                         (cov ? es->net_bound_cov : es->net_bound)[want > 0 ? want : 1], 100 * kz_es_mute_level_frac(want),
-                         prb, thr, obs[v].prb);
+                         (cov ? es->net_bound_cov : es->net_bound)[want > 0 ? want : 1],
+                         100 * kz_es_mute_level_frac(want), prb, thr, obs[v].prb);
             /* the tail guard: the users' 10th percentile, halved per level deeper, stays at
              * or above the floor; below it now, one level up at once */
             double floor_mbps = kz_es_tail_floor(es), lo = obs[i].ue_thr_lo_mbps;
@@ -1206,16 +1201,22 @@ static void decide_rule(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
         snprintf(a->reason, sizeof a->reason, "%s", why_text);
 }
 
+/* The network's load this period: every sector's coverage and capacity cells, Mbit/s */
+static double net_load(const kz_es *es, const struct kz_es_obs *obs)
+{
+    double load = 0;
+    for (size_t i = 0; i < es->n_cells; i++)
+        if (es->cells[i].group >= 0 || es->group_of_cov[i] >= 0)
+            load += nz(obs[i].thr_mbps);
+    return load;
+}
+
 /* The network load by hour of day while unaltered, and the tail risk from all of it (es.h) */
-static void risk_observe(kz_es *es, double t_s, const struct kz_es_obs *obs)
+static void risk_observe(kz_es *es, double t_s)
 {
     if (!es->altered) {
-        double load = 0;
-        for (size_t i = 0; i < es->n_cells; i++)
-            if (es->cells[i].group >= 0 || es->group_of_cov[i] >= 0)
-                load += nz(obs[i].thr_mbps);
         size_t h = hour_of(t_s - es->p.period_s / 2);
-        es->risk_load[h] += load;
+        es->risk_load[h] += es->net_now;
         es->risk_load_n[h] += 1;
     }
     /* refreshed once a day, at the first period of the day (or as soon as a day is complete):
@@ -1233,13 +1234,14 @@ size_t kz_es_step(kz_es *es, double t_s, const struct kz_es_obs *obs, struct kz_
     size_t n = 0;
     learn(es, t_s, obs);
     es->t_seen = t_s;
-    risk_observe(es, t_s, obs);
+    es->net_now = net_load(es, obs);
+    risk_observe(es, t_s);
     if (es->p.mode == KZ_ES_ALWAYS_ON)
         return 0;
     const int lever = mute_max_lvl(&es->p) > 0 &&
                       (es->p.mode == KZ_ES_AI || es->p.mode == KZ_ES_SCHEDULE);
     if (lever && es->p.mode == KZ_ES_AI)
-        decide_net_level(es, t_s, obs);
+        decide_net_level(es, t_s);
     if (es->p.mode == KZ_ES_AI)
         surge_map(es);
     for (size_t i = 0; i < es->n_cells; i++) {

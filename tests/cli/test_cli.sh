@@ -224,6 +224,8 @@ bad_input)
     expect_bad "demo --tail-risk one number" "--tail-risk: LO,HI" -- demo --tail-risk 0.02
     expect_bad "demo --tail-risk reversed" "--tail-risk: LO,HI" -- demo --tail-risk 0.06,0.02
     expect_bad "demo --tail-risk trailing" "--tail-risk: LO,HI" -- demo --tail-risk 0.02,0.06x
+    expect_bad "demo --mute-cov-rho-roomy out of range" "--mute-cov-rho-roomy: a relative load" -- demo --mute-cov-rho-roomy 11
+    expect_bad "demo --mute-cov-rho-roomy x" "not a number" -- demo --mute-cov-rho-roomy x
     expect_bad "demo --mute-rho-roomy increasing" "--mute-rho-roomy: decreasing numbers" -- demo --mute-rho-roomy 0.5,0.9
     # kizuna emu: every number and seed is checked (atof once turned 'x' into 0: the default)
     SC="$T/never-read.json" # options are refused before the scenario is read
