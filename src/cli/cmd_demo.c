@@ -71,6 +71,8 @@ static void usage(FILE *f)
         "  --mute-rho-roomy R1,R2,..  the bounds at low tail risk (0.7,0.5,0.35)\n"
         "  --mute-cov-rho-roomy R  coverage cells' MIMO sleep at low tail risk: below R, moving\n"
         "                      to --mute-cov-rho (or none) as the risk rises (0.3; 0: off)\n"
+        "  --sector-risk R     at a tail risk <= R, a sector quiet against its own busiest 5\n"
+        "                      minutes mutes deeper than the network (0.03; 0: never)\n"
         "  --mute-sector-rho R1,R2,..  and no deeper than the cell's own sector allows: its\n"
         "                      load below R1, R2 ... of its own busiest 5 minutes (1,0.75,0.5;\n"
         "                      0: no sector cap)\n"
@@ -188,7 +190,7 @@ int kz_cmd_demo(int argc, char **argv)
     enum { O_SCEN = 256, O_SEED, O_HOURS, O_HIST, O_THREADS, O_REPORT, O_LOG, O_SU, O_WU, O_GU,
            O_GT, O_MS, O_MA, O_LA, O_TS, O_TW, O_RT, O_HELP, O_DIRECT, O_NORC, O_NONRT,
            O_MUTE, O_MRHO, O_MCOV, O_SPEED, O_TFLOOR, O_TMARGIN, O_EMPTY, O_TWEIGHT,
-           O_SUNMUTE, O_MSECT, O_RISK, O_MROOMY, O_MCROOMY };
+           O_SUNMUTE, O_MSECT, O_RISK, O_MROOMY, O_MCROOMY, O_SRISK };
     static const struct option opts[] = {
         {"scenario", 1, 0, O_SCEN}, {"seed", 1, 0, O_SEED}, {"hours", 1, 0, O_HOURS},
         {"history-days", 1, 0, O_HIST}, {"threads", 1, 0, O_THREADS},
@@ -203,14 +205,14 @@ int kz_cmd_demo(int argc, char **argv)
         {"empty-sleep", 1, 0, O_EMPTY}, {"tail-weighted", 1, 0, O_TWEIGHT},
         {"surge-unmute", 1, 0, O_SUNMUTE}, {"mute-sector-rho", 1, 0, O_MSECT},
         {"tail-risk", 1, 0, O_RISK}, {"mute-rho-roomy", 1, 0, O_MROOMY},
-        {"mute-cov-rho-roomy", 1, 0, O_MCROOMY}, {0, 0, 0, 0}};
+        {"mute-cov-rho-roomy", 1, 0, O_MCROOMY}, {"sector-risk", 1, 0, O_SRISK}, {0, 0, 0, 0}};
     const char *scen = "scenarios/small-city.json", *report = "kizuna-demo.html", *logp = NULL;
     double seed = 0, hours = 24, hist = 1, threads = 2;
     int direct = 0, no_rc = 0, no_nrt = 0, real_time = 0;
     int tail_weighted = -1; /* -1: the default (set after --mute's reset) */
     double surge_unmute = -1;
     double speed = 600;
-    double mute = -1, mute_cov = -1, mute_cov_roomy = -1;
+    double mute = -1, mute_cov = -1, mute_cov_roomy = -1, sector_risk = -1;
     const char *mute_rho = NULL, *empty = NULL, *mute_sector = NULL, *risk = NULL,
                *mute_roomy = NULL;
     struct kz_es_params ai;
@@ -263,6 +265,13 @@ int kz_cmd_demo(int argc, char **argv)
             }
             mute_cov_roomy = v;
             break;
+        case O_SRISK:
+            if (!(v >= 0 && v <= 10)) {
+                fprintf(stderr, "kizuna demo: --sector-risk: a tail risk in [0, 10] (0: never)\n");
+                return KZ_CLI_BAD_INPUT;
+            }
+            sector_risk = v;
+            break;
         case O_MCOV: mute_cov = v; break;
         case O_RT: real_time = 1; break;
         case O_SPEED: speed = v; break;
@@ -306,6 +315,8 @@ int kz_cmd_demo(int argc, char **argv)
         return KZ_CLI_BAD_INPUT;
     if (mute_cov_roomy >= 0)
         ai.mute_rho_cov_roomy = mute_cov_roomy;
+    if (sector_risk >= 0)
+        ai.risk_sector = sector_risk;
     if (risk) {
         double lo = 0, hi = 0;
         char tail;
@@ -420,9 +431,13 @@ int kz_cmd_demo(int argc, char **argv)
     const struct kz_es_stats *ast = &res[KZ_EVAL_AI].es;
     if (ai.mute_frac > 0 && ast->tail_risk >= 0)
         printf("  tail risk learned from the UE-level KPM: %.3f (--tail-risk %.2f,%.2f) -> "
-               "network muting bounds %.2f / %.2f / %.2f, coverage MIMO sleep %.2f\n",
+               "network muting bounds %.2f / %.2f / %.2f, coverage MIMO sleep %.2f; sector "
+               "levels deeper than the network's %s (--sector-risk %.2f): %llu mutes\n",
                ast->tail_risk, ai.risk_lo, ai.risk_hi, ast->net_bound[1], ast->net_bound[2],
-               ast->net_bound[3], ast->net_bound_cov);
+               ast->net_bound[3], ast->net_bound_cov,
+               ai.risk_sector > 0 && ast->tail_risk >= 0 && ast->tail_risk <= ai.risk_sector
+                   ? "allowed" : "not allowed",
+               ai.risk_sector, (unsigned long long)ast->mutes_sector);
     if (!direct)
         kz_e2_run_stats_print(stdout, &e2st);
     double wall = 0;

@@ -34,6 +34,8 @@ struct kz__es_group {     /* a coverage cell and the capacity cells it backs */
     double rho;           /* this period's load relative to peak (mute_rho_sector) */
     int lvl;              /* the deepest muting level the sector allows */
     double t_lvl;         /* its last change */
+    int lvl_deep;         /* the network bounds on the sector's own rho (risk_sector) */
+    double t_lvl_deep;
 };
 
 struct kz__es_cell {
@@ -61,6 +63,7 @@ struct kz_es {
                                              it awake (own sector, own site or a neighbour) */
     uint64_t sleeps, wakes, wakes_guard, wakes_forecast, handovers;
     uint64_t mutes, unmutes, unmutes_guard;
+    uint64_t mutes_sector;
     double muted_s, t_last;
     /* network-wide muting level (KZ_ES_AI with the lever) */
     double net_peak;      /* busiest forecaster slot of the summed sector loads seen, Mbit/s */
@@ -299,6 +302,8 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     /* the roomy bounds and the risk band: docs/energy-saving.md */
     p->risk_lo = 0.02;
     p->risk_hi = 0.06;
+    p->risk_sector = 0.03;
+    p->risk_sector_tail = 2;
     level_bounds(p->mute_rho_roomy, 0.70, 0.50, 0.35);
     p->mute_rho_cov_roomy = 0.30; /* coverage MIMO sleep at low tail risk only */
     p->mute_hyst = 0.1;
@@ -483,6 +488,8 @@ void kz_es_set_params_mute(kz_es *es, const struct kz_es_params *p)
     memcpy(es->p.mute_rho_roomy, p->mute_rho_roomy, sizeof es->p.mute_rho_roomy);
     es->p.risk_lo = p->risk_lo;
     es->p.risk_hi = p->risk_hi;
+    es->p.risk_sector = p->risk_sector;
+    es->p.risk_sector_tail = p->risk_sector_tail;
     es->p.mute_hyst = p->mute_hyst;
     es->p.mute_margin_sigma = p->mute_margin_sigma;
     es->p.mute_lookahead_s = p->mute_lookahead_s;
@@ -983,11 +990,12 @@ static void decide_net_level(kz_es *es, double t_s)
     }
     double rho = (fc > now ? fc : now) / es->net_peak;
     es->net_rho = rho;
-    for (size_t gi = 0; gi < es->n_groups && p->mute_rho_sector[1] > 0; gi++) {
+    for (size_t gi = 0; gi < es->n_groups; gi++) {
         struct kz__es_group *g = &es->groups[gi];
         double rm = 0, pk = kz_fc_peak(&g->fc, h, &rm) + p->mute_margin_sigma * rm;
         g->rho = g->peak > 0 ? (pk > g->load ? pk : g->load) / g->peak : 1; /* load: learn() */
-        net_level_step(&g->lvl, &g->t_lvl, g->rho, p->mute_rho_sector, lmax, t_s, p);
+        if (p->mute_rho_sector[1] > 0)
+            net_level_step(&g->lvl, &g->t_lvl, g->rho, p->mute_rho_sector, lmax, t_s, p);
     }
     /* the network bounds: between mute_rho_roomy and mute_rho by the tail risk (es.h) */
     double *bound = es->net_bound;
@@ -999,6 +1007,15 @@ static void decide_net_level(kz_es *es, double t_s)
     for (int l = 0; l <= KZ_ES_MUTE_MAX_LVL; l++)
         bound[l] = l == 0 ? INFINITY : p->mute_rho[l] + f * (p->mute_rho_roomy[l] - p->mute_rho[l]);
     net_level_step(&es->net_lvl, &es->net_t_lvl, rho, bound, lmax, t_s, p);
+    /* a sector quiet against its own peak goes deeper than the network: only at a low tail
+     * risk and while the network is below its roomy level-1 bound (es.h, risk_sector) */
+    int sector_deep = p->risk_sector > 0 && es->risk >= 0 && es->risk <= p->risk_sector &&
+                      rho <= p->mute_rho_roomy[1];
+    for (size_t gi = 0; gi < es->n_groups; gi++) {
+        struct kz__es_group *g = &es->groups[gi];
+        net_level_step(&g->lvl_deep, &g->t_lvl_deep, sector_deep ? g->rho : INFINITY, bound,
+                       lmax, t_s, p);
+    }
     double *bound_cov = es->net_bound_cov;
     int lmax_cov = p->mute_max_lvl_cov;
     for (int l = 0; l <= KZ_ES_MUTE_MAX_LVL; l++)
@@ -1009,6 +1026,19 @@ static void decide_net_level(kz_es *es, double t_s)
     }
     net_level_step(&es->net_lvl_cov, &es->net_t_lvl_cov, rho, bound_cov,
                    lmax < lmax_cov ? lmax : lmax_cov, t_s, p);
+}
+
+/* The tail guard (es.h, tail_floor_mbps): how deep, up to want, a cell at level cur may go
+ * while its users' tail lo (and its coverage cell's, lo_v; <= 0 unknown), halved per level
+ * deeper, stays at or above floor; one level up at once when either is below it now. */
+static int tail_allow(int cur, int want, double lo, double lo_v, double floor)
+{
+    if (lo < floor || (lo_v > 0 && lo_v < floor))
+        return cur > 0 ? cur - 1 : 0;
+    int allow = cur;
+    while (allow < want && lo * ldexp(1.0, cur - allow - 1) >= floor)
+        allow++;
+    return allow;
 }
 
 /* The antenna-muting lever of an awake capacity cell (see es.h for the rules). */
@@ -1059,6 +1089,15 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
             int by_sector = own && p->mute_rho_sector[1] > 0 && own->lvl < want;
             if (by_sector)
                 want = own->lvl;
+            int want_net = want; /* what the network's level and the sector cap grant */
+            int deeper = own && own->lvl_deep > want && !(p->mute_rho_sector[1] > 0 &&
+                                                          own->lvl <= want); /* risk_sector */
+            if (deeper) {
+                want = own->lvl_deep;
+                if (p->mute_rho_sector[1] > 0 && own->lvl < want)
+                    want = own->lvl;
+            }
+            by_sector |= deeper;
             why = KZ_WHY_FORECAST;
             if (want > c->mute_lvl &&
                 (t_s - c->t_guard < p->mute_min_s || t_s - c->t_change < p->period_s * 1.5))
@@ -1088,14 +1127,17 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
                 snprintf(text, sizeof text, "tail guard: no floor learned yet (%.0f UE samples)",
                          es->ue_count);
             } else if (floor_mbps > 0 && want > 0 && (lo > 0 || lo_v > 0)) {
-                int cur = c->mute_lvl, allow = cur;
+                int cur = c->mute_lvl;
                 if (!(lo > 0))
                     lo = INFINITY;
-                if (lo < floor_mbps || (lo_v > 0 && lo_v < floor_mbps))
-                    allow = cur > 0 ? cur - 1 : 0;
-                else
-                    while (allow < want && lo * ldexp(1.0, cur - allow - 1) >= floor_mbps)
-                        allow++;
+                int allow = tail_allow(cur, want_net, lo, lo_v, floor_mbps);
+                allow = allow < want_net ? allow : want_net;
+                if (deeper) { /* the levels the network did not grant: a higher floor */
+                    double k = p->risk_sector_tail > 1 ? p->risk_sector_tail : 1;
+                    int a2 = tail_allow(cur, want, lo, lo_v, k * floor_mbps);
+                    a2 = a2 < want ? a2 : want;
+                    allow = a2 > allow ? a2 : allow;
+                }
                 if (want > allow) {
                     want = allow;
                     why = KZ_WHY_GUARD;
@@ -1120,6 +1162,8 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
         return;
     a->txru = kz_es_mute_level_frac(want);
     a->forecast_util = es->net_rho;
+    if (why == KZ_WHY_FORECAST && !cov && want > c->mute_lvl && want > es->net_lvl)
+        es->mutes_sector++; /* deeper than the network, by its sector (risk_sector) */
     snprintf(a->reason, sizeof a->reason, "%s", text);
     c->mute_prev = c->mute_lvl;
     c->mute_lvl = want;
@@ -1280,6 +1324,7 @@ void kz_es_stats_get(const kz_es *es, struct kz_es_stats *st)
     st->mutes = es->mutes;
     st->unmutes = es->unmutes;
     st->unmutes_guard = es->unmutes_guard;
+    st->mutes_sector = es->mutes_sector;
     st->muted_s = es->muted_s;
     st->tail_risk = es->risk;
     memcpy(st->net_bound, es->net_bound, sizeof st->net_bound);

@@ -226,6 +226,8 @@ bad_input)
     expect_bad "demo --tail-risk trailing" "--tail-risk: LO,HI" -- demo --tail-risk 0.02,0.06x
     expect_bad "demo --mute-cov-rho-roomy out of range" "--mute-cov-rho-roomy: a relative load" -- demo --mute-cov-rho-roomy 11
     expect_bad "demo --mute-cov-rho-roomy x" "not a number" -- demo --mute-cov-rho-roomy x
+    expect_bad "demo --sector-risk out of range" "--sector-risk: a tail risk" -- demo --sector-risk -1
+    expect_bad "demo --sector-risk x" "not a number" -- demo --sector-risk x
     expect_bad "demo --mute-rho-roomy increasing" "--mute-rho-roomy: decreasing numbers" -- demo --mute-rho-roomy 0.5,0.9
     # kizuna emu: every number and seed is checked (atof once turned 'x' into 0: the default)
     SC="$T/never-read.json" # options are refused before the scenario is read

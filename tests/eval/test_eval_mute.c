@@ -499,6 +499,83 @@ static void test_tail_risk(void **state)
  * by the forecast rule -- but not while the coverage cell's users are under the tail floor --
  * hands its users over first, and wakes when the coverage cell's PRB use passes
  * empty_wake_prb; off (empty_prb 0), it stays awake. */
+/* A learning day (always-on: two sectors at 200 Mbit/s each from 12:00, 20 at night, UE samples
+ * spread 1..100 Mbit/s by day and night_mbps at night), then 3 hours deciding with sector A at
+ * 0.9 of its own peak and B at 0.1: the network at 0.5 of its busiest slot.  Capacity cells'
+ * TxRU fractions at the end in cap_a, cap_b; floor > 0: the tail guard's floor, with every
+ * cell's users' 10th percentile at 30 Mbit/s. */
+static void sector_deeper_day(double night_mbps, double risk_sector, double tail_x, double floor,
+                              double *cap_a, double *cap_b)
+{
+    static const struct kz_es_cell two[4] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
+                                             {0x13, KZ_ES_CAPACITY, 0, 64, 1},
+                                             {0x20, KZ_ES_COVERAGE, -1, 2, 2},
+                                             {0x23, KZ_ES_CAPACITY, 2, 64, 2}};
+    struct kz_es_params p;
+    kz_es_params_energy_saver(&p);
+    assert_true(p.risk_sector == 0.03 && p.risk_sector_tail == 2); /* the shipped ones */
+    p.mode = KZ_ES_ALWAYS_ON;
+    p.sleep_util = 0.0;
+    p.empty_prb = 0;
+    p.mute_history_s = 0;
+    p.tail_floor_mbps = floor > 0 ? floor : -1;
+    p.surge_frac = 100; /* day 2's sector A is no surge */
+    p.surge_min_mbps = 1e6;
+    p.risk_sector = risk_sector;
+    p.risk_sector_tail = tail_x;
+    kz_es *es = NULL;
+    assert_int_equal(kz_es_open(&es, &p, two, 4), 0);
+    struct kz_es_obs o[4];
+    struct kz_es_action a[8];
+    static struct kz_es_ue_sample v[100];
+    for (double t = 0; t < 86400 + 3 * 3600; t += 60) {
+        int busy = t >= 12 * 3600 && t < 86400;
+        if (t == 86400)
+            kz_es_set_mode(es, KZ_ES_AI);
+        double la[2] = {busy ? 200 : t >= 86400 ? 180 : 20, busy ? 200 : 20};
+        for (int s = 0; s < 2; s++) {
+            o[2 * s] = (struct kz_es_obs){0.2, 10, 20, 5, 300, 1, floor > 0 ? 30 : -1};
+            o[2 * s + 1] = (struct kz_es_obs){(la[s] - 10) / 400, la[s] - 10, 40, 10, 600, 1,
+                                              floor > 0 ? 30 : -1};
+        }
+        for (int k = 0; k < 100; k++)
+            v[k] = (struct kz_es_ue_sample){busy ? (float)(1 + k) : (float)night_mbps, 1.0f};
+        kz_es_ue_samples(es, v, 100);
+        kz_es_step(es, t, o, a, 8);
+    }
+    *cap_a = kz_es_mute_level_frac(kz_es_cell_muted(es, 1));
+    *cap_b = kz_es_mute_level_frac(kz_es_cell_muted(es, 3));
+    struct kz_es_stats st;
+    kz_es_stats_get(es, &st);
+    printf("# risk %.3f (sector levels at <= %.2f, tail x %.0f, floor %.0f): A at %.3f of its "
+           "TxRUs, B at %.3f; %llu mutes deeper than the network\n",
+           st.tail_risk, risk_sector, tail_x, floor, *cap_a, *cap_b,
+           (unsigned long long)st.mutes_sector);
+    assert_true((st.mutes_sector > 0) == (*cap_b < 0.5));
+    kz_es_close(es);
+}
+
+/* At a low tail risk a sector quiet against its own peak goes deeper than the network: the
+ * network at 0.5 of its peak is at level 1 (1/2), sector B at 0.1 of its own goes to 1/8 while
+ * sector A near its own peak keeps the network's 1/2.  Not at a high risk, not with risk_sector
+ * 0, and not when its users' tail clears only the ordinary floor (risk_sector_tail). */
+static void test_sector_deeper(void **state)
+{
+    (void)state;
+    double a, b;
+    sector_deeper_day(50, 0.03, 2, 0, &a, &b);
+    assert_true(a == 0.5 && b == 0.125);
+    sector_deeper_day(50, 0, 2, 0, &a, &b);
+    assert_true(a == 0.5 && b == 0.5);
+    sector_deeper_day(15, 0.03, 2, 0, &a, &b); /* users near p5 at night: a high risk */
+    assert_true(a == 0.5 && b == 0.5);
+    /* tail 30, floor 10: a level deeper leaves 15 >= 10 but not >= 2 x 10 */
+    sector_deeper_day(50, 0.03, 1, 10, &a, &b);
+    assert_true(a == 0.5 && b == 0.125);
+    sector_deeper_day(50, 0.03, 2, 10, &a, &b);
+    assert_true(a == 0.5 && b == 0.5);
+}
+
 static void test_empty_sleep(void **state)
 {
     (void)state;
@@ -611,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_lever_off),
         cmocka_unit_test(test_tail_guard),
         cmocka_unit_test(test_tail_risk),
+        cmocka_unit_test(test_sector_deeper),
         cmocka_unit_test(test_empty_sleep),
         cmocka_unit_test(test_level_schedule),
         cmocka_unit_test(test_unmute_before_sleep),
