@@ -1090,8 +1090,9 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
             if (by_sector)
                 want = own->lvl;
             int want_net = want; /* what the network's level and the sector cap grant */
-            int deeper = own && own->lvl_deep > want && !(p->mute_rho_sector[1] > 0 &&
-                                                          own->lvl <= want); /* risk_sector */
+            /* risk_sector; not while a surge of its own or a neighbouring sector holds it */
+            int deeper = own && own->lvl_deep > want && !es->surge_of[i] &&
+                         !(p->mute_rho_sector[1] > 0 && own->lvl <= want);
             if (deeper) {
                 want = own->lvl_deep;
                 if (p->mute_rho_sector[1] > 0 && own->lvl < want)
