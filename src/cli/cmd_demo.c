@@ -72,7 +72,7 @@ static void usage(FILE *f)
         "  --mute-cov-rho-roomy R  coverage cells' MIMO sleep at low tail risk: below R, moving\n"
         "                      to --mute-cov-rho (or none) as the risk rises (0.3; 0: off)\n"
         "  --sector-risk R     at a tail risk <= R, a sector quiet against its own busiest 5\n"
-        "                      minutes mutes deeper than the network (0.03; 0: never)\n"
+        "                      minutes mutes deeper than the network (0.02; 0: never)\n"
         "  --mute-sector-rho R1,R2,..  and no deeper than the cell's own sector allows: its\n"
         "                      load below R1, R2 ... of its own busiest 5 minutes (1,0.75,0.5;\n"
         "                      0: no sector cap)\n"

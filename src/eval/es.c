@@ -302,7 +302,7 @@ void kz_es_params_mute(struct kz_es_params *p, double frac)
     /* the roomy bounds and the risk band: docs/energy-saving.md */
     p->risk_lo = 0.02;
     p->risk_hi = 0.06;
-    p->risk_sector = 0.03;
+    p->risk_sector = 0.02; /* = risk_lo: only where the network bounds are the roomy ones */
     p->risk_sector_tail = 2;
     level_bounds(p->mute_rho_roomy, 0.70, 0.50, 0.35);
     p->mute_rho_cov_roomy = 0.30; /* coverage MIMO sleep at low tail risk only */

@@ -33,7 +33,8 @@
  *   - Antenna muting (MUTE / UNMUTE, opt-in): between sleeping and all-on, every capacity
  *     cell of the network goes down to 1/2, 1/4, 1/8 of its TxRUs, and coverage cells to 1/2,
  *     as the network's forecast load relative to its busiest slot falls (rules at mute_frac);
- *     how low it must fall is set by the tail risk learned from the UE-level KPM (risk_lo).
+ *     how low it must fall is set by the tail risk learned from the UE-level KPM (risk_lo);
+ *     at a low risk a sector quiet against its own peak may go deeper (risk_sector).
  *   - Surge guard: a sector whose load jumps far above its forecast wakes the sleeping capacity
  *     cells of its whole site and, with neighbour relations (kz_es_set_neighbours), every
  *     sleeping capacity cell that neighbours a cell of the sector (surge_*): a crowd next to a
@@ -230,9 +231,12 @@ struct kz_es_params {
      * a network-wide level leaves quiet sectors of a busy network on.  Deeper sector levels at
      * any risk broke the bar on 4 of 43 seeds (harm on the sectors' neighbours, which the risk
      * does not see per sector), so only the networks with the most room get them
-     * (docs/energy-saving.md).  (0.03; 0: never).  The levels the network did not grant also
-     * need risk_sector_tail times the tail guard's floor (2; 1: the same floor): it kept 70 % of
-     * the gain for less of the p5 on the seeds nearest the bar. */
+     * (docs/energy-saving.md).  (0.02 = risk_lo, where the network bounds are the roomy ones;
+     * 0.03 gained 0.06 points more on average but took seed 1 over E2 from p5 -1.38 % to
+     * -1.83 %; 0: never).  The levels the network did not grant also need risk_sector_tail
+     * times the tail guard's floor (2; 1: the same floor): it kept 70 % of the gain for less of
+     * the p5 on the seeds nearest the bar.  Not while a surge of the cell's own or a
+     * neighbouring sector holds it (a stadium crowd lands on its neighbours). */
     double risk_sector;
     double risk_sector_tail;
     double mute_rho_roomy[KZ_ES_MUTE_MAX_LVL + 1]; /* (0.70 0.50 0.35) */

@@ -513,7 +513,7 @@ static void sector_deeper_day(double night_mbps, double risk_sector, double tail
                                              {0x23, KZ_ES_CAPACITY, 2, 64, 2}};
     struct kz_es_params p;
     kz_es_params_energy_saver(&p);
-    assert_true(p.risk_sector == 0.03 && p.risk_sector_tail == 2); /* the shipped ones */
+    assert_true(p.risk_sector == 0.02 && p.risk_sector_tail == 2); /* the shipped ones */
     p.mode = KZ_ES_ALWAYS_ON;
     p.sleep_util = 0.0;
     p.empty_prb = 0;
@@ -563,16 +563,16 @@ static void test_sector_deeper(void **state)
 {
     (void)state;
     double a, b;
-    sector_deeper_day(50, 0.03, 2, 0, &a, &b);
+    sector_deeper_day(50, 0.02, 2, 0, &a, &b);
     assert_true(a == 0.5 && b == 0.125);
     sector_deeper_day(50, 0, 2, 0, &a, &b);
     assert_true(a == 0.5 && b == 0.5);
-    sector_deeper_day(15, 0.03, 2, 0, &a, &b); /* users near p5 at night: a high risk */
+    sector_deeper_day(15, 0.02, 2, 0, &a, &b); /* users near p5 at night: a high risk */
     assert_true(a == 0.5 && b == 0.5);
     /* tail 30, floor 10: a level deeper leaves 15 >= 10 but not >= 2 x 10 */
-    sector_deeper_day(50, 0.03, 1, 10, &a, &b);
+    sector_deeper_day(50, 0.02, 1, 10, &a, &b);
     assert_true(a == 0.5 && b == 0.125);
-    sector_deeper_day(50, 0.03, 2, 10, &a, &b);
+    sector_deeper_day(50, 0.02, 2, 10, &a, &b);
     assert_true(a == 0.5 && b == 0.5);
 }
 
