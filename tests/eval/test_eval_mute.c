@@ -23,6 +23,12 @@ static const struct kz_es_cell sector3[3] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
                                              {0x13, KZ_ES_CAPACITY, 0, 64, 1},
                                              {0x16, KZ_ES_CAPACITY, 0, 64, 1}};
 
+/* two sectors of one coverage and one capacity cell each, on two sites */
+static const struct kz_es_cell two[4] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
+                                         {0x13, KZ_ES_CAPACITY, 0, 64, 1},
+                                         {0x20, KZ_ES_COVERAGE, -1, 2, 2},
+                                         {0x23, KZ_ES_CAPACITY, 2, 64, 2}};
+
 static void obs_set(struct kz_es_obs *o, double cov_prb, double cap_prb, double cap_ue_thr)
 {
     memset(o, 0, 2 * sizeof *o);
@@ -243,10 +249,6 @@ static void test_crowd_unmutes_sector(void **state)
  * level; with the cap off (mute_rho_sector[1] = 0) both follow the network level. */
 static void two_sectors(double *cap_a, double *cap_b, int sector_cap)
 {
-    static const struct kz_es_cell two[4] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
-                                             {0x13, KZ_ES_CAPACITY, 0, 64, 1},
-                                             {0x20, KZ_ES_COVERAGE, -1, 2, 2},
-                                             {0x23, KZ_ES_CAPACITY, 2, 64, 2}};
     struct kz_es_params p;
     kz_es_params_energy_saver(&p);
     p.sleep_util = 0.0;
@@ -507,10 +509,6 @@ static void test_tail_risk(void **state)
 static void sector_deeper_day(double night_mbps, double risk_sector, double tail_x, double floor,
                               double *cap_a, double *cap_b)
 {
-    static const struct kz_es_cell two[4] = {{0x10, KZ_ES_COVERAGE, -1, 2, 1},
-                                             {0x13, KZ_ES_CAPACITY, 0, 64, 1},
-                                             {0x20, KZ_ES_COVERAGE, -1, 2, 2},
-                                             {0x23, KZ_ES_CAPACITY, 2, 64, 2}};
     struct kz_es_params p;
     kz_es_params_energy_saver(&p);
     assert_true(p.risk_sector == 0.02 && p.risk_sector_tail == 2); /* the shipped ones */
