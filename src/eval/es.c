@@ -1106,10 +1106,11 @@ static void decide_mute(kz_es *es, size_t i, double t_s, const struct kz_es_obs 
             if (by_sector)
                 snprintf(text, sizeof text,
                          "sector load forecast %.2f of its own peak (%.0f Mbit/s), network %.2f "
-                         "-> %.0f %% TxRUs; PRB %.2f, UE throughput %.1f Mbit/s, coverage PRB "
+                         "%s-> %.0f %% TxRUs; PRB %.2f, UE throughput %.1f Mbit/s, coverage PRB "
                          "%.2f",
-                         own->rho, own->peak, es->net_rho, 100 * kz_es_mute_level_frac(want), prb,
-                         thr, obs[v].prb);
+                         own->rho, own->peak, es->net_rho,
+                         deeper ? "(deeper than the network's: tail risk low) " : "",
+                         100 * kz_es_mute_level_frac(want), prb, thr, obs[v].prb);
             else
                 snprintf(text, sizeof text,
                          "network load forecast %.2f of its peak (%.0f of %.0f Mbit/s now, tail "

@@ -526,6 +526,7 @@ static void sector_deeper_day(double night_mbps, double risk_sector, double tail
     struct kz_es_obs o[4];
     struct kz_es_action a[8];
     static struct kz_es_ue_sample v[100];
+    char reason_b[224] = ""; /* sector B's capacity cell's last MUTE */
     for (double t = 0; t < 86400 + 3 * 3600; t += 60) {
         int busy = t >= 12 * 3600 && t < 86400;
         if (t == 86400)
@@ -539,7 +540,10 @@ static void sector_deeper_day(double night_mbps, double risk_sector, double tail
         for (int k = 0; k < 100; k++)
             v[k] = (struct kz_es_ue_sample){busy ? (float)(1 + k) : (float)night_mbps, 1.0f};
         kz_es_ue_samples(es, v, 100);
-        kz_es_step(es, t, o, a, 8);
+        size_t n = kz_es_step(es, t, o, a, 8);
+        for (size_t k = 0; k < n; k++)
+            if (a[k].kind == KZ_ES_MUTE && a[k].cell == 3)
+                snprintf(reason_b, sizeof reason_b, "%s", a[k].reason);
     }
     *cap_a = kz_es_mute_level_frac(kz_es_cell_muted(es, 1));
     *cap_b = kz_es_mute_level_frac(kz_es_cell_muted(es, 3));
@@ -550,6 +554,7 @@ static void sector_deeper_day(double night_mbps, double risk_sector, double tail
            st.tail_risk, risk_sector, tail_x, floor, *cap_a, *cap_b,
            (unsigned long long)st.mutes_sector);
     assert_true((st.mutes_sector > 0) == (*cap_b < 0.5));
+    assert_true((strstr(reason_b, "deeper than the network's") != NULL) == (*cap_b < 0.5));
     kz_es_close(es);
 }
 
