@@ -135,6 +135,16 @@ static void on_progress(void *ud, const char *name, double frac)
  * cells' MIMO sleep to half their TxRUs below R; 0 off).  Returns -1 after a message. */
 /* "R1,R2,..": decreasing bounds in [0, 10] into b[1..], deeper levels halving (a 0 bound
  * never allows its level). */
+/* A number option outside [lo, hi] (NaN included): says so on stderr and returns 1 */
+static int out_of_range(double v, double lo, double hi, const char *opt, const char *what,
+                        const char *arg)
+{
+    if (v >= lo && v <= hi)
+        return 0;
+    fprintf(stderr, "kizuna demo: --%s: %s in [%g, %g], not '%s'\n", opt, what, lo, hi, arg);
+    return 1;
+}
+
 static int level_bounds(const char *opt, const char *rho, double *b)
 {
     const char *q = rho;
@@ -259,17 +269,13 @@ int kz_cmd_demo(int argc, char **argv)
         case O_RISK: risk = optarg; break;
         case O_MROOMY: mute_roomy = optarg; break;
         case O_MCROOMY:
-            if (!(v >= 0 && v <= 10)) {
-                fprintf(stderr, "kizuna demo: --mute-cov-rho-roomy: a relative load in [0, 10]\n");
+            if (out_of_range(v, 0, 10, "mute-cov-rho-roomy", "a relative load", optarg))
                 return KZ_CLI_BAD_INPUT;
-            }
             mute_cov_roomy = v;
             break;
         case O_SRISK:
-            if (!(v >= 0 && v <= 10)) {
-                fprintf(stderr, "kizuna demo: --sector-risk: a tail risk in [0, 10] (0: never)\n");
+            if (out_of_range(v, 0, 10, "sector-risk", "a tail risk", optarg))
                 return KZ_CLI_BAD_INPUT;
-            }
             sector_risk = v;
             break;
         case O_MCOV: mute_cov = v; break;
@@ -286,11 +292,8 @@ int kz_cmd_demo(int argc, char **argv)
             tail_weighted = (int)v;
             break;
         case O_SUNMUTE:
-            if (!(v >= 0 && v <= 1e5)) {
-                fprintf(stderr, "kizuna demo: --surge-unmute: Mbit/s in [0, 100000], not '%s'\n",
-                        optarg);
+            if (out_of_range(v, 0, 1e5, "surge-unmute", "Mbit/s", optarg))
                 return KZ_CLI_BAD_INPUT;
-            }
             surge_unmute = v;
             break;
         case O_HELP:
