@@ -701,3 +701,36 @@ void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n)
                 m->event_mean_mbps, d);
     }
 }
+
+int kz_eval_meets_bar(const struct kz_run_result *ao, const struct kz_run_result *r,
+                      double p5_tol, double unmet_pp)
+{
+    return r->m.thp_p5_mbps >= (1 - p5_tol) * ao->m.thp_p5_mbps &&
+           r->m.unmet_pct <= ao->m.unmet_pct + unmet_pp;
+}
+
+void kz_eval_print_bar(FILE *f, const struct kz_run_result *res, size_t n, double p5_tol,
+                       double unmet_pp)
+{
+    const struct kz_run_result *ao = &res[KZ_EVAL_ALWAYS_ON];
+    fprintf(f, "QoS bar (p5 >= %.3f Mbit/s = %.0f %% of always-on, unmet <= %.2f %%):",
+            (1 - p5_tol) * ao->m.thp_p5_mbps, 100 * (1 - p5_tol), ao->m.unmet_pct + unmet_pp);
+    for (int pass = 1; pass >= 0; pass--) {
+        int first = 1;
+        for (size_t k = 0; k < n; k++) {
+            if (k == KZ_EVAL_ALWAYS_ON || kz_eval_meets_bar(ao, &res[k], p5_tol, unmet_pp) != pass)
+                continue;
+            fprintf(f, "%s%s", first ? (pass ? " met by " : "; broken by ") : ", ", res[k].name);
+            first = 0;
+            if (pass)
+                continue;
+            double p5d = ao->m.thp_p5_mbps > 0
+                             ? 100.0 * (res[k].m.thp_p5_mbps / ao->m.thp_p5_mbps - 1) : 0;
+            fprintf(f, " (p5 %+.1f %%, unmet %+.2f pp)", p5d,
+                    res[k].m.unmet_pct - ao->m.unmet_pct);
+        }
+        if (first && pass)
+            fprintf(f, " met by none");
+    }
+    fprintf(f, "\n");
+}

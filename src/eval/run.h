@@ -144,4 +144,15 @@ void kz_eval_errf(char *err, size_t len, const char *fmt, ...)
 /* The results table (text) as `kizuna demo` prints it. */
 void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n);
 
+/* The issue's QoS bar, judged on the ground truth: r's 5th-percentile user throughput at or
+ * above (1 - p5_tol) x always-on's (ao) and its unmet demand at most always-on's + unmet_pp
+ * percentage points.  1: met.  A saving only counts at this bar: the night schedule and the
+ * threshold rule at their defaults save more than the energy saver by breaking it. */
+int kz_eval_meets_bar(const struct kz_run_result *ao, const struct kz_run_result *r,
+                      double p5_tol, double unmet_pp);
+/* "QoS bar (...): met by A, B; broken by C (p5 -84.7 %), ..." -- one line for res[0..n) with
+ * res[KZ_EVAL_ALWAYS_ON] as the reference. */
+void kz_eval_print_bar(FILE *f, const struct kz_run_result *res, size_t n, double p5_tol,
+                       double unmet_pp);
+
 #endif

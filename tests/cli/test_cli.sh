@@ -228,6 +228,9 @@ bad_input)
     expect_bad "demo --mute-cov-rho-roomy x" "not a number" -- demo --mute-cov-rho-roomy x
     expect_bad "demo --sector-risk out of range" "--sector-risk: a tail risk" -- demo --sector-risk -1
     expect_bad "demo --sector-risk x" "not a number" -- demo --sector-risk x
+    expect_bad "demo --qos-bar one number" "--qos-bar: P,U" -- demo --qos-bar 0.02
+    expect_bad "demo --qos-bar p5 loss 1" "--qos-bar: P,U" -- demo --qos-bar 1,0.5
+    expect_bad "demo --qos-bar trailing" "--qos-bar: P,U" -- demo --qos-bar 0.02,0.5x
     expect_bad "demo --mute-rho-roomy increasing" "--mute-rho-roomy: decreasing numbers" -- demo --mute-rho-roomy 0.5,0.9
     # kizuna emu: every number and seed is checked (atof once turned 'x' into 0: the default)
     SC="$T/never-read.json" # options are refused before the scenario is read

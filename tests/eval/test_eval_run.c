@@ -479,6 +479,43 @@ static void test_stadium_day(void **state)
     kz_emu_scenario_free(st);
 }
 
+/* The QoS bar verdict (kz_eval_meets_bar, kz_eval_print_bar) on made-up rows: its edges are
+ * inclusive, and the printed line names who breaks it and by how much. */
+static void test_bar(void **state)
+{
+    (void)state;
+    static struct kz_run_result r[KZ_EVAL_NRUNS];
+    memset(r, 0, sizeof r);
+    const char *names[KZ_EVAL_NRUNS] = {"always-on", "night-schedule", "threshold",
+                                        "clairvoyant", "energy-saver"};
+    for (int k = 0; k < KZ_EVAL_NRUNS; k++) {
+        snprintf(r[k].name, sizeof r[k].name, "%s", names[k]);
+        r[k].m.thp_p5_mbps = 4.0;
+        r[k].m.unmet_pct = 1.0;
+    }
+    r[KZ_EVAL_NIGHT].m.thp_p5_mbps = 0.4;       /* p5 -90 % */
+    r[KZ_EVAL_THRESHOLD].m.unmet_pct = 1.6;     /* unmet +0.6 pp */
+    r[KZ_EVAL_CLAIRVOYANT].m.thp_p5_mbps = (1 - 0.02) * 4.0; /* exactly at the edge */
+    r[KZ_EVAL_AI].m.unmet_pct = 1.5;             /* exactly +0.5 pp */
+    const struct kz_run_result *ao = &r[KZ_EVAL_ALWAYS_ON];
+    assert_true(kz_eval_meets_bar(ao, &r[KZ_EVAL_CLAIRVOYANT], 0.02, 0.5));
+    assert_true(kz_eval_meets_bar(ao, &r[KZ_EVAL_AI], 0.02, 0.5));
+    assert_false(kz_eval_meets_bar(ao, &r[KZ_EVAL_NIGHT], 0.02, 0.5));
+    assert_false(kz_eval_meets_bar(ao, &r[KZ_EVAL_THRESHOLD], 0.02, 0.5));
+    assert_false(kz_eval_meets_bar(ao, &r[KZ_EVAL_CLAIRVOYANT], 0.01, 0.5));
+    assert_true(kz_eval_meets_bar(ao, &r[KZ_EVAL_NIGHT], 0.95, 0.5)); /* a looser bar */
+    char buf[1024] = "";
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    assert_non_null(f);
+    kz_eval_print_bar(f, r, KZ_EVAL_NRUNS, 0.02, 0.5);
+    fclose(f);
+    printf("# %s", buf);
+    assert_non_null(strstr(buf, "p5 >= 3.920 Mbit/s = 98 % of always-on, unmet <= 1.50 %"));
+    assert_non_null(strstr(buf, "met by clairvoyant, energy-saver; broken by night-schedule "
+                                "(p5 -90.0 %, unmet +0.00 pp), threshold (p5 +0.0 %, unmet "
+                                "+0.60 pp)"));
+}
+
 int main(void)
 {
     char err[256];
@@ -486,7 +523,8 @@ int main(void)
         fprintf(stderr, "skip: %s\n", err);
         return 77;
     }
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_compare),
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_bar),
+                                       cmocka_unit_test(test_compare),
                                        cmocka_unit_test(test_stadium_served),
                                        cmocka_unit_test(test_stadium_day),
                                        cmocka_unit_test(test_day)};
