@@ -486,8 +486,8 @@ static void test_bar(void **state)
     (void)state;
     static struct kz_run_result r[KZ_EVAL_NRUNS];
     memset(r, 0, sizeof r);
-    const char *names[KZ_EVAL_NRUNS] = {"always-on", "night-schedule", "threshold",
-                                        "clairvoyant", "energy-saver"};
+    const char *names[KZ_EVAL_NRUNS] = {"always-on",     "night-schedule", "threshold",
+                                        "threshold@bar", "clairvoyant",    "energy-saver"};
     for (int k = 0; k < KZ_EVAL_NRUNS; k++) {
         snprintf(r[k].name, sizeof r[k].name, "%s", names[k]);
         r[k].m.thp_p5_mbps = 4.0;
@@ -511,7 +511,7 @@ static void test_bar(void **state)
     fclose(f);
     printf("# %s", buf);
     assert_non_null(strstr(buf, "p5 >= 3.920 Mbit/s = 98 % of always-on, unmet <= 1.50 %"));
-    assert_non_null(strstr(buf, "met by clairvoyant, energy-saver; broken by night-schedule "
+    assert_non_null(strstr(buf, "met by threshold@bar, clairvoyant, energy-saver; broken by night-schedule "
                                 "(p5 -90.0 %, unmet +0.00 pp), threshold (p5 +0.0 %, unmet "
                                 "+0.60 pp)"));
 }
