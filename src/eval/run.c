@@ -540,39 +540,28 @@ static void thr_bar_progress(void *ud, const char *name, double frac)
     p->progress(p->ud, "threshold@bar", (p->k + frac) / p->n);
 }
 
-/* The threshold rule at the bar (run.h): bisection on the sleep threshold, with hindsight. */
-static int run_threshold_bar(struct kz__eval *ev, const struct kz_run_cfg *base,
-                             struct kz_run_result *out, char *err, size_t errlen)
+/* The threshold rule's sleep threshold x that meets the bar against always-on (ao) on the day
+ * rc runs: bisection over (0, max_prb], c->thr_bar_runs runs.  The run kept (the most energy
+ * among those meeting the bar; while none does, the smallest x) is left in *out with *x_out and
+ * *met_out.  pr->k counts the runs for the progress line. */
+static int thr_bar_search(const struct kz_eval_cfg *c, struct kz_run_cfg *rc,
+                          const struct kz_run_result *ao, struct kz__thr_bar_progress *pr,
+                          struct kz_run_result *out, double *x_out, int *met_out, char *err,
+                          size_t errlen)
 {
-    const struct kz_eval_cfg *c = ev->cfg;
-    const struct kz_run_result *ao = &ev->res[KZ_EVAL_ALWAYS_ON];
-    struct kz_run_cfg rc = *base;
-    rc.es = c->threshold;
-    rc.es.mode = KZ_ES_THRESHOLD;
-    rc.es.thr_wake_prb = c->thr_bar_wake_prb;
-    struct kz__thr_bar_progress pr = {c->progress, c->ud, 0, c->thr_bar_runs};
-    if (c->progress) {
-        rc.progress = thr_bar_progress;
-        rc.ud = &pr;
-    }
     double lo = 0, hi = c->thr_bar_max_prb, best_x = 0;
     int have = 0, met = 0;
-    unsigned runs = 0;
-    for (unsigned k = 0; k < c->thr_bar_runs; k++) {
+    for (unsigned k = 0; k < c->thr_bar_runs; k++, pr->k++) {
         double x = (lo + hi) / 2;
-        pr.k = k;
         struct kz_run_result r;
-        rc.es.thr_sleep_prb = x;
-        int rr = kz_run_policy(&rc, &r, err, errlen);
+        rc->es.thr_sleep_prb = x;
+        int rr = kz_run_policy(rc, &r, err, errlen);
         if (rr) {
             if (have)
                 kz_run_result_free(out);
             return rr;
         }
-        runs++;
         int ok = kz_eval_meets_bar(ao, &r, c->bound_p5_tol, c->bound_unmet_pp);
-        /* keep: the first run; a run meeting the bar that saves more; any run meeting it over
-         * one that does not; while none meets it, the smallest x (closest to meeting it) */
         int keep = !have || (ok && (!met || r.m.energy_kwh < out->m.energy_kwh)) ||
                    (!ok && !met && x < best_x);
         if (keep) {
@@ -592,12 +581,67 @@ static int run_threshold_bar(struct kz__eval *ev, const struct kz_run_cfg *base,
     }
     if (!have) /* thr_bar_runs 0 */
         return KZ_EINVAL;
+    *x_out = best_x;
+    *met_out = met;
+    return 0;
+}
+
+/* The threshold rule at the bar (run.h): x tuned on the first learning day against that day's
+ * always-on, then run on the evaluated day -- or, thr_bar_hindsight, searched on the evaluated
+ * day itself. */
+static int run_threshold_bar(struct kz__eval *ev, const struct kz_run_cfg *base,
+                             struct kz_run_result *out, char *err, size_t errlen)
+{
+    const struct kz_eval_cfg *c = ev->cfg;
+    const int hindsight = c->thr_bar_hindsight || c->history_days == 0;
+    struct kz_run_cfg rc = *base;
+    rc.es = c->threshold;
+    rc.es.mode = KZ_ES_THRESHOLD;
+    rc.es.thr_wake_prb = c->thr_bar_wake_prb;
+    struct kz__thr_bar_progress pr = {c->progress, c->ud, 0,
+                                      c->thr_bar_runs + (hindsight ? 0 : 2)};
+    if (c->progress) {
+        rc.progress = thr_bar_progress;
+        rc.ud = &pr;
+    }
+    double x = 0;
+    int met = 0, r;
+    if (hindsight) {
+        r = thr_bar_search(c, &rc, &ev->res[KZ_EVAL_ALWAYS_ON], &pr, out, &x, &met, err, errlen);
+        if (r)
+            return r;
+    } else {
+        /* yesterday: the same city on the first learning day (run_ai's), its own always-on */
+        struct kz_run_cfg day = rc;
+        uint64_t seed = c->seed ? c->seed : c->sc->seed;
+        day.seed = seed;
+        day.day_seed = seed + 1000;
+        day.es = base->es; /* always-on (run_job's) */
+        struct kz_run_result ao, tuned;
+        if ((r = kz_run_policy(&day, &ao, err, errlen)) != 0)
+            return r;
+        pr.k++;
+        day.es = rc.es;
+        r = thr_bar_search(c, &day, &ao, &pr, &tuned, &x, &met, err, errlen);
+        kz_run_result_free(&ao);
+        if (r)
+            return r;
+        kz_run_result_free(&tuned);
+        /* today, with yesterday's x: whether it meets today's bar is the verdict line's */
+        rc.es.thr_sleep_prb = x;
+        if ((r = kz_run_policy(&rc, out, err, errlen)) != 0)
+            return r;
+        pr.k++;
+        met = kz_eval_meets_bar(&ev->res[KZ_EVAL_ALWAYS_ON], out, c->bound_p5_tol,
+                                c->bound_unmet_pp);
+    }
     snprintf(out->name, sizeof out->name, "threshold@bar");
     if (c->thr_bar_info) {
-        c->thr_bar_info->sleep_prb = best_x;
+        c->thr_bar_info->sleep_prb = x;
         c->thr_bar_info->wake_prb = c->thr_bar_wake_prb;
-        c->thr_bar_info->runs = runs;
+        c->thr_bar_info->runs = pr.k;
         c->thr_bar_info->met = met;
+        c->thr_bar_info->hindsight = hindsight;
     }
     return 0;
 }

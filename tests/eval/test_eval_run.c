@@ -47,6 +47,8 @@ static void test_compare(void **state)
     ec.history_days = 0;
     struct kz_bound_info bi;
     ec.bound_info = &bi;
+    struct kz_eval_thr_bar tb;
+    ec.thr_bar_info = &tb;
     static struct kz_run_result res[KZ_EVAL_NRUNS];
     char err[256];
     int rc = kz_eval_compare(&ec, res, err, sizeof err);
@@ -63,6 +65,17 @@ static void test_compare(void **state)
     assert_true(cv->thp_p5_mbps >= 0.98 * a0->thp_p5_mbps);
     assert_true(cv->unmet_pct <= a0->unmet_pct + 0.5);
     assert_true(cv->energy_kwh < a0->energy_kwh);
+    /* the threshold rule at the bar: its search ran, the row kept meets the bar and saves
+     * energy, and the rule at its defaults (more energy saved) is the one that breaks it */
+    const struct kz_run_result *tr = &res[KZ_EVAL_THRESHOLD_BAR], *t0 = &res[KZ_EVAL_THRESHOLD];
+    printf("# threshold@bar: x %.3f after %u runs, met %d\n", tb.sleep_prb, tb.runs, tb.met);
+    assert_int_equal(tb.runs, ec.thr_bar_runs);
+    assert_true(tb.met);
+    assert_string_equal(tr->name, "threshold@bar");
+    assert_true(kz_eval_meets_bar(&res[KZ_EVAL_ALWAYS_ON], tr, 0.02, 0.5));
+    assert_true(tr->m.energy_kwh < a0->energy_kwh);
+    assert_false(kz_eval_meets_bar(&res[KZ_EVAL_ALWAYS_ON], t0, 0.02, 0.5));
+    assert_true(t0->m.energy_kwh < tr->m.energy_kwh);
     /* QoS bounds */
     assert_true(ai->thp_p5_mbps >= 0.98 * a0->thp_p5_mbps);
     assert_true(ai->unmet_pct <= a0->unmet_pct + 0.5);
