@@ -855,8 +855,9 @@ void kz_eval_print_bar(FILE *f, const struct kz_run_result *res, size_t n, doubl
                 continue;
             double p5d = ao->m.thp_p5_mbps > 0
                              ? 100.0 * (res[k].m.thp_p5_mbps / ao->m.thp_p5_mbps - 1) : 0;
-            fprintf(f, " (p5 %+.1f %%, unmet %+.2f pp)", p5d,
-                    res[k].m.unmet_pct - ao->m.unmet_pct);
+            double du = res[k].m.unmet_pct - ao->m.unmet_pct;
+            fprintf(f, " (p5 %+.2f %%, unmet %+.2f pp)", p5d,
+                    fabs(du) < 0.005 ? 0.0 : du); /* no "-0.00" */
         }
         if (first && pass)
             fprintf(f, " met by none");

@@ -118,6 +118,8 @@ static void test_day(void **state)
     struct kz_eval_cfg ec;
     kz_eval_cfg_default(&ec, sc);
     ec.ai_direct = 1;
+    struct kz_eval_thr_bar tb;
+    ec.thr_bar_info = &tb;
     static struct kz_run_result res[KZ_EVAL_NRUNS];
     char err[256];
     int rc = kz_eval_compare(&ec, res, err, sizeof err);
@@ -135,6 +137,15 @@ static void test_day(void **state)
            (unsigned long long)r->es.unmutes_guard, r->es.muted_s / 3600);
     assert_true(save >= 0.09);
     assert_true(save >= 0.8 * bound);
+    /* the threshold rule at the bar was tuned on the learning day, not with hindsight: its
+     * always-on, the bisection, then the evaluated day; its verdict is the evaluated day's */
+    printf("# threshold@bar: x %.3f tuned on the learning day, %u runs, meets the day's bar %d\n",
+           tb.sleep_prb, tb.runs, tb.met);
+    assert_false(tb.hindsight);
+    assert_int_equal(tb.runs, ec.thr_bar_runs + 2);
+    assert_true(tb.sleep_prb > 0 && tb.sleep_prb < ec.thr_bar_max_prb);
+    assert_int_equal(tb.met, kz_eval_meets_bar(&res[KZ_EVAL_ALWAYS_ON],
+                                               &res[KZ_EVAL_THRESHOLD_BAR], 0.02, 0.5));
     assert_true(ai->thp_p5_mbps >= 0.98 * a0->thp_p5_mbps);
     assert_true(ai->unmet_pct <= a0->unmet_pct + 0.5);
     assert_int_equal(r->ctrl_failed, 0);
@@ -525,7 +536,7 @@ static void test_bar(void **state)
     printf("# %s", buf);
     assert_non_null(strstr(buf, "p5 >= 3.920 Mbit/s = 98 % of always-on, unmet <= 1.50 %"));
     assert_non_null(strstr(buf, "met by threshold@bar, clairvoyant, energy-saver; broken by night-schedule "
-                                "(p5 -90.0 %, unmet +0.00 pp), threshold (p5 +0.0 %, unmet "
+                                "(p5 -90.00 %, unmet +0.00 pp), threshold (p5 +0.00 %, unmet "
                                 "+0.60 pp)"));
 }
 
