@@ -503,7 +503,8 @@ int kz_cmd_demo(int argc, char **argv)
              "%g %% of always-on and unmet demand within +%g pp (the QoS bar); its schedule is "
              "replayed and measured like the others (bound.h).",
              100 * bar_p5, bar_unmet);
-    struct kz_report_info info = {.title = title, .command = cmd, .notes = notes};
+    struct kz_report_info info = {.title = title, .command = cmd, .notes = notes, .bar = 1,
+                                  .bar_p5_tol = bar_p5, .bar_unmet_pp = bar_unmet};
     FILE *f = fopen(report, "w");
     if (!f || kz_report_html(f, &info, res, KZ_EVAL_NRUNS) || fclose(f)) {
         fprintf(stderr, "kizuna demo: %s: cannot write the report\n", report);

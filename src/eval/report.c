@@ -133,8 +133,8 @@ int kz_report_html(FILE *f, const struct kz_report_info *info, const struct kz_r
     fprintf(f, "<h2>Results (ground truth of the emulator)</h2>\n<table><tr><th>policy</th>"
                "<th>energy kWh</th><th>saving %%</th><th>of clairvoyant %%</th>"
                "<th>thp mean Mbit/s</th><th>thp p5 Mbit/s</th><th>p5 vs always-on %%</th>"
-               "<th>unmet %%</th><th>cell-h asleep</th><th>sleeps</th><th>wakes (guard)</th>"
-               "</tr>\n");
+               "<th>unmet %%</th><th>cell-h asleep</th><th>sleeps</th><th>wakes (guard)</th>%s"
+               "</tr>\n", info->bar ? "<th>QoS bar</th>" : "");
     for (size_t k = 0; k < n; k++) {
         const struct kz_run_result *r = &res[k];
         double sav = e0 > 0 ? 100 * (e0 - r->m.energy_kwh) / e0 : 0;
@@ -147,11 +147,17 @@ int kz_report_html(FILE *f, const struct kz_report_info *info, const struct kz_r
             fprintf(f, "%.0f", 100 * (e0 - r->m.energy_kwh) / best);
         else
             fprintf(f, "-");
-        fprintf(f, "</td><td>%.1f</td><td>%.2f</td><td>%+.1f</td><td>%.2f</td><td>%.1f</td>"
-                   "<td>%llu</td><td>%llu (%llu)</td></tr>\n",
+        fprintf(f, "</td><td>%.1f</td><td>%.2f</td><td>%+.2f</td><td>%.2f</td><td>%.1f</td>"
+                   "<td>%llu</td><td>%llu (%llu)</td>",
                 r->m.thp_mean_mbps, r->m.thp_p5_mbps, dp5, r->m.unmet_pct,
                 r->m.cell_hours_asleep, (unsigned long long)r->es.sleeps,
                 (unsigned long long)r->es.wakes, (unsigned long long)r->es.wakes_guard);
+        if (info->bar)
+            fprintf(f, "<td>%s</td>",
+                    k == 0 ? "reference"
+                    : kz_eval_meets_bar(&res[0], r, info->bar_p5_tol, info->bar_unmet_pp)
+                        ? "met" : "<b>broken</b>");
+        fprintf(f, "</tr>\n");
     }
     fprintf(f, "</table>\n");
     chart(f, "Power of the whole RAN over the day", "kW", res, n, 0, 0);

@@ -21,6 +21,8 @@ struct kz_report_info {
     const char *title;      /* "Kizuna energy saving -- small-city, seed 20240611" */
     const char *command;    /* the command line that produced it */
     const char *notes;      /* free text paragraph (HTML-escaped on output), may be NULL */
+    int bar;                /* 1: a "QoS bar" column judges each row by kz_eval_meets_bar */
+    double bar_p5_tol, bar_unmet_pp;
 };
 
 /* Writes the page to f.  res as kz_eval_compare fills it (KZ_EVAL_NRUNS entries).

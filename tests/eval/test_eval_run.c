@@ -31,6 +31,7 @@
 
 #include "emu/scenario.h"
 #include "eval/e2_runner.h"
+#include "eval/report.h"
 #include "eval/run.h"
 #include "kizuna/emu.h"
 #include "eval/bound.h"
@@ -538,6 +539,27 @@ static void test_bar(void **state)
     assert_non_null(strstr(buf, "met by threshold@bar, clairvoyant, energy-saver; broken by night-schedule "
                                 "(p5 -90.00 %, unmet +0.00 pp), threshold (p5 +0.00 %, unmet "
                                 "+0.60 pp)"));
+    /* the HTML report's column says the same */
+    char *html = NULL;
+    size_t html_len = 0;
+    FILE *h = open_memstream(&html, &html_len);
+    assert_non_null(h);
+    struct kz_report_info ri = {.title = "t", .command = "c", .bar = 1, .bar_p5_tol = 0.02,
+                                .bar_unmet_pp = 0.5};
+    assert_int_equal(kz_report_html(h, &ri, r, KZ_EVAL_NRUNS), 0);
+    fclose(h);
+    assert_non_null(strstr(html, "<th>QoS bar</th>"));
+    const char *row = strstr(html, ">night-schedule<");
+    assert_non_null(row);
+    const char *broken = strstr(row, "<td><b>broken</b></td>");
+    const char *next = strstr(row, "</tr>");
+    assert_true(broken && next && broken < next);
+    row = strstr(html, ">energy-saver<");
+    assert_non_null(row);
+    const char *met = strstr(row, "<td>met</td>");
+    next = strstr(row, "</tr>");
+    assert_true(met && next && met < next);
+    free(html);
 }
 
 int main(void)
