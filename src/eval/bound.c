@@ -438,8 +438,8 @@ static int topology(struct kz__bound *b, char *err, size_t errlen)
 static int meets(const struct kz_bound_info *info, const struct kz_bound_cfg *c,
                  const struct kz_run_result *r)
 {
-    return r->m.thp_p5_mbps >= (1 - c->p5_tol) * info->p5_ref_mbps &&
-           r->m.unmet_pct <= info->unmet_ref_pct + c->unmet_pp;
+    return kz_eval_bar_met(r->m.thp_p5_mbps, r->m.unmet_pct, info->p5_ref_mbps,
+                           info->unmet_ref_pct, c->p5_tol, c->unmet_pp);
 }
 
 int kz_bound_search(const struct kz_bound_cfg *cfg, struct kz_run_result *res,

@@ -175,6 +175,10 @@ void kz_eval_print_table(FILE *f, const struct kz_run_result *res, size_t n);
  * threshold rule at their defaults save more than the energy saver by breaking it. */
 int kz_eval_meets_bar(const struct kz_run_result *ao, const struct kz_run_result *r,
                       double p5_tol, double unmet_pp);
+/* The same bar on bare figures (p5 in Mbit/s, unmet in %), for callers that keep only always-on's
+ * figures (bound.c). */
+int kz_eval_bar_met(double p5, double unmet, double p5_ref, double unmet_ref, double p5_tol,
+                    double unmet_pp);
 /* "QoS bar (...): met by A, B; broken by C (p5 -84.7 %), ..." -- one line for res[0..n) with
  * res[KZ_EVAL_ALWAYS_ON] as the reference. */
 void kz_eval_print_bar(FILE *f, const struct kz_run_result *res, size_t n, double p5_tol,
